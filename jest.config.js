@@ -1,0 +1,40 @@
+/**
+ * Unit tests (src/**\/*.spec.ts) and e2e tests (test/**\/*.e2e-spec.ts) against the real
+ * PostgreSQL and Redis. NestJS 12 ships ESM only: @swc/jest compiles both our TypeScript
+ * and those packages to CommonJS.
+ */
+const esmPackages = [
+  '@nestjs/(common|core|testing|platform-express|platform-fastify|config|typeorm|bull|bull-shared|terminus|throttler|websockets|platform-socket\\.io|swagger|mapped-types|schedule)',
+  'light-my-request',
+  'cookie',
+  'file-type',
+  'content-disposition',
+  'nestjs-pino',
+].join('|');
+
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+      keepClassNames: true,
+    },
+    module: { type: 'commonjs' },
+  },
+];
+
+module.exports = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
+  transform: { '^.+\\.(t|j|mj)s$': swc },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmPackages})/)`],
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+  setupFiles: ['<rootDir>/test/setup/env.ts'],
+  globalSetup: '<rootDir>/test/setup/global-setup.ts',
+  testTimeout: 60_000,
+  maxWorkers: 2,
+  forceExit: false,
+};

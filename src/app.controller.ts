@@ -1,0 +1,18 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
+import { Public } from './common/decorators/public.decorator';
+import { AppConfig } from './config/app-config';
+
+@ApiExcludeController()
+@Public()
+@SkipThrottle()
+@Controller()
+export class AppController {
+  constructor(private readonly config: AppConfig) {}
+
+  @Get()
+  root() {
+    return { message: 'Floyo API', version: this.config.version, api_version: 'v1' };
+  }
+}

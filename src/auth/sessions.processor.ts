@@ -1,0 +1,33 @@
+import { InjectQueue, Process, Processor } from '@nestjs/bull';
+import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Queue } from 'bull';
+import { AppConfig } from '../config/app-config';
+import { JOBS, QUEUES } from '../queue/queues';
+import { SessionsService } from './sessions.service';
+
+/** Worker: purges long-dead sessions (and their refresh tokens) on a cron. */
+@Processor(QUEUES.maintenance)
+export class SessionsProcessor implements OnApplicationBootstrap {
+  private readonly logger = new Logger(SessionsProcessor.name);
+
+  constructor(
+    private readonly sessions: SessionsService,
+    private readonly config: AppConfig,
+    @InjectQueue(QUEUES.maintenance) private readonly queue: Queue,
+  ) {}
+
+  /** Repeatable jobs are keyed by name + cron + jobId: N workers adding it is idempotent. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.queue.add(JOBS.purgeSessions, {}, {
+      repeat: { cron: this.config.worker.sessionCleanupCron },
+      jobId: JOBS.purgeSessions,
+    });
+  }
+
+  @Process(JOBS.purgeSessions)
+  async purge(): Promise<{ deleted: number }> {
+    const deleted = await this.sessions.purgeExpired();
+    if (deleted) this.logger.log(`purged ${deleted} expired session(s)`);
+    return { deleted };
+  }
+}

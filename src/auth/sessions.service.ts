@@ -1,0 +1,149 @@
+import { Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { type EntityManager, IsNull, MoreThan, Not, Repository } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { RefreshToken } from './entities/refresh-token.entity';
+import { UserSession } from './entities/user-session.entity';
+import { TokenService } from './token.service';
+
+export interface IssuedRefresh {
+  sessionId: string;
+  refreshToken: string;
+}
+
+export interface SessionContext {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export type RevokeReason =
+  | 'logout'
+  | 'revoked'
+  | 'revoke_all'
+  | 'password_reset'
+  | 'password_change'
+  | 'reuse_detected'
+  | 'account_deleted';
+
+/**
+ * Sessions are refresh-token families. A refresh rotates the token within its family;
+ * presenting an already-rotated token is treated as theft and revokes the family.
+ */
+@Injectable()
+export class SessionsService {
+  constructor(
+    @InjectRepository(UserSession) private readonly sessions: Repository<UserSession>,
+    @InjectRepository(RefreshToken) private readonly tokens: Repository<RefreshToken>,
+    private readonly tokenService: TokenService,
+    private readonly config: AppConfig,
+  ) {}
+
+  private expiry(): Date {
+    return new Date(Date.now() + this.config.auth.refreshTokenTtlSeconds * 1000);
+  }
+
+  /** Starts a new family (login). */
+  async start(userId: string, ctx: SessionContext, em: EntityManager): Promise<IssuedRefresh> {
+    const expiresAt = this.expiry();
+    const session = await em.save(
+      em.create(UserSession, {
+        userId,
+        deviceInfo: ctx.userAgent?.slice(0, 255) ?? null,
+        userAgent: ctx.userAgent,
+        ipAddress: ctx.ip,
+        expiresAt,
+        lastUsedAt: new Date(),
+      }),
+    );
+    const refreshToken = await this.issueToken(session.id, expiresAt, em);
+    return { sessionId: session.id, refreshToken };
+  }
+
+  private async issueToken(sessionId: string, expiresAt: Date, em: EntityManager): Promise<string> {
+    const token = this.tokenService.randomToken();
+    await em.insert(RefreshToken, { sessionId, tokenHash: this.tokenService.hash(token), expiresAt });
+    return token;
+  }
+
+  /**
+   * Rotates a refresh token. Returns the new token and the session's user.
+   * Reuse of a rotated token revokes the whole family (committed even though the call fails).
+   */
+  async rotate(refreshToken: string, ctx: SessionContext): Promise<IssuedRefresh & { userId: string }> {
+    const hash = this.tokenService.hash(refreshToken);
+    const result = await this.sessions.manager.transaction(async (em) => {
+      const claimed = (await em.query(
+        `UPDATE refresh_tokens t SET used_at = now()
+           FROM user_sessions s
+          WHERE t.token_hash = $1 AND t.used_at IS NULL AND t.expires_at > now()
+            AND s.id = t.session_id AND s.revoked_at IS NULL AND s.expires_at > now()
+          RETURNING s.id AS session_id, s.user_id`,
+        [hash],
+      )) as [{ session_id: string; user_id: string }[], number];
+      const row = claimed[0][0];
+      if (!row) return null;
+      const expiresAt = this.expiry();
+      const token = await this.issueToken(row.session_id, expiresAt, em);
+      await em.update(
+        UserSession,
+        { id: row.session_id },
+        { lastUsedAt: new Date(), expiresAt, ipAddress: ctx.ip ?? undefined },
+      );
+      return { sessionId: row.session_id, refreshToken: token, userId: row.user_id };
+    });
+    if (result) return result;
+
+    const known = await this.tokens.findOne({ where: { tokenHash: hash }, select: { sessionId: true, usedAt: true } });
+    if (known?.usedAt) {
+      await this.revoke(known.sessionId, 'reuse_detected');
+      throw new UnauthorizedException('Refresh token reuse detected; the session has been revoked');
+    }
+    throw new UnauthorizedException('Invalid or expired refresh token');
+  }
+
+  listActive(userId: string): Promise<UserSession[]> {
+    return this.sessions.find({
+      where: { userId, revokedAt: IsNull(), expiresAt: MoreThan(new Date()) },
+      order: { lastUsedAt: 'DESC' },
+    });
+  }
+
+  async revoke(sessionId: string, reason: RevokeReason, em: EntityManager = this.sessions.manager): Promise<void> {
+    await em.update(UserSession, { id: sessionId, revokedAt: IsNull() }, { revokedAt: new Date(), revokedReason: reason });
+  }
+
+  /** Revokes one of the user's sessions; someone else's id is a 404. */
+  async revokeOwn(userId: string, sessionId: string): Promise<void> {
+    const res = await this.sessions.update(
+      { id: sessionId, userId, revokedAt: IsNull() },
+      { revokedAt: new Date(), revokedReason: 'revoked' },
+    );
+    if (!res.affected) throw new NotFoundException('Session not found');
+  }
+
+  /** Revokes every live session of the user except `keepSessionId`; returns how many. */
+  async revokeAll(
+    userId: string,
+    reason: RevokeReason,
+    keepSessionId?: string,
+    em: EntityManager = this.sessions.manager,
+  ): Promise<number> {
+    const res = await em.update(
+      UserSession,
+      { userId, revokedAt: IsNull(), ...(keepSessionId ? { id: Not(keepSessionId) } : {}) },
+      { revokedAt: new Date(), revokedReason: reason },
+    );
+    return res.affected ?? 0;
+  }
+
+  /** Deletes sessions that expired or were revoked more than `olderThanDays` ago. */
+  async purgeExpired(olderThanDays = 30): Promise<number> {
+    const rows = (await this.sessions.query(
+      `DELETE FROM user_sessions
+        WHERE expires_at < now() - make_interval(days => $1)
+           OR revoked_at < now() - make_interval(days => $1)`,
+      [olderThanDays],
+    )) as [unknown[], number];
+    return rows[1];
+  }
+}

@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import { createHash, randomBytes } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import { AppConfig } from '../config/app-config';
+
+export interface AccessClaims {
+  sub: string;
+  sid: string;
+  type: 'access';
+  iat: number;
+  exp: number;
+}
+
+export class InvalidTokenError extends Error {}
+
+const ALGORITHM = 'HS256' as const;
+
+/** JWT access tokens (HS256 pinned, type and exp checked) and opaque random tokens. */
+@Injectable()
+export class TokenService {
+  private readonly secret: Buffer;
+
+  constructor(private readonly config: AppConfig) {
+    this.secret = Buffer.from(config.auth.secretKey, 'utf8');
+  }
+
+  get accessTtlSeconds(): number {
+    return this.config.auth.accessTokenTtlSeconds;
+  }
+
+  signAccess(userId: string, sessionId: string): string {
+    return jwt.sign({ sid: sessionId, type: 'access' }, this.secret, {
+      algorithm: ALGORITHM,
+      subject: userId,
+      expiresIn: this.accessTtlSeconds,
+    });
+  }
+
+  /** Throws InvalidTokenError with a reason the client may see. */
+  verifyAccess(token: string): AccessClaims {
+    let claims: jwt.JwtPayload | string;
+    try {
+      claims = jwt.verify(token, this.secret, { algorithms: [ALGORITHM] });
+    } catch (err) {
+      if (err instanceof jwt.TokenExpiredError) throw new InvalidTokenError('Token has expired');
+      throw new InvalidTokenError('Invalid token');
+    }
+    if (typeof claims === 'string' || claims.type !== 'access') throw new InvalidTokenError('Invalid token type');
+    if (typeof claims.sub !== 'string' || typeof claims.sid !== 'string') throw new InvalidTokenError('Invalid token');
+    return claims as AccessClaims;
+  }
+
+  /** A URL-safe random token (256 bits). */
+  randomToken(): string {
+    return randomBytes(32).toString('base64url');
+  }
+
+  /** Tokens are stored only as their SHA-256 (hex). */
+  hash(token: string): string {
+    return createHash('sha256').update(token).digest('hex');
+  }
+}

@@ -1,0 +1,38 @@
+import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
+import { Module } from '@nestjs/common';
+import type { ExecutionContext } from '@nestjs/common';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { AppConfig } from '../../config/app-config';
+import { RedisService } from '../../redis/redis.service';
+import { ROUTE_LIMIT, type RouteLimitName } from './route-limit.decorator';
+
+const onlyRoutesTagged =
+  (name: RouteLimitName) =>
+  (ctx: ExecutionContext): boolean =>
+    Reflect.getMetadata(ROUTE_LIMIT, ctx.getHandler()) !== name;
+
+/**
+ * @nestjs/throttler with Redis storage (one atomic Lua script per hit, shared by every
+ * replica). Its connection has no offline queue: while Redis is down a hit fails fast
+ * and the guard fails open.
+ */
+@Module({
+  imports: [
+    ThrottlerModule.forRootAsync({
+      inject: [AppConfig, RedisService],
+      useFactory: (config: AppConfig, redis: RedisService) => ({
+        throttlers: [
+          { name: 'minute', ttl: 60_000, limit: config.rateLimit.perMinute },
+          { name: 'hour', ttl: 3_600_000, limit: config.rateLimit.perHour },
+          { name: 'auth', ttl: 60_000, limit: config.rateLimit.authPerMinute, skipIf: onlyRoutesTagged('auth') },
+        ],
+        // RedisService owns (and closes) this connection.
+        storage: new ThrottlerStorageRedisService(
+          redis.create('throttler', 'throttler', { keyPrefix: `${config.redis.keyPrefix}throttle:` }),
+        ),
+        errorMessage: 'Rate limit exceeded',
+      }),
+    }),
+  ],
+})
+export class ThrottlingModule {}

@@ -1,0 +1,150 @@
+import { resolve } from 'node:path';
+import type { Environment } from './env.schema';
+import type { Env } from './env.types';
+
+/**
+ * Typed, grouped view of the validated environment. This is what the rest of the code
+ * injects (`constructor(private readonly config: AppConfig)`); it never reads process.env.
+ */
+export class AppConfig {
+  readonly env: Environment;
+  readonly isProduction: boolean;
+  readonly isDevelopment: boolean;
+  readonly isTest: boolean;
+  readonly version: string;
+
+  readonly http: {
+    port: number;
+    host: string;
+    trustProxy: boolean | number | string[];
+    bodyLimitBytes: number;
+    corsOrigins: string[];
+    shutdownGraceMs: number;
+  };
+  readonly log: { level: Env['LOG_LEVEL'] };
+  readonly sentryDsn: string;
+  readonly appBaseUrl: string;
+  readonly healthCheckTimeoutMs: number;
+
+  readonly db: {
+    url: string;
+    poolSize: number;
+    connectTimeoutMs: number;
+    statementTimeoutMs: number;
+    connectRetries: number;
+    migrationsRunOnBoot: boolean;
+  };
+  readonly redis: { url: string; keyPrefix: string };
+  readonly auth: {
+    secretKey: string;
+    accessTokenTtlSeconds: number;
+    refreshTokenTtlSeconds: number;
+    emailTokenTtlSeconds: number;
+    passwordResetTtlSeconds: number;
+    loginMaxFailures: number;
+    loginFailureWindowSeconds: number;
+  };
+  readonly encryptionKey: string;
+  readonly rateLimit: { perMinute: number; perHour: number; authPerMinute: number };
+  readonly storage: {
+    driver: 'local' | 's3';
+    uploadDir: string;
+    maxUploadBytes: number;
+    s3: {
+      bucket: string;
+      endpoint: string;
+      forcePathStyle: boolean;
+      region: string;
+      accessKeyId: string;
+      secretAccessKey: string;
+    };
+  };
+  readonly mail: {
+    transport: 'log' | 'smtp';
+    from: string;
+    smtp: { host: string; port: number; secure: boolean; user: string; password: string };
+  };
+  readonly worker: { concurrency: number; sessionCleanupCron: string };
+
+  constructor(e: Env, version = '1.0.0') {
+    this.env = e.ENVIRONMENT;
+    this.isProduction = e.ENVIRONMENT === 'production';
+    this.isDevelopment = e.ENVIRONMENT === 'development';
+    this.isTest = e.ENVIRONMENT === 'test';
+    this.version = version;
+    this.http = {
+      port: e.PORT,
+      host: e.HOST,
+      trustProxy: parseTrustProxy(e.TRUST_PROXY),
+      bodyLimitBytes: e.BODY_LIMIT_BYTES,
+      corsOrigins: splitList(e.CORS_ORIGINS),
+      shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    };
+    this.log = { level: e.LOG_LEVEL };
+    this.sentryDsn = e.SENTRY_DSN;
+    this.appBaseUrl = e.APP_BASE_URL.replace(/\/$/, '');
+    this.healthCheckTimeoutMs = e.HEALTH_CHECK_TIMEOUT_MS;
+    this.db = {
+      url: e.DATABASE_URL,
+      poolSize: e.DB_POOL_SIZE,
+      connectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,
+      statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
+      connectRetries: e.DB_CONNECT_RETRIES,
+      migrationsRunOnBoot: e.MIGRATIONS_RUN_ON_BOOT,
+    };
+    this.redis = { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX };
+    this.auth = {
+      secretKey: e.SECRET_KEY,
+      accessTokenTtlSeconds: e.ACCESS_TOKEN_EXPIRE_MINUTES * 60,
+      refreshTokenTtlSeconds: e.REFRESH_TOKEN_EXPIRE_DAYS * 86_400,
+      emailTokenTtlSeconds: e.EMAIL_TOKEN_EXPIRE_HOURS * 3_600,
+      passwordResetTtlSeconds: e.PASSWORD_RESET_EXPIRE_MINUTES * 60,
+      loginMaxFailures: e.LOGIN_MAX_FAILURES,
+      loginFailureWindowSeconds: e.LOGIN_FAILURE_WINDOW_MINUTES * 60,
+    };
+    this.encryptionKey = e.ENCRYPTION_KEY;
+    this.rateLimit = {
+      perMinute: e.RATE_LIMIT_PER_MINUTE,
+      perHour: e.RATE_LIMIT_PER_HOUR,
+      authPerMinute: e.RATE_LIMIT_AUTH_PER_MINUTE,
+    };
+    this.storage = {
+      driver: e.STORAGE_DRIVER,
+      uploadDir: resolve(e.UPLOAD_DIR),
+      maxUploadBytes: e.MAX_UPLOAD_BYTES,
+      s3: {
+        bucket: e.S3_BUCKET,
+        endpoint: e.S3_ENDPOINT,
+        forcePathStyle: e.S3_FORCE_PATH_STYLE,
+        region: e.AWS_REGION,
+        accessKeyId: e.AWS_ACCESS_KEY_ID,
+        secretAccessKey: e.AWS_SECRET_ACCESS_KEY,
+      },
+    };
+    this.mail = {
+      transport: e.MAIL_TRANSPORT,
+      from: e.MAIL_FROM,
+      smtp: {
+        host: e.SMTP_HOST,
+        port: e.SMTP_PORT,
+        secure: e.SMTP_SECURE,
+        user: e.SMTP_USER,
+        password: e.SMTP_PASSWORD,
+      },
+    };
+    this.worker = { concurrency: e.WORKER_CONCURRENCY, sessionCleanupCron: e.SESSION_CLEANUP_CRON };
+    Object.freeze(this);
+  }
+}
+
+function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim().replace(/\/$/, ''))
+    .filter(Boolean);
+}
+
+function parseTrustProxy(value: boolean | number | string): boolean | number | string[] {
+  if (typeof value === 'boolean' || typeof value === 'number') return value;
+  return splitList(value);
+}

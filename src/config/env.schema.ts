@@ -1,0 +1,161 @@
+import Joi from 'joi';
+
+/** The placeholder the legacy service shipped with; refused in production. */
+export const PLACEHOLDER_SECRET_KEY = 'your-secret-key-change-in-production';
+
+export const ENVIRONMENTS = ['development', 'test', 'production'] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+const isProd = { is: 'production' };
+
+/** A comma list of origins: `https://app.example.com,http://localhost:3000` (or `*` outside production). */
+const corsOrigins = Joi.string()
+  .default('http://localhost:3000')
+  .custom((value: string, helpers) => {
+    const origins = value
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean);
+    if (origins.length === 0) return helpers.message({ custom: '"CORS_ORIGINS" must list at least one origin' });
+    for (const origin of origins) {
+      if (origin === '*') {
+        if (helpers.state.ancestors[0]?.ENVIRONMENT === 'production') {
+          return helpers.message({ custom: '"CORS_ORIGINS" must not contain "*" in production' });
+        }
+        continue;
+      }
+      let url: URL;
+      try {
+        url = new URL(origin);
+      } catch {
+        return helpers.message({ custom: `"CORS_ORIGINS" has an invalid origin "${origin}"` });
+      }
+      if (!['http:', 'https:'].includes(url.protocol) || url.origin !== origin.replace(/\/$/, '')) {
+        return helpers.message({
+          custom: `"CORS_ORIGINS" has an invalid origin "${origin}" (expected scheme://host[:port])`,
+        });
+      }
+    }
+    return value;
+  });
+
+/** `true`/`false`, a hop count, or a comma list of trusted proxy IPs/CIDRs. */
+const trustProxy = Joi.alternatives()
+  .try(Joi.boolean(), Joi.number().integer().min(0).max(10), Joi.string().pattern(/^[0-9a-fA-F:.,/\s]+$/))
+  .default(false);
+
+/**
+ * Every environment variable the service reads. `.env.example` documents each of them
+ * (a test keeps the two in step). Nothing outside src/config reads process.env.
+ */
+export const envSchema = Joi.object({
+  // --- runtime
+  ENVIRONMENT: Joi.string()
+    .valid(...ENVIRONMENTS)
+    .default('development'),
+  PORT: Joi.number().port().default(8000),
+  HOST: Joi.string().hostname().default('0.0.0.0'),
+  LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
+  TRUST_PROXY: trustProxy,
+  BODY_LIMIT_BYTES: Joi.number()
+    .integer()
+    .min(1024)
+    .max(100 * 1024 * 1024)
+    .default(5 * 1024 * 1024),
+  SHUTDOWN_GRACE_MS: Joi.number().integer().min(0).max(600_000).default(25_000),
+  HEALTH_CHECK_TIMEOUT_MS: Joi.number().integer().min(50).max(30_000).default(1_000),
+  SENTRY_DSN: Joi.string().uri().allow('').default(''),
+  APP_BASE_URL: Joi.string().uri({ scheme: ['http', 'https'] }).default('http://localhost:3000'),
+
+  // --- database
+  DATABASE_URL: Joi.string()
+    .uri({ scheme: ['postgres', 'postgresql'] })
+    .default('postgres://postgres@127.0.0.1:5432/floyo'),
+  DB_POOL_SIZE: Joi.number().integer().min(1).max(500).default(10),
+  DB_CONNECT_TIMEOUT_MS: Joi.number().integer().min(100).max(120_000).default(5_000),
+  DB_STATEMENT_TIMEOUT_MS: Joi.number().integer().min(100).max(3_600_000).default(10_000),
+  DB_CONNECT_RETRIES: Joi.number().integer().min(0).max(100).default(3),
+  MIGRATIONS_RUN_ON_BOOT: Joi.boolean().when('ENVIRONMENT', {
+    ...isProd,
+    then: Joi.boolean().default(false),
+    otherwise: Joi.boolean().default(true),
+  }),
+
+  // --- redis
+  REDIS_URL: Joi.string()
+    .uri({ scheme: ['redis', 'rediss'] })
+    .default('redis://127.0.0.1:6379'),
+  REDIS_KEY_PREFIX: Joi.string()
+    .pattern(/^[A-Za-z0-9:_-]{1,64}$/)
+    .default('floyo:'),
+
+  // --- auth
+  SECRET_KEY: Joi.string().when('ENVIRONMENT', {
+    ...isProd,
+    then: Joi.string()
+      .required()
+      .min(32)
+      .invalid(PLACEHOLDER_SECRET_KEY)
+      .messages({
+        'any.required': '"SECRET_KEY" must be set in production',
+        'any.invalid': '"SECRET_KEY" must not be the placeholder value in production',
+        'string.min': '"SECRET_KEY" must be at least 32 characters in production',
+      }),
+    otherwise: Joi.string().min(1).default(PLACEHOLDER_SECRET_KEY),
+  }),
+  ACCESS_TOKEN_EXPIRE_MINUTES: Joi.number().integer().min(1).max(1440).default(30),
+  REFRESH_TOKEN_EXPIRE_DAYS: Joi.number().integer().min(1).max(365).default(7),
+  EMAIL_TOKEN_EXPIRE_HOURS: Joi.number().integer().min(1).max(168).default(24),
+  PASSWORD_RESET_EXPIRE_MINUTES: Joi.number().integer().min(5).max(1440).default(60),
+  LOGIN_MAX_FAILURES: Joi.number().integer().min(1).max(1000).default(10),
+  LOGIN_FAILURE_WINDOW_MINUTES: Joi.number().integer().min(1).max(1440).default(15),
+  ENCRYPTION_KEY: Joi.string().when('ENVIRONMENT', {
+    ...isProd,
+    then: Joi.string().required().min(32).messages({
+      'any.required': '"ENCRYPTION_KEY" must be set in production',
+      'string.min': '"ENCRYPTION_KEY" must be at least 32 characters',
+    }),
+    otherwise: Joi.string().min(32).allow('').default(''),
+  }),
+
+  // --- http surface
+  CORS_ORIGINS: corsOrigins,
+  RATE_LIMIT_PER_MINUTE: Joi.number().integer().min(1).default(60),
+  RATE_LIMIT_PER_HOUR: Joi.number().integer().min(1).default(1000),
+  RATE_LIMIT_AUTH_PER_MINUTE: Joi.number().integer().min(1).default(10),
+
+  // --- storage
+  STORAGE_DRIVER: Joi.string().valid('local', 's3').default('local'),
+  UPLOAD_DIR: Joi.string().default('./uploads'),
+  MAX_UPLOAD_BYTES: Joi.number()
+    .integer()
+    .min(1)
+    .default(10 * 1024 * 1024),
+  S3_BUCKET: Joi.string().when('STORAGE_DRIVER', {
+    is: 's3',
+    then: Joi.string().required().messages({ 'any.required': '"S3_BUCKET" is required when STORAGE_DRIVER=s3' }),
+    otherwise: Joi.string().allow('').default(''),
+  }),
+  S3_ENDPOINT: Joi.string().uri({ scheme: ['http', 'https'] }).allow('').default(''),
+  S3_FORCE_PATH_STYLE: Joi.boolean().default(false),
+  AWS_REGION: Joi.string().default('us-east-1'),
+  AWS_ACCESS_KEY_ID: Joi.string().allow('').default(''),
+  AWS_SECRET_ACCESS_KEY: Joi.string().allow('').default(''),
+
+  // --- mail
+  MAIL_TRANSPORT: Joi.string().valid('log', 'smtp').default('log'),
+  MAIL_FROM: Joi.string().default('Floyo <no-reply@floyo.local>'),
+  SMTP_HOST: Joi.string().when('MAIL_TRANSPORT', {
+    is: 'smtp',
+    then: Joi.string().hostname().required().messages({ 'any.required': '"SMTP_HOST" is required when MAIL_TRANSPORT=smtp' }),
+    otherwise: Joi.string().allow('').default(''),
+  }),
+  SMTP_PORT: Joi.number().port().default(587),
+  SMTP_SECURE: Joi.boolean().default(false),
+  SMTP_USER: Joi.string().allow('').default(''),
+  SMTP_PASSWORD: Joi.string().allow('').default(''),
+
+  // --- worker
+  WORKER_CONCURRENCY: Joi.number().integer().min(1).max(100).default(5),
+  SESSION_CLEANUP_CRON: Joi.string().default('17 3 * * *'),
+});

@@ -1,0 +1,60 @@
+import type { Environment } from './env.schema';
+
+/** The validated environment (see env.schema.ts for defaults and rules). */
+export interface Env {
+  ENVIRONMENT: Environment;
+  PORT: number;
+  HOST: string;
+  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  TRUST_PROXY: boolean | number | string;
+  BODY_LIMIT_BYTES: number;
+  SHUTDOWN_GRACE_MS: number;
+  HEALTH_CHECK_TIMEOUT_MS: number;
+  SENTRY_DSN: string;
+  APP_BASE_URL: string;
+
+  DATABASE_URL: string;
+  DB_POOL_SIZE: number;
+  DB_CONNECT_TIMEOUT_MS: number;
+  DB_STATEMENT_TIMEOUT_MS: number;
+  DB_CONNECT_RETRIES: number;
+  MIGRATIONS_RUN_ON_BOOT: boolean;
+
+  REDIS_URL: string;
+  REDIS_KEY_PREFIX: string;
+
+  SECRET_KEY: string;
+  ACCESS_TOKEN_EXPIRE_MINUTES: number;
+  REFRESH_TOKEN_EXPIRE_DAYS: number;
+  EMAIL_TOKEN_EXPIRE_HOURS: number;
+  PASSWORD_RESET_EXPIRE_MINUTES: number;
+  LOGIN_MAX_FAILURES: number;
+  LOGIN_FAILURE_WINDOW_MINUTES: number;
+  ENCRYPTION_KEY: string;
+
+  CORS_ORIGINS: string;
+  RATE_LIMIT_PER_MINUTE: number;
+  RATE_LIMIT_PER_HOUR: number;
+  RATE_LIMIT_AUTH_PER_MINUTE: number;
+
+  STORAGE_DRIVER: 'local' | 's3';
+  UPLOAD_DIR: string;
+  MAX_UPLOAD_BYTES: number;
+  S3_BUCKET: string;
+  S3_ENDPOINT: string;
+  S3_FORCE_PATH_STYLE: boolean;
+  AWS_REGION: string;
+  AWS_ACCESS_KEY_ID: string;
+  AWS_SECRET_ACCESS_KEY: string;
+
+  MAIL_TRANSPORT: 'log' | 'smtp';
+  MAIL_FROM: string;
+  SMTP_HOST: string;
+  SMTP_PORT: number;
+  SMTP_SECURE: boolean;
+  SMTP_USER: string;
+  SMTP_PASSWORD: string;
+
+  WORKER_CONCURRENCY: number;
+  SESSION_CLEANUP_CRON: string;
+}

@@ -1,0 +1,86 @@
+import { Controller, Get, HttpCode, Res, ServiceUnavailableException } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
+import { SkipThrottle } from '@nestjs/throttler';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { FastifyReply } from 'fastify';
+import { DataSource } from 'typeorm';
+import { Public } from '../common/decorators/public.decorator';
+import { AppConfig } from '../config/app-config';
+import type { FloyoDataSource } from '../database/floyo-data-source';
+import { HealthIndicators } from './health.indicators';
+import { ReadinessState } from './readiness.state';
+
+type CheckState = 'ok' | 'warning' | 'error';
+
+/** Health routes for probes and operators: never rate limited, never authenticated. */
+@ApiTags('health')
+@Public()
+@SkipThrottle()
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicators,
+    private readonly readiness: ReadinessState,
+    private readonly config: AppConfig,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  @Get()
+  basic() {
+    return { status: 'healthy', timestamp: new Date().toISOString(), version: this.config.version };
+  }
+
+  /** 200 while the process can serve (no dependency checks: a DB outage must not restart pods). */
+  @Get('liveness')
+  liveness() {
+    return { status: 'alive', timestamp: new Date().toISOString() };
+  }
+
+  @Get('readiness')
+  @HttpCode(200)
+  async readinessCheck(@Res({ passthrough: true }) reply: FastifyReply) {
+    let result: HealthCheckResult;
+    try {
+      result = await this.health.check([
+        () => this.indicators.database(),
+        () => this.indicators.redisPing(),
+        () => this.indicators.databasePool(),
+        () => this.indicators.migrations(),
+      ]);
+    } catch (err) {
+      if (!(err instanceof ServiceUnavailableException)) throw err;
+      result = err.getResponse() as HealthCheckResult;
+    }
+    const checks = summarise(result);
+    const failing = Object.entries(checks)
+      .filter(([, v]) => v === 'error')
+      .map(([k]) => k);
+    if (this.readiness.shuttingDown) failing.push('shutting_down');
+    const ready = failing.length === 0;
+    const body = {
+      status: ready ? 'ready' : 'not_ready',
+      timestamp: new Date().toISOString(),
+      checks,
+      details: result.details,
+      ...(ready ? {} : { detail: `Not ready: ${failing.join(', ')}` }),
+    };
+    if (!ready) void reply.status(503);
+    return body;
+  }
+
+  @Get('migrations')
+  async migrations() {
+    const { applied, pending } = await (this.dataSource as FloyoDataSource).migrationStatus();
+    return { status: pending.length ? 'pending' : 'up_to_date', applied, pending };
+  }
+}
+
+function summarise(result: HealthCheckResult): Record<string, CheckState> {
+  const out: Record<string, CheckState> = {};
+  for (const [key, value] of Object.entries(result.details ?? {})) {
+    out[key] = value.status === 'up' ? 'ok' : value.status === 'degraded' ? 'warning' : 'error';
+  }
+  return out;
+}

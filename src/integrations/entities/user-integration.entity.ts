@@ -1,0 +1,57 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { CreatedAt, UpdatedAt } from '../../database/base.columns';
+import { Organization } from '../../organizations/entities/organization.entity';
+import { User } from '../../users/entities/user.entity';
+import { IntegrationConnector } from './integration-connector.entity';
+
+@Entity('user_integrations')
+@Index('idx_user_integrations_user', ['userId', 'createdAt'])
+@Index('idx_user_integrations_org', ['organizationId', 'createdAt'])
+export class UserIntegration {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column('uuid')
+  userId: string;
+
+  @ManyToOne(() => User, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'user_id' })
+  user?: User;
+
+  @Column({ type: 'uuid', nullable: true })
+  organizationId: string | null;
+
+  @ManyToOne(() => Organization, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'organization_id' })
+  organization?: Organization;
+
+  @Column('uuid')
+  connectorId: string;
+
+  @ManyToOne(() => IntegrationConnector, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'connector_id' })
+  connector?: IntegrationConnector;
+
+  @Column({ type: 'varchar', length: 255 })
+  name: string;
+
+  /** Non-secret configuration only. */
+  @Column({ type: 'jsonb', default: () => "'{}'" })
+  config: Record<string, unknown>;
+
+  /** Secret fields, AES-256-GCM encrypted, each envelope tagged with its key id. */
+  @Column({ type: 'jsonb', default: () => "'{}'" })
+  encryptedSecrets: Record<string, unknown>;
+
+  @Column({ type: 'boolean', default: true })
+  isActive: boolean;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  lastUsedAt: Date | null;
+
+  @CreatedAt()
+  createdAt: Date;
+
+  @UpdatedAt()
+  updatedAt: Date;
+}

@@ -1,0 +1,40 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { CreatedAt, UpdatedAt } from '../../database/base.columns';
+import { User } from '../../users/entities/user.entity';
+
+/** Per-user usage of a file extension (kept current at ingest). */
+@Entity('patterns')
+@Index('uq_patterns_user_extension', ['userId', 'fileExtension'], { unique: true })
+export class Pattern {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column('uuid')
+  userId: string;
+
+  @ManyToOne(() => User, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'user_id' })
+  user?: User;
+
+  @Column({ type: 'varchar', length: 50 })
+  fileExtension: string;
+
+  @Column({ type: 'integer', default: 0 })
+  count: number;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  lastUsed: Date | null;
+
+  @Column({ type: 'jsonb', default: () => "'[]'" })
+  tools: string[];
+
+  /** Histograms and other derived data (hour of day, weekday, ...). */
+  @Column({ type: 'jsonb', default: () => "'{}'" })
+  metadata: Record<string, unknown>;
+
+  @CreatedAt()
+  createdAt: Date;
+
+  @UpdatedAt()
+  updatedAt: Date;
+}

@@ -1,0 +1,19 @@
+import type { JobOptions } from 'bull';
+
+/** Queue names: one place, so producers and processors cannot disagree. */
+export const QUEUES = {
+  maintenance: 'maintenance',
+} as const;
+
+export const JOBS = {
+  purgeSessions: 'purge-sessions',
+} as const;
+
+/** Every job has attempts, backoff, a timeout and bounded retention (DESIGN: Queues). */
+export const DEFAULT_JOB_OPTIONS: JobOptions = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 2_000 },
+  timeout: 5 * 60_000,
+  removeOnComplete: { age: 24 * 3600, count: 1_000 },
+  removeOnFail: { age: 7 * 24 * 3600, count: 5_000 },
+};

@@ -1,0 +1,64 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { CreatedAt, UpdatedAt } from '../../database/base.columns';
+import { User } from '../../users/entities/user.entity';
+
+@Entity('suggestions')
+@Index('idx_suggestions_user_rank', ['userId', 'confidence', 'createdAt'])
+@Index('uq_suggestions_user_rule_evidence', ['userId', 'ruleId', 'evidenceKey'], {
+  unique: true,
+  where: 'rule_id IS NOT NULL',
+})
+export class Suggestion {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column('uuid')
+  userId: string;
+
+  @ManyToOne(() => User, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'user_id' })
+  user?: User;
+
+  @Column({ type: 'text' })
+  trigger: string;
+
+  @Column({ type: 'jsonb', default: () => "'[]'" })
+  toolsInvolved: string[];
+
+  @Column({ type: 'varchar', length: 100, nullable: true })
+  suggestedIntegration: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  sampleCode: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  reasoning: string | null;
+
+  @Column({ type: 'jsonb', default: () => "'[]'" })
+  actualFiles: string[];
+
+  @Column({ type: 'double precision', default: 0 })
+  confidence: number;
+
+  @Column({ type: 'boolean', default: false })
+  isDismissed: boolean;
+
+  @Column({ type: 'boolean', default: false })
+  isApplied: boolean;
+
+  @Column({ type: 'boolean', default: false })
+  isBookmarked: boolean;
+
+  /** The catalogue rule that produced it and the evidence it rests on (dedup key). */
+  @Column({ type: 'varchar', length: 100, nullable: true })
+  ruleId: string | null;
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  evidenceKey: string | null;
+
+  @CreatedAt()
+  createdAt: Date;
+
+  @UpdatedAt()
+  updatedAt: Date;
+}

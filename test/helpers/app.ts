@@ -1,0 +1,46 @@
+import { Test } from '@nestjs/testing';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import request from 'supertest';
+import TestAgent from 'supertest/lib/agent';
+import { AppModule } from '../../src/app.module';
+import { configureHttpApp, createHttpAdapter } from '../../src/bootstrap/http-app';
+import { AppConfig } from '../../src/config/app-config';
+import { loadConfig } from '../../src/config/load-config';
+import { LogMailTransport } from '../../src/mail/log.transport';
+import { MailTransport } from '../../src/mail/mail.types';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  config: AppConfig;
+  http: () => TestAgent;
+  mail: LogMailTransport;
+  close: () => Promise<void>;
+}
+
+/**
+ * Boots the real AppModule in-process with the production HTTP setup (same adapter,
+ * plugins, filters) against the real test database and Redis. `env` overrides
+ * configuration for this app only.
+ */
+export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const config = loadConfig(env);
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+    .overrideProvider(AppConfig)
+    .useValue(config)
+    .compile();
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(config), {
+    bufferLogs: true,
+  });
+  await configureHttpApp(app, config);
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  const mail = app.get(MailTransport);
+  if (!(mail instanceof LogMailTransport)) throw new Error('tests expect the log mail transport');
+  return {
+    app,
+    config,
+    http: () => request(app.getHttpServer()),
+    mail,
+    close: () => app.close(),
+  };
+}
