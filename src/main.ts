@@ -13,4 +13,5 @@ void runOrExit('api', async (config) => {
   });
   await configureHttpApp(app, config);
   await app.listen(config.http.port, config.http.host);
+  return app;
 });

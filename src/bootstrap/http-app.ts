@@ -75,7 +75,6 @@ export async function configureHttpApp(app: NestFastifyApplication, config: AppC
       .build(),
   );
   SwaggerModule.setup('docs', app, withVersionedAliases(document), { jsonDocumentUrl: 'openapi.json', useGlobalPrefix: false });
-  app.enableShutdownHooks();
 }
 
 const V1_PREFIX = /^\/api\/v1(?=\/|\?|$)/;

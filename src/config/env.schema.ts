@@ -53,7 +53,7 @@ export const envSchema = Joi.object({
   ENVIRONMENT: Joi.string()
     .valid(...ENVIRONMENTS)
     .default('development'),
-  PORT: Joi.number().port().default(8000),
+  PORT: Joi.number().integer().min(1).max(65535).default(8000),
   HOST: Joi.string().hostname().default('0.0.0.0'),
   LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
   TRUST_PROXY: trustProxy,

@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { buildDataSourceOptions } from './data-source.options';
+import { buildDataSourceOptions, MIGRATIONS_GLOB } from './data-source.options';
 import { FloyoDataSource } from './floyo-data-source';
 
 export class PendingMigrationsError extends Error {
@@ -32,6 +32,10 @@ export class SchemaMigrator implements OnModuleInit {
     const ds = new FloyoDataSource(buildDataSourceOptions(this.config, 'migrations'));
     await ds.initialize();
     try {
+      // An image built without its migrations would otherwise look "up to date".
+      if (ds.migrations.length === 0) {
+        throw new Error(`no migrations found (${MIGRATIONS_GLOB}): the build is incomplete, run \`npm run build\``);
+      }
       if (this.config.db.migrationsRunOnBoot) {
         const ran = await ds.runMigrations({ transaction: 'each' });
         if (ran.length) this.logger.log(`Applied ${ran.length} migration(s): ${ran.map((m) => m.name).join(', ')}`);
