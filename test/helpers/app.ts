@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Test } from '@nestjs/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
@@ -9,11 +10,18 @@ import { loadConfig } from '../../src/config/load-config';
 import { LogMailTransport } from '../../src/mail/log.transport';
 import { MailTransport } from '../../src/mail/mail.types';
 
+export interface ServedRoute {
+  method: string;
+  url: string;
+}
+
 export interface TestApp {
   app: NestFastifyApplication;
   config: AppConfig;
   http: () => TestAgent;
   mail: LogMailTransport;
+  /** Every route the app registered with Fastify (for the OpenAPI completeness test). */
+  routes: ServedRoute[];
   close: () => Promise<void>;
 }
 
@@ -23,7 +31,8 @@ export interface TestApp {
  * configuration for this app only.
  */
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const config = loadConfig(env);
+  // A private Redis namespace per app: counters (limits, login failures) never leak between tests.
+  const config = loadConfig({ REDIS_KEY_PREFIX: `floyo-test:${randomUUID().slice(0, 8)}:`, ...env });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
     .overrideProvider(AppConfig)
     .useValue(config)
@@ -32,6 +41,13 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     bufferLogs: true,
   });
   await configureHttpApp(app, config);
+  const routes: ServedRoute[] = [];
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRoute', (r) => {
+      for (const method of [r.method].flat()) routes.push({ method: String(method), url: r.url });
+    });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   const mail = app.get(MailTransport);
@@ -41,6 +57,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     config,
     http: () => request(app.getHttpServer()),
     mail,
+    routes,
     close: () => app.close(),
   };
 }

@@ -3,7 +3,8 @@ import { Client } from 'pg';
 import { loadConfig } from '../../src/config/load-config';
 import { buildDataSourceOptions } from '../../src/database/data-source.options';
 import { FloyoDataSource } from '../../src/database/floyo-data-source';
-import { TEST_DATABASE_URL, TEST_ENV } from './test-env';
+import { Redis } from 'ioredis';
+import { TEST_DATABASE_URL, TEST_ENV, TEST_REDIS_URL } from './test-env';
 
 /**
  * A fresh test database for every run (dropped and re-created), migrated the way
@@ -12,6 +13,7 @@ import { TEST_DATABASE_URL, TEST_ENV } from './test-env';
 export default async function globalSetup(): Promise<void> {
   for (const [key, value] of Object.entries(TEST_ENV)) process.env[key] = value;
   await recreateDatabase(TEST_DATABASE_URL);
+  await clearRedisNamespace(TEST_REDIS_URL, TEST_ENV.REDIS_KEY_PREFIX);
   const ds = new FloyoDataSource(buildDataSourceOptions(loadConfig(), 'migrations'));
   await ds.initialize();
   try {
@@ -34,5 +36,21 @@ export async function recreateDatabase(url: string): Promise<void> {
     await client.query(`CREATE DATABASE ${name}`);
   } finally {
     await client.end();
+  }
+}
+
+/** Deletes the keys earlier test runs left under the test prefix (never touches others). */
+async function clearRedisNamespace(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      if (keys.length) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
   }
 }
