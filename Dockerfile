@@ -1,0 +1,42 @@
+# syntax=docker/dockerfile:1
+#
+# One image, three commands:
+#   api         node dist/main.js                  (default CMD)
+#   worker      node dist/worker.js
+#   migrations  node node_modules/typeorm/cli.js -d dist/database/data-source.js migration:run
+#               (what `npm run migrate:prod` runs)
+#
+# Install scripts are skipped (--ignore-scripts): none is needed. argon2 ships prebuilt
+# binaries that node-gyp-build loads at runtime, and npm 11 blocks install scripts anyway.
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# ---- build: full dependencies, compile src/ and migrations/ to dist/
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY nest-cli.json tsconfig.json tsconfig.build.json tsconfig.migrations.json ./
+COPY src ./src
+COPY migrations ./migrations
+RUN npm run build
+
+# ---- runtime: production dependencies and dist/ only, as the unprivileged `node` user
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production \
+    ENVIRONMENT=production \
+    PORT=8000
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+ && npm cache clean --force \
+ && mkdir -p /app/uploads \
+ && chown node:node /app/uploads
+COPY --from=build /app/dist ./dist
+USER node
+EXPOSE 8000
+# Liveness only (no dependency checks). The worker serves no HTTP: disable this check
+# when running it (docker-compose.yml does).
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8000)+'/health/liveness').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"]
+CMD ["node", "dist/main.js"]
