@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 import type { AppConfig } from '../../config/app-config';
 
@@ -60,5 +61,10 @@ export function loggerParams(config: AppConfig): Params {
       base: { service: 'floyo', env: config.env },
     },
     assignResponse: true,
+    // Every route (the library's default pattern matches only "/" under Fastify here).
+    forRoutes: [
+      { path: '/', method: RequestMethod.ALL },
+      { path: '*path', method: RequestMethod.ALL },
+    ],
   };
 }

@@ -1,0 +1,48 @@
+import { startService, type Service } from '../helpers/processes';
+import { uniqueEmail } from '../helpers/users';
+
+/** The real process's JSON log lines: request id, route, status, latency, user; no secrets. */
+describe('structured logs (real process)', () => {
+  let api: Service;
+  beforeAll(async () => {
+    api = await startService('api', { LOG_LEVEL: 'info' });
+  });
+  afterAll(() => api.stop());
+
+  it('logs one JSON line per request with its id and user, and never a secret', async () => {
+    const base = `http://127.0.0.1:${api.port}`;
+    const email = uniqueEmail('log');
+    const password = 'a-very-secret-password';
+    const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+      fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    expect((await post('/api/auth/register', { email, password })).status).toBe(201);
+    const tokens = await (await post('/api/auth/login', { email, password })).json();
+    const me = await fetch(`${base}/api/auth/me`, { headers: { authorization: `Bearer ${tokens.access_token}`, 'x-request-id': 'trace-me-123' } });
+    expect(me.status).toBe(200);
+    const user = await me.json();
+    await fetch(`${base}/api/auth/refresh?refresh_token=${tokens.refresh_token}`, { method: 'POST' });
+    await fetch(`${base}/api/auth/verify-email/some-secret-verification-token`);
+    await new Promise((r) => setTimeout(r, 300));
+
+    const lines = api
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const meLine = lines.find((l) => (l.req as { id?: string } | undefined)?.id === 'trace-me-123');
+    expect(meLine).toMatchObject({
+      user_id: user.id,
+      route: '/api/auth/me',
+      res: { statusCode: 200 },
+      responseTime: expect.any(Number),
+      msg: 'request completed',
+    });
+    // exactly one line per request
+    expect(lines.filter((l) => (l.req as { id?: string } | undefined)?.id === 'trace-me-123')).toHaveLength(1);
+
+    const all = api.output();
+    for (const secret of [password, tokens.access_token, tokens.refresh_token, 'some-secret-verification-token']) {
+      expect(all).not.toContain(secret);
+    }
+  });
+});
