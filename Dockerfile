@@ -6,6 +6,10 @@
 #   migrations  node node_modules/typeorm/cli.js -d dist/database/data-source.js migration:run
 #               (what `npm run migrate:prod` runs)
 #
+# --omit=optional also drops packages npm marks devOptional (@nestjs/platform-express, an
+# optional peer of @nestjs/core used only by the adapter benchmark) and native speed-ups
+# that have JavaScript fallbacks (msgpackr-extract).
+#
 # Install scripts are skipped (--ignore-scripts): none is needed. argon2 ships prebuilt
 # binaries that node-gyp-build loads at runtime, and npm 11 blocks install scripts anyway.
 
@@ -28,7 +32,7 @@ ENV NODE_ENV=production \
     PORT=8000
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund \
  && npm cache clean --force \
  && mkdir -p /app/uploads \
  && chown node:node /app/uploads

@@ -1,12 +1,12 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from './common/decorators/public.decorator';
+import { NoRateLimit } from './common/throttling/route-limit.decorator';
 import { AppConfig } from './config/app-config';
 
 @ApiExcludeController()
 @Public()
-@SkipThrottle()
+@NoRateLimit()
 @Controller()
 export class AppController {
   constructor(private readonly config: AppConfig) {}

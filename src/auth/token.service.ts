@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { AppConfig } from '../config/app-config';
 
@@ -18,10 +18,11 @@ const ALGORITHM = 'HS256' as const;
 /** JWT access tokens (HS256 pinned, type and exp checked) and opaque random tokens. */
 @Injectable()
 export class TokenService {
-  private readonly secret: Buffer;
+  /** Built once: handing jsonwebtoken a raw Buffer makes it re-derive a key per call. */
+  private readonly secret: KeyObject;
 
   constructor(private readonly config: AppConfig) {
-    this.secret = Buffer.from(config.auth.secretKey, 'utf8');
+    this.secret = createSecretKey(Buffer.from(config.auth.secretKey, 'utf8'));
   }
 
   get accessTtlSeconds(): number {

@@ -1,11 +1,11 @@
 import { Controller, Get, HttpCode, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
-import { SkipThrottle } from '@nestjs/throttler';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 import { Public } from '../common/decorators/public.decorator';
+import { NoRateLimit } from '../common/throttling/route-limit.decorator';
 import { AppConfig } from '../config/app-config';
 import type { FloyoDataSource } from '../database/floyo-data-source';
 import { HealthIndicators } from './health.indicators';
@@ -16,7 +16,7 @@ type CheckState = 'ok' | 'warning' | 'error';
 /** Health routes for probes and operators: never rate limited, never authenticated. */
 @ApiTags('health')
 @Public()
-@SkipThrottle()
+@NoRateLimit()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -136,6 +136,25 @@ describe('rate limits', () => {
     expect(last!.body).toEqual({ detail: expect.any(String) });
   });
 
+  it('never limits probes and the root (every named limit is skipped there)', async () => {
+    const t2 = await createTestApp({ RATE_LIMIT_PER_MINUTE: '2' });
+    try {
+      for (let i = 0; i < 4; i++) {
+        for (const path of ['/health', '/health/liveness', '/health/readiness', '/health/migrations', '/']) {
+          await t2.http().get(path).expect(200);
+        }
+      }
+      // the same client is limited on API routes (control)
+      const codes: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        codes.push((await t2.http().post('/api/auth/forgot-password').send({ email: uniqueEmail() })).status);
+      }
+      expect(codes).toEqual([200, 200, 429]);
+    } finally {
+      await t2.close();
+    }
+  });
+
   it('tracks authenticated callers by user, not by IP', async () => {
     // A separate app whose auth limit is generous, so only the per-minute one bites.
     const t2 = await createTestApp({ RATE_LIMIT_PER_MINUTE: '4' });

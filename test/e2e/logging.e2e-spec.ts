@@ -16,12 +16,14 @@ describe('structured logs (real process)', () => {
     const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
       fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
     expect((await post('/api/auth/register', { email, password })).status).toBe(201);
-    const tokens = await (await post('/api/auth/login', { email, password })).json();
+    const tokens = (await (await post('/api/auth/login', { email, password })).json()) as { access_token: string; refresh_token: string };
     const me = await fetch(`${base}/api/auth/me`, { headers: { authorization: `Bearer ${tokens.access_token}`, 'x-request-id': 'trace-me-123' } });
     expect(me.status).toBe(200);
-    const user = await me.json();
+    const user = (await me.json()) as { id: string };
     await fetch(`${base}/api/auth/refresh?refresh_token=${tokens.refresh_token}`, { method: 'POST' });
     await fetch(`${base}/api/auth/verify-email/some-secret-verification-token`);
+    await fetch(`${base}/health/liveness`);
+    await fetch(`${base}/health/readiness`);
     await new Promise((r) => setTimeout(r, 300));
 
     const lines = api
@@ -39,6 +41,9 @@ describe('structured logs (real process)', () => {
     });
     // exactly one line per request
     expect(lines.filter((l) => (l.req as { id?: string } | undefined)?.id === 'trace-me-123')).toHaveLength(1);
+
+    // probes are not logged (they would drown the useful lines)
+    expect(lines.filter((l) => String((l.req as { url?: string } | undefined)?.url ?? '').startsWith('/health'))).toEqual([]);
 
     const all = api.output();
     for (const secret of [password, tokens.access_token, tokens.refresh_token, 'some-secret-verification-token']) {

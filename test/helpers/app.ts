@@ -9,6 +9,7 @@ import { AppConfig } from '../../src/config/app-config';
 import { loadConfig } from '../../src/config/load-config';
 import { LogMailTransport } from '../../src/mail/log.transport';
 import { MailTransport } from '../../src/mail/mail.types';
+import { TEST_ENV } from '../setup/test-env';
 
 export interface ServedRoute {
   method: string;
@@ -32,7 +33,7 @@ export interface TestApp {
  */
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   // A private Redis namespace per app: counters (limits, login failures) never leak between tests.
-  const config = loadConfig({ REDIS_KEY_PREFIX: `floyo-test:${randomUUID().slice(0, 8)}:`, ...env });
+  const config = loadConfig({ REDIS_KEY_PREFIX: `${TEST_ENV.REDIS_KEY_PREFIX}${randomUUID().slice(0, 8)}:`, ...env });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
     .overrideProvider(AppConfig)
     .useValue(config)

@@ -11,7 +11,8 @@ export const TEST_ENV: Record<string, string> = {
   LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
   DATABASE_URL: TEST_DATABASE_URL,
   REDIS_URL: TEST_REDIS_URL,
-  REDIS_KEY_PREFIX: 'floyo-test:',
+  // Separate prefixes (and TEST_DATABASE_URLs) let two suites share one Redis/PostgreSQL.
+  REDIS_KEY_PREFIX: process.env.TEST_REDIS_KEY_PREFIX ?? 'floyo-test:',
   SECRET_KEY: 'test-secret-key-that-is-long-enough-0123456789',
   ENCRYPTION_KEY: 'test-encryption-key-that-is-long-enough-0123',
   RATE_LIMIT_PER_MINUTE: '100000',

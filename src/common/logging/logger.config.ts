@@ -56,7 +56,11 @@ export function loggerParams(config: AppConfig): Params {
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
       // Probes hit these every few seconds; they would drown the useful lines.
-      autoLogging: { ignore: (req: IncomingMessage) => /^\/(health|metrics)(\/|$|\?)/.test(req.url ?? '') },
+      // (the middleware layer strips the matched prefix from req.url; originalUrl is whole)
+      autoLogging: {
+        ignore: (req: IncomingMessage & { originalUrl?: string }) =>
+          /^\/(health|metrics)(\/|$|\?)/.test(req.originalUrl ?? req.url ?? ''),
+      },
       quietReqLogger: true,
       base: { service: 'floyo', env: config.env },
     },

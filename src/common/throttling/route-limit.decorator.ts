@@ -1,4 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
+import { SkipThrottle } from '@nestjs/throttler';
 
 export const ROUTE_LIMIT = 'floyo:routeLimit';
 
@@ -9,3 +10,9 @@ export const ROUTE_LIMIT = 'floyo:routeLimit';
 export type RouteLimitName = 'auth';
 
 export const RouteLimit = (name: RouteLimitName) => SetMetadata(ROUTE_LIMIT, name);
+
+/** Throttler names (see throttling.module.ts). `@SkipThrottle()` alone only skips one named "default". */
+export const THROTTLERS = ['minute', 'hour', 'auth'] as const;
+
+/** Exempts a route or controller from every limit (probes, metrics). */
+export const NoRateLimit = () => SkipThrottle(Object.fromEntries(THROTTLERS.map((n) => [n, true])));

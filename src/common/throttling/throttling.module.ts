@@ -1,15 +1,25 @@
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { Module } from '@nestjs/common';
 import type { ExecutionContext } from '@nestjs/common';
-import { ThrottlerModule } from '@nestjs/throttler';
+import { ThrottlerModule, type ThrottlerOptions } from '@nestjs/throttler';
 import { AppConfig } from '../../config/app-config';
 import { RedisService } from '../../redis/redis.service';
-import { ROUTE_LIMIT, type RouteLimitName } from './route-limit.decorator';
+import { ROUTE_LIMIT, type RouteLimitName, THROTTLERS } from './route-limit.decorator';
 
 const onlyRoutesTagged =
   (name: RouteLimitName) =>
   (ctx: ExecutionContext): boolean =>
     Reflect.getMetadata(ROUTE_LIMIT, ctx.getHandler()) !== name;
+
+type ThrottlerName = (typeof THROTTLERS)[number];
+
+function throttlerSettings(config: AppConfig): Record<ThrottlerName, Omit<ThrottlerOptions, 'name'>> {
+  return {
+    minute: { ttl: 60_000, limit: config.rateLimit.perMinute },
+    hour: { ttl: 3_600_000, limit: config.rateLimit.perHour },
+    auth: { ttl: 60_000, limit: config.rateLimit.authPerMinute, skipIf: onlyRoutesTagged('auth') },
+  };
+}
 
 /**
  * @nestjs/throttler with Redis storage (one atomic Lua script per hit, shared by every
@@ -21,11 +31,8 @@ const onlyRoutesTagged =
     ThrottlerModule.forRootAsync({
       inject: [AppConfig, RedisService],
       useFactory: (config: AppConfig, redis: RedisService) => ({
-        throttlers: [
-          { name: 'minute', ttl: 60_000, limit: config.rateLimit.perMinute },
-          { name: 'hour', ttl: 3_600_000, limit: config.rateLimit.perHour },
-          { name: 'auth', ttl: 60_000, limit: config.rateLimit.authPerMinute, skipIf: onlyRoutesTagged('auth') },
-        ],
+        // one entry per name in THROTTLERS, so @NoRateLimit() skips exactly these
+        throttlers: THROTTLERS.map((name) => ({ name, ...throttlerSettings(config)[name] })),
         // RedisService owns (and closes) this connection.
         storage: new ThrottlerStorageRedisService(
           redis.create('throttler', 'throttler', { keyPrefix: `${config.redis.keyPrefix}throttle:` }),
