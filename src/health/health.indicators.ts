@@ -41,6 +41,8 @@ export class HealthIndicators {
     return this.health
       .check('redis')
       .attempt(async () => {
+        // a connection that is (re)connecting gets the rest of the check's time to come up
+        await this.redis.whenReady(this.redis.client, this.timeout);
         const pong = await this.redis.client.ping();
         if (pong !== 'PONG') throw new Error(`unexpected reply ${pong}`);
       })

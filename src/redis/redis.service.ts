@@ -63,9 +63,28 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
     return client;
   }
 
-  /** Connects the shared client at boot (without waiting: Redis being down must not block boot). */
-  onModuleInit(): void {
-    void this.client;
+  /**
+   * Connects the shared client at boot, waiting at most briefly: Redis being down must
+   * not block the boot (request-path users fail open), but when it is up the first
+   * requests should find the connection ready.
+   */
+  async onModuleInit(): Promise<void> {
+    await this.whenReady(this.client, 1_000);
+  }
+
+  /** Resolves true once `client` is ready, false after `timeoutMs`. */
+  whenReady(client: Redis, timeoutMs: number): Promise<boolean> {
+    if (client.status === 'ready') return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        client.off('ready', onReady);
+        resolve(ok);
+      };
+      const onReady = () => done(true);
+      const timer = setTimeout(() => done(false), timeoutMs);
+      client.once('ready', onReady);
+    });
   }
 
   /** The shared request-path connection (role `command`). */
