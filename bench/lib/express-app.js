@@ -78,34 +78,10 @@ async function configureExpressApp(app, config, dist) {
   app.useBodyParser('json', { limit: config.http.bodyLimitBytes });
   app.useBodyParser('urlencoded', { limit: config.http.bodyLimitBytes, extended: true });
 
-  app.enableCors({
-    origin: config.http.corsOrigins.includes('*') ? true : config.http.corsOrigins,
-    credentials: true,
-    exposedHeaders: ['X-Request-ID', 'Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'],
-    maxAge: 600,
-  });
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'", "'unsafe-inline'"],
-          styleSrc: ["'self'", "'unsafe-inline'"],
-          imgSrc: ["'self'", 'data:', 'https:'],
-          connectSrc: ["'self'"],
-          fontSrc: ["'self'", 'data:'],
-          objectSrc: ["'none'"],
-          frameAncestors: ["'none'"],
-          baseUri: ["'self'"],
-          formAction: ["'self'"],
-        },
-      },
-      frameguard: { action: 'deny' },
-      hsts: { maxAge: 31_536_000, includeSubDomains: true },
-      referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
-      xXssProtection: true,
-    }),
-  );
+  // the same CORS and security-header options as the Fastify setup
+  const httpSetup = require(path.join(dist, 'bootstrap', 'http-app.js'));
+  app.enableCors(httpSetup.corsOptions(config));
+  app.use(helmet(httpSetup.SECURITY_HEADERS));
   // @fastify/compress is limited to gzip/deflate; `compression` would also offer br when
   // asked. autocannon sends no Accept-Encoding, so neither side compresses in the runs.
   app.use(compression({ threshold: 1024 }));

@@ -23,6 +23,39 @@ export function createHttpAdapter(config: AppConfig): FastifyAdapter {
   });
 }
 
+/** Security headers as the legacy service sent them (helmet options, adapter-neutral). */
+export const SECURITY_HEADERS = {
+  contentSecurityPolicy: {
+    directives: {
+      defaultSrc: ["'self'"],
+      // Swagger UI (/docs) boots from an inline script.
+      scriptSrc: ["'self'", "'unsafe-inline'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:', 'https:'],
+      connectSrc: ["'self'"],
+      fontSrc: ["'self'", 'data:'],
+      objectSrc: ["'none'"],
+      frameAncestors: ["'none'"],
+      baseUri: ["'self'"],
+      formAction: ["'self'"],
+    },
+  },
+  frameguard: { action: 'deny' as const },
+  hsts: { maxAge: 31_536_000, includeSubDomains: true },
+  referrerPolicy: { policy: 'strict-origin-when-cross-origin' as const },
+  xXssProtection: true,
+};
+
+/** Exactly the configured origins (any origin only when `*` is allowed, never in production). */
+export function corsOptions(config: AppConfig) {
+  return {
+    origin: config.http.corsOrigins.includes('*') ? true : config.http.corsOrigins,
+    credentials: true,
+    exposedHeaders: ['X-Request-ID', 'Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'],
+    maxAge: 600,
+  };
+}
+
 /**
  * Everything the HTTP app needs beyond its modules. main.ts and the e2e tests both call
  * this, so tests exercise exactly what production serves.
@@ -30,33 +63,8 @@ export function createHttpAdapter(config: AppConfig): FastifyAdapter {
 export async function configureHttpApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   app.useLogger(app.get(PinoNestLogger));
   app.flushLogs();
-  app.enableCors({
-    origin: config.http.corsOrigins.includes('*') ? true : config.http.corsOrigins,
-    credentials: true,
-    exposedHeaders: ['X-Request-ID', 'Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'],
-    maxAge: 600,
-  });
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        // Swagger UI (/docs) boots from an inline script.
-        scriptSrc: ["'self'", "'unsafe-inline'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:', 'https:'],
-        connectSrc: ["'self'"],
-        fontSrc: ["'self'", 'data:'],
-        objectSrc: ["'none'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'self'"],
-        formAction: ["'self'"],
-      },
-    },
-    frameguard: { action: 'deny' },
-    hsts: { maxAge: 31_536_000, includeSubDomains: true },
-    referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
-    xXssProtection: true,
-  });
+  app.enableCors(corsOptions(config));
+  await app.register(helmet, SECURITY_HEADERS);
   await app.register(compress, { global: true, threshold: 1024, encodings: ['gzip', 'deflate'] });
 
   const fastify = app.getHttpAdapter().getInstance();

@@ -1,6 +1,18 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { PASSWORD_MAX, PASSWORD_MIN } from '../password.service';
+
+/** An optional username: 3–50 letters, digits, "_", "." or "-" (unique, case-insensitively). */
+const UsernameField = () =>
+  applyDecorators(
+    ApiPropertyOptional({ example: 'ada' }),
+    IsOptional(),
+    IsString(),
+    MinLength(3),
+    MaxLength(50),
+    Matches(/^[A-Za-z0-9_.-]+$/, { message: 'username may contain only letters, digits, "_", "." and "-"' }),
+  );
 
 export class RegisterDto {
   @ApiProperty({ example: 'ada@example.com' })
@@ -14,12 +26,7 @@ export class RegisterDto {
   @MaxLength(PASSWORD_MAX)
   password: string;
 
-  @ApiPropertyOptional({ example: 'ada' })
-  @IsOptional()
-  @IsString()
-  @MinLength(3)
-  @MaxLength(50)
-  @Matches(/^[A-Za-z0-9_.-]+$/, { message: 'username may contain only letters, digits, "_", "." and "-"' })
+  @UsernameField()
   username?: string;
 
   @ApiPropertyOptional({ example: 'Ada Lovelace' })
@@ -58,12 +65,7 @@ export class ProfileDto {
   @MaxLength(255)
   full_name?: string;
 
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MinLength(3)
-  @MaxLength(50)
-  @Matches(/^[A-Za-z0-9_.-]+$/, { message: 'username may contain only letters, digits, "_", "." and "-"' })
+  @UsernameField()
   username?: string;
 }
 

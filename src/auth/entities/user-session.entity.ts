@@ -1,6 +1,6 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index } from 'typeorm';
 import { CreatedAt } from '../../database/base.columns';
-import { User } from '../../users/entities/user.entity';
+import { UserOwnedEntity } from '../../database/user-owned.entity';
 
 /**
  * A login session. Each session is one refresh-token family: every refresh rotates the
@@ -8,17 +8,7 @@ import { User } from '../../users/entities/user.entity';
  */
 @Entity('user_sessions')
 @Index('idx_user_sessions_user_active', ['userId', 'expiresAt'], { where: 'revoked_at IS NULL' })
-export class UserSession {
-  @PrimaryGeneratedColumn('uuid')
-  id: string;
-
-  @Column('uuid')
-  userId: string;
-
-  @ManyToOne(() => User, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'user_id' })
-  user?: User;
-
+export class UserSession extends UserOwnedEntity {
   @Column({ type: 'varchar', length: 255, nullable: true })
   deviceInfo: string | null;
 

@@ -1,20 +1,10 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import { User } from '../../users/entities/user.entity';
+import { Column, Entity, Index } from 'typeorm';
+import { UserOwnedEntity } from '../../database/user-owned.entity';
 
 /** One observed activity: a file opened, a tool or command run. The hottest table. */
 @Entity('events')
 @Index('idx_events_user_timestamp', ['userId', 'timestamp'])
-export class Event {
-  @PrimaryGeneratedColumn('uuid')
-  id: string;
-
-  @Column('uuid')
-  userId: string;
-
-  @ManyToOne(() => User, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'user_id' })
-  user?: User;
-
+export class Event extends UserOwnedEntity {
   @Column({ type: 'varchar', length: 50 })
   eventType: string;
 

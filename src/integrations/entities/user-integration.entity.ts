@@ -1,23 +1,13 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
 import { CreatedAt, UpdatedAt } from '../../database/base.columns';
+import { UserOwnedEntity } from '../../database/user-owned.entity';
 import { Organization } from '../../organizations/entities/organization.entity';
-import { User } from '../../users/entities/user.entity';
 import { IntegrationConnector } from './integration-connector.entity';
 
 @Entity('user_integrations')
 @Index('idx_user_integrations_user', ['userId', 'createdAt'])
 @Index('idx_user_integrations_org', ['organizationId', 'createdAt'])
-export class UserIntegration {
-  @PrimaryGeneratedColumn('uuid')
-  id: string;
-
-  @Column('uuid')
-  userId: string;
-
-  @ManyToOne(() => User, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'user_id' })
-  user?: User;
-
+export class UserIntegration extends UserOwnedEntity {
   @Column({ type: 'uuid', nullable: true })
   organizationId: string | null;
 

@@ -1,21 +1,11 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index } from 'typeorm';
 import { CreatedAt, UpdatedAt } from '../../database/base.columns';
-import { User } from '../../users/entities/user.entity';
+import { UserOwnedEntity } from '../../database/user-owned.entity';
 
 /** Per-user usage of a file extension (kept current at ingest). */
 @Entity('patterns')
 @Index('uq_patterns_user_extension', ['userId', 'fileExtension'], { unique: true })
-export class Pattern {
-  @PrimaryGeneratedColumn('uuid')
-  id: string;
-
-  @Column('uuid')
-  userId: string;
-
-  @ManyToOne(() => User, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'user_id' })
-  user?: User;
-
+export class Pattern extends UserOwnedEntity {
   @Column({ type: 'varchar', length: 50 })
   fileExtension: string;
 

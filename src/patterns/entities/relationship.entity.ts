@@ -1,24 +1,14 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index } from 'typeorm';
 import { CreatedAt, UpdatedAt } from '../../database/base.columns';
-import { User } from '../../users/entities/user.entity';
+import { UserOwnedEntity } from '../../database/user-owned.entity';
 
 /** An ordered pair of distinct files a user touches together. */
 @Entity('relationships')
 // Unique per (user, type, md5(source), md5(target)): an expression index in the migration,
 // so arbitrarily long paths never exceed the btree row limit.
 @Index('uq_relationships_pair', { synchronize: false })
-export class Relationship {
-  @PrimaryGeneratedColumn('uuid')
-  id: string;
-
-  @Index('idx_relationships_user')
-  @Column('uuid')
-  userId: string;
-
-  @ManyToOne(() => User, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'user_id' })
-  user?: User;
-
+@Index('idx_relationships_user', ['userId'])
+export class Relationship extends UserOwnedEntity {
   @Column({ type: 'text' })
   sourceFile: string;
 

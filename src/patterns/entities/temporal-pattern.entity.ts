@@ -1,21 +1,11 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index } from 'typeorm';
 import { CreatedAt, UpdatedAt } from '../../database/base.columns';
-import { User } from '../../users/entities/user.entity';
+import { UserOwnedEntity } from '../../database/user-owned.entity';
 
 /** A recurring sequence of 2–4 steps (`tool:operation` / `tool:extension`) within sessions. */
 @Entity('temporal_patterns')
 @Index('uq_temporal_patterns_user_sequence', ['userId', 'sequenceKey'], { unique: true })
-export class TemporalPattern {
-  @PrimaryGeneratedColumn('uuid')
-  id: string;
-
-  @Column('uuid')
-  userId: string;
-
-  @ManyToOne(() => User, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'user_id' })
-  user?: User;
-
+export class TemporalPattern extends UserOwnedEntity {
   /** Steps joined with ' → '; ≤ 600 chars so the unique btree entry always fits. */
   @Column({ type: 'varchar', length: 600 })
   sequenceKey: string;

@@ -1,6 +1,6 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index } from 'typeorm';
 import { CreatedAt, UpdatedAt } from '../../database/base.columns';
-import { User } from '../../users/entities/user.entity';
+import { UserOwnedEntity } from '../../database/user-owned.entity';
 
 @Entity('suggestions')
 @Index('idx_suggestions_user_rank', ['userId', 'confidence', 'createdAt'])
@@ -8,17 +8,7 @@ import { User } from '../../users/entities/user.entity';
   unique: true,
   where: 'rule_id IS NOT NULL',
 })
-export class Suggestion {
-  @PrimaryGeneratedColumn('uuid')
-  id: string;
-
-  @Column('uuid')
-  userId: string;
-
-  @ManyToOne(() => User, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'user_id' })
-  user?: User;
-
+export class Suggestion extends UserOwnedEntity {
   @Column({ type: 'text' })
   trigger: string;
 

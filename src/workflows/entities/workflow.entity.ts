@@ -1,23 +1,13 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
 import { CreatedAt, UpdatedAt } from '../../database/base.columns';
+import { UserOwnedEntity } from '../../database/user-owned.entity';
 import { Organization } from '../../organizations/entities/organization.entity';
-import { User } from '../../users/entities/user.entity';
 
 @Entity('workflows')
 @Index('idx_workflows_user_created', ['userId', 'createdAt'])
 @Index('idx_workflows_org_created', ['organizationId', 'createdAt'])
 @Index('idx_workflows_due', ['nextRunAt'], { where: 'is_active AND next_run_at IS NOT NULL' })
-export class Workflow {
-  @PrimaryGeneratedColumn('uuid')
-  id: string;
-
-  @Column('uuid')
-  userId: string;
-
-  @ManyToOne(() => User, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'user_id' })
-  user?: User;
-
+export class Workflow extends UserOwnedEntity {
   @Column({ type: 'uuid', nullable: true })
   organizationId: string | null;
 
