@@ -5,8 +5,8 @@ import { Public } from '../common/decorators/public.decorator';
 import { QueryOrBody } from '../common/decorators/query-or-body.decorator';
 import { clientInfo } from '../common/http/client-info';
 import { RouteLimit } from '../common/throttling/route-limit.decorator';
+import { RequireFeature } from '../feature-flags/require-feature.decorator';
 import { UserResponse } from '../users/dto/user.response';
-import { UsersService } from '../users/users.service';
 import type { AuthUser } from './auth-user';
 import { AuthService } from './auth.service';
 import { CurrentUser } from './decorators/current-user.decorator';
@@ -26,16 +26,14 @@ const sessionContext = (req: FastifyRequest) => clientInfo(req);
 @ApiTags('auth')
 @Controller('api/auth')
 export class AuthController {
-  constructor(
-    private readonly auth: AuthService,
-    private readonly users: UsersService,
-  ) {}
+  constructor(private readonly auth: AuthService) {}
 
   @Public()
   @RouteLimit('auth')
+  @RequireFeature('enable_user_registration')
   @Post('register')
-  async register(@Body() dto: RegisterDto): Promise<UserResponse> {
-    return UserResponse.from(await this.auth.register(dto));
+  async register(@Body() dto: RegisterDto, @Req() req: FastifyRequest): Promise<UserResponse> {
+    return UserResponse.from(await this.auth.register(dto, clientInfo(req)));
   }
 
   @Public()
@@ -62,10 +60,13 @@ export class AuthController {
 
   @ApiBearerAuth()
   @Put('profile')
-  async profile(@CurrentUser() caller: AuthUser, @QueryOrBody() dto: ProfileDto): Promise<UserResponse> {
-    const user = await this.auth.me(caller);
+  async profile(
+    @CurrentUser() caller: AuthUser,
+    @QueryOrBody() dto: ProfileDto,
+    @Req() req: FastifyRequest,
+  ): Promise<UserResponse> {
     return UserResponse.from(
-      await this.users.updateProfile(user, { fullName: dto.full_name, username: dto.username }),
+      await this.auth.updateProfile(caller, { fullName: dto.full_name, username: dto.username }, clientInfo(req)),
     );
   }
 
@@ -98,8 +99,8 @@ export class AuthController {
   @RouteLimit('auth')
   @Post('reset-password')
   @HttpCode(200)
-  async resetPassword(@Body() dto: ResetPasswordDto): Promise<MessageResponse> {
-    await this.auth.resetPassword(dto);
+  async resetPassword(@Body() dto: ResetPasswordDto, @Req() req: FastifyRequest): Promise<MessageResponse> {
+    await this.auth.resetPassword(dto, clientInfo(req));
     return { message: 'Password has been reset successfully' };
   }
 
@@ -107,8 +108,12 @@ export class AuthController {
   @RouteLimit('auth')
   @Post('change-password')
   @HttpCode(200)
-  async changePassword(@CurrentUser() caller: AuthUser, @Body() dto: ChangePasswordDto): Promise<MessageResponse> {
-    await this.auth.changePassword(caller, dto);
+  async changePassword(
+    @CurrentUser() caller: AuthUser,
+    @Body() dto: ChangePasswordDto,
+    @Req() req: FastifyRequest,
+  ): Promise<MessageResponse> {
+    await this.auth.changePassword(caller, dto, clientInfo(req));
     return { message: 'Password changed successfully' };
   }
 }

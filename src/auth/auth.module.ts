@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
 import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
@@ -9,7 +10,7 @@ import { SessionsController } from './sessions.controller';
 import { SessionsModule } from './sessions.module';
 
 @Module({
-  imports: [SessionsModule, UsersModule],
+  imports: [SessionsModule, UsersModule, AuditModule],
   controllers: [AuthController, SessionsController],
   providers: [AuthService, PasswordService, LoginLimiterService, AuthGuard],
   exports: [AuthGuard, SessionsModule],

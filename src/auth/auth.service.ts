@@ -1,6 +1,8 @@
 import { BadRequestException, ForbiddenException, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import type { ClientInfo } from '../common/http/client-info';
 import { AppConfig } from '../config/app-config';
 import { MailService } from '../mail/mail.service';
 import type { User } from '../users/entities/user.entity';
@@ -27,19 +29,24 @@ export class AuthService {
     private readonly limiter: LoginLimiterService,
     private readonly mail: MailService,
     private readonly config: AppConfig,
+    private readonly audit: AuditService,
   ) {}
 
-  async register(dto: RegisterDto): Promise<User> {
+  async register(dto: RegisterDto, client: ClientInfo): Promise<User> {
     await this.users.assertAvailable(dto.email, dto.username);
     const verification = this.tokens.randomToken();
-    const user = await this.users.create({
-      email: dto.email,
-      passwordHash: await this.passwords.hash(dto.password),
-      username: dto.username ?? null,
-      fullName: dto.full_name ?? null,
-      verificationTokenHash: this.tokens.hash(verification),
-      verificationTokenExpiresAt: this.inSeconds(this.config.auth.emailTokenTtlSeconds),
-    });
+    const user = await this.users.create(
+      {
+        email: dto.email,
+        passwordHash: await this.passwords.hash(dto.password),
+        username: dto.username ?? null,
+        fullName: dto.full_name ?? null,
+        verificationTokenHash: this.tokens.hash(verification),
+        verificationTokenExpiresAt: this.inSeconds(this.config.auth.emailTokenTtlSeconds),
+      },
+      (em, created) =>
+        this.audit.record(em, { ...client, actorId: created.id, action: 'create', resourceType: 'user', resourceId: created.id }),
+    );
     await this.mail.sendVerification(user.email, verification);
     return user;
   }
@@ -58,7 +65,15 @@ export class AuthService {
     await this.limiter.recordSuccess(accountKey);
     const issued = await this.dataSource.transaction(async (em) => {
       await this.users.recordLogin(user.id, em);
-      return this.sessions.start(user.id, ctx, em);
+      const started = await this.sessions.start(user.id, ctx, em);
+      await this.audit.record(em, {
+        ...ctx,
+        actorId: user.id,
+        action: 'login',
+        resourceType: 'session',
+        resourceId: started.sessionId,
+      });
+      return started;
     });
     return this.tokenResponse(user.id, issued.sessionId, issued.refreshToken);
   }
@@ -77,6 +92,25 @@ export class AuthService {
     const user = await this.users.findById(caller.id);
     if (!user) throw new NotFoundException('User not found');
     return user;
+  }
+
+  async updateProfile(
+    caller: AuthUser,
+    changes: { fullName?: string | null; username?: string | null },
+    client: ClientInfo,
+  ): Promise<User> {
+    const user = await this.me(caller);
+    const before = { full_name: user.fullName, username: user.username };
+    return this.users.updateProfile(user, changes, (em, saved) =>
+      this.audit.record(em, {
+        ...client,
+        actorId: user.id,
+        action: 'update',
+        resourceType: 'user',
+        resourceId: user.id,
+        details: { before, after: { full_name: saved.fullName, username: saved.username } },
+      }),
+    );
   }
 
   async verifyEmail(token: string): Promise<void> {
@@ -112,19 +146,27 @@ export class AuthService {
     return FORGOT_MESSAGE;
   }
 
-  async resetPassword(dto: ResetPasswordDto): Promise<void> {
+  async resetPassword(dto: ResetPasswordDto, client: ClientInfo): Promise<void> {
     this.assertStrong(dto.new_password);
     const hash = await this.passwords.hash(dto.new_password);
     const ok = await this.dataSource.transaction(async (em) => {
       const userId = await this.users.consumePasswordResetToken(this.tokens.hash(dto.token), hash, em);
       if (!userId) return false;
-      await this.sessions.revokeAll(userId, 'password_reset', undefined, em);
+      const revoked = await this.sessions.revokeAll(userId, 'password_reset', undefined, em);
+      await this.audit.record(em, {
+        ...client,
+        actorId: userId,
+        action: 'password_reset',
+        resourceType: 'user',
+        resourceId: userId,
+        details: { sessions_revoked: revoked },
+      });
       return true;
     });
     if (!ok) throw new BadRequestException('Invalid or expired reset token');
   }
 
-  async changePassword(caller: AuthUser, dto: ChangePasswordDto): Promise<void> {
+  async changePassword(caller: AuthUser, dto: ChangePasswordDto, client: ClientInfo): Promise<void> {
     const user = await this.me(caller);
     if (!(await this.passwords.verify(user.passwordHash, dto.old_password))) {
       throw new UnauthorizedException('Incorrect current password');
@@ -134,7 +176,15 @@ export class AuthService {
     await this.dataSource.transaction(async (em) => {
       await this.users.setPassword(user.id, hash, em);
       // Other devices must log in again; the calling session stays.
-      await this.sessions.revokeAll(user.id, 'password_change', caller.sessionId, em);
+      const revoked = await this.sessions.revokeAll(user.id, 'password_change', caller.sessionId, em);
+      await this.audit.record(em, {
+        ...client,
+        actorId: user.id,
+        action: 'password_change',
+        resourceType: 'user',
+        resourceId: user.id,
+        details: { sessions_revoked: revoked },
+      });
     });
   }
 

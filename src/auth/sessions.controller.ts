@@ -1,5 +1,7 @@
-import { Controller, Delete, Get, Param, ParseUUIDPipe } from '@nestjs/common';
+import { Controller, Delete, Get, Param, ParseUUIDPipe, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { clientInfo } from '../common/http/client-info';
 import type { AuthUser } from './auth-user';
 import { CurrentUser } from './decorators/current-user.decorator';
 import { MessageResponse, SessionResponse } from './dto/auth.responses';
@@ -21,14 +23,15 @@ export class SessionsController {
   async revoke(
     @CurrentUser() caller: AuthUser,
     @Param('id', new ParseUUIDPipe({ errorHttpStatusCode: 404 })) id: string,
+    @Req() req: FastifyRequest,
   ): Promise<MessageResponse> {
-    await this.sessions.revokeOwn(caller.id, id);
+    await this.sessions.revokeOwn(caller.id, id, clientInfo(req));
     return { message: 'Session revoked' };
   }
 
   @Delete()
-  async revokeAll(@CurrentUser() caller: AuthUser): Promise<MessageResponse> {
-    const count = await this.sessions.revokeAll(caller.id, 'revoke_all', caller.sessionId);
+  async revokeAll(@CurrentUser() caller: AuthUser, @Req() req: FastifyRequest): Promise<MessageResponse> {
+    const count = await this.sessions.revokeOthers(caller.id, caller.sessionId, clientInfo(req));
     return { message: `Revoked ${count} session(s)` };
   }
 }

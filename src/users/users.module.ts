@@ -2,11 +2,14 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { UserConfig } from './entities/user-config.entity';
 import { User } from './entities/user.entity';
+import { UserConfigController } from './user-config.controller';
+import { UserConfigService } from './user-config.service';
 import { UsersService } from './users.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([User, UserConfig])],
-  providers: [UsersService],
-  exports: [UsersService],
+  controllers: [UserConfigController],
+  providers: [UsersService, UserConfigService],
+  exports: [UsersService, UserConfigService],
 })
 export class UsersModule {}

@@ -1,6 +1,6 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { type EntityManager, IsNull, Repository } from 'typeorm';
+import { type EntityManager, In, IsNull, Repository } from 'typeorm';
 import { isUniqueViolation } from '../database/pg-errors';
 import { DEFAULT_USER_CONFIG } from './default-config';
 import { UserConfig } from './entities/user-config.entity';
@@ -46,6 +46,11 @@ export class UsersService {
     return this.users.findOneBy({ email: normaliseEmail(email), deletedAt: IsNull() });
   }
 
+  /** Several users by id in one query (missing ids are simply absent). */
+  findManyByIds(ids: readonly string[]): Promise<User[]> {
+    return ids.length ? this.users.findBy({ id: In([...new Set(ids)]) }) : Promise.resolve([]);
+  }
+
   async assertAvailable(email: string, username?: string | null): Promise<void> {
     if (await this.users.existsBy({ email: normaliseEmail(email) })) throw new BadRequestException(EMAIL_TAKEN);
     if (username && (await this.usernameTaken(username))) throw new BadRequestException(USERNAME_TAKEN);
@@ -59,8 +64,11 @@ export class UsersService {
     return rows.length > 0;
   }
 
-  /** Creates the user and their default config in one transaction. */
-  async create(input: NewUser): Promise<User> {
+  /**
+   * Creates the user and their default config in one transaction; `alsoInTransaction`
+   * (e.g. the audit row) runs inside it.
+   */
+  async create(input: NewUser, alsoInTransaction?: (em: EntityManager, user: User) => Promise<void>): Promise<User> {
     try {
       return await this.users.manager.transaction(async (em) => {
         const user = await em.save(
@@ -74,6 +82,7 @@ export class UsersService {
           }),
         );
         await em.insert(UserConfig, { userId: user.id, ...DEFAULT_USER_CONFIG });
+        await alsoInTransaction?.(em, user);
         return user;
       });
     } catch (err) {
@@ -81,14 +90,24 @@ export class UsersService {
     }
   }
 
-  async updateProfile(user: User, changes: { fullName?: string | null; username?: string | null }): Promise<User> {
+  /** Updates name fields; `alsoInTransaction` (e.g. the audit row) commits together with the change. */
+  async updateProfile(
+    user: User,
+    changes: { fullName?: string | null; username?: string | null },
+    alsoInTransaction?: (em: EntityManager, user: User) => Promise<void>,
+  ): Promise<User> {
     if (changes.username && (await this.usernameTaken(changes.username, user.id))) {
       throw new BadRequestException(USERNAME_TAKEN);
     }
     if (changes.fullName !== undefined) user.fullName = changes.fullName;
     if (changes.username !== undefined) user.username = changes.username;
     try {
-      return await this.users.save(user);
+      if (!alsoInTransaction) return await this.users.save(user);
+      return await this.users.manager.transaction(async (em) => {
+        const saved = await em.save(user);
+        await alsoInTransaction(em, saved);
+        return saved;
+      });
     } catch (err) {
       throw mapUniqueViolation(err);
     }

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { AuditService } from './audit.service';
+
+/**
+ * The audit trail: `AuditService.record(em, entry)` for writers (in the writer's own
+ * transaction). The read API (`GET /api/audit-logs`) is AuditLogsModule.
+ */
+@Module({
+  providers: [AuditService],
+  exports: [AuditService],
+})
+export class AuditModule {}

@@ -1,0 +1,142 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { OrgAccessService } from '../organizations/access/org-access.service';
+import { RedisService } from '../redis/redis.service';
+import { evaluateFlag, type FlagSnapshot, type FlagSubject, hasOrgOverrides } from './flag-evaluation';
+import { flagCacheKey, loadFlagSnapshot, memberOrgsCacheKey } from './flag-store';
+
+interface Memo<T> {
+  value: T;
+  expiresAt: number;
+}
+
+export interface IsEnabledOptions {
+  /** The answer for a flag that does not exist (default false; kill switches use true). */
+  whenMissing?: boolean;
+}
+
+/**
+ * Evaluates feature flags. The hot path is Redis only: a flag's snapshot (row + overrides)
+ * is cached under `ff:flag:<name>` for FEATURE_FLAG_CACHE_TTL_SECONDS and deleted on every
+ * change (API or CLI), so a change applies at once and a missed invalidation within one TTL.
+ * A user's organization ids are cached the same way, and read only for flags that have
+ * organization overrides.
+ *
+ * Redis down: fail open to PostgreSQL (the source of truth) with an in-process copy kept
+ * for one TTL, so an outage costs at most one query per flag per TTL per process. Both
+ * down: the last value this process saw, if any.
+ */
+@Injectable()
+export class FeatureFlagsService {
+  private readonly logger = new Logger('FeatureFlags');
+  private readonly local = new Map<string, Memo<FlagSnapshot>>();
+  private readonly loading = new Map<string, Promise<FlagSnapshot>>();
+  private lastWarning = 0;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly redis: RedisService,
+    private readonly config: AppConfig,
+    private readonly access: OrgAccessService,
+  ) {}
+
+  private get ttlSeconds(): number {
+    return this.config.featureFlags.cacheTtlSeconds;
+  }
+
+  async isEnabled(name: string, subject: FlagSubject = {}, options: IsEnabledOptions = {}): Promise<boolean> {
+    const snapshot = await this.snapshot(name);
+    if (!snapshot.exists) return options.whenMissing ?? false;
+    const userId = subject.userId ?? null;
+    let organizationIds = subject.organizationIds;
+    if (!organizationIds && userId && !(userId in snapshot.users) && hasOrgOverrides(snapshot)) {
+      organizationIds = await this.organizationIdsOf(userId);
+    }
+    return evaluateFlag(snapshot, { userId, organizationIds });
+  }
+
+  /** The flag's snapshot: Redis, else PostgreSQL (then cached). */
+  async snapshot(name: string): Promise<FlagSnapshot> {
+    const key = flagCacheKey(this.config.redis.keyPrefix, name);
+    let cached: string | null;
+    try {
+      cached = await this.redis.client.get(key);
+    } catch (err) {
+      return this.whileRedisIsDown(name, err);
+    }
+    if (cached) return JSON.parse(cached) as FlagSnapshot;
+    const snapshot = await this.load(name);
+    this.redis.client.set(key, JSON.stringify(snapshot), 'EX', this.ttlSeconds).catch((err: Error) => this.warn(err));
+    return snapshot;
+  }
+
+  /** Drops a flag's cached snapshot (call after the change committed). */
+  async invalidate(name: string): Promise<void> {
+    this.local.delete(name);
+    try {
+      await this.redis.client.del(flagCacheKey(this.config.redis.keyPrefix, name));
+    } catch (err) {
+      this.warn(err, `could not invalidate flag "${name}"; it takes effect within ${this.ttlSeconds} s`);
+    }
+  }
+
+  /** Drops the cached organization ids of users whose memberships changed. */
+  async forgetMemberships(userIds: readonly string[]): Promise<void> {
+    if (!userIds.length) return;
+    try {
+      await this.redis.client.del(...userIds.map((id) => memberOrgsCacheKey(this.config.redis.keyPrefix, id)));
+    } catch (err) {
+      this.warn(err);
+    }
+  }
+
+  private async organizationIdsOf(userId: string): Promise<string[]> {
+    const key = memberOrgsCacheKey(this.config.redis.keyPrefix, userId);
+    try {
+      const cached = await this.redis.client.get(key);
+      if (cached) return JSON.parse(cached) as string[];
+    } catch (err) {
+      this.warn(err);
+      return this.access.organizationIdsOf(userId);
+    }
+    const ids = await this.access.organizationIdsOf(userId);
+    this.redis.client.set(key, JSON.stringify(ids), 'EX', this.ttlSeconds).catch((err: Error) => this.warn(err));
+    return ids;
+  }
+
+  private async whileRedisIsDown(name: string, err: unknown): Promise<FlagSnapshot> {
+    this.warn(err);
+    const memo = this.local.get(name);
+    if (memo && memo.expiresAt > Date.now()) return memo.value;
+    try {
+      return await this.load(name);
+    } catch (dbErr) {
+      if (memo) return memo.value;
+      throw dbErr;
+    }
+  }
+
+  /** One database read per flag at a time in this process, however many requests miss. */
+  private load(name: string): Promise<FlagSnapshot> {
+    let pending = this.loading.get(name);
+    if (!pending) {
+      pending = loadFlagSnapshot(this.dataSource.manager, name)
+        .then((snapshot) => {
+          this.local.set(name, { value: snapshot, expiresAt: Date.now() + this.ttlSeconds * 1000 });
+          return snapshot;
+        })
+        .finally(() => this.loading.delete(name));
+      this.loading.set(name, pending);
+    }
+    return pending;
+  }
+
+  private warn(err: unknown, message = 'feature-flag cache unavailable, reading PostgreSQL'): void {
+    const now = Date.now();
+    if (now - this.lastWarning < 60_000) return;
+    this.lastWarning = now;
+    this.logger.warn(`${message}: ${(err as Error)?.message ?? String(err)}`);
+  }
+}

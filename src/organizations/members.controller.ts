@@ -1,0 +1,72 @@
+import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { type AuditContext, Auditing } from '../audit/audit-context.decorator';
+import type { AuthUser } from '../auth/auth-user';
+import { CurrentUser } from '../auth/decorators/current-user.decorator';
+import { MessageResponse } from '../auth/dto/auth.responses';
+import { OrgAccess, type OrgAccessContext, RequireOrgPermission } from './access/require-org-permission.decorator';
+import { AddMemberDto, MemberResponse, UpdateMemberRoleDto } from './dto/member.dto';
+import { MembersService } from './members.service';
+
+const UserIdParam = () => Param('userId', new ParseUUIDPipe({ errorHttpStatusCode: 404 }));
+
+@ApiTags('organizations')
+@ApiBearerAuth()
+@Controller('api/organizations/:orgId/members')
+export class MembersController {
+  constructor(private readonly members: MembersService) {}
+
+  /** Legacy contract: an outsider gets 403 `Not a member of this organization` here. */
+  @Get()
+  @RequireOrgPermission('organization:view', { notMember: 'forbidden' })
+  async list(@OrgAccess() access: OrgAccessContext): Promise<MemberResponse[]> {
+    const rows = await this.members.list(access.organizationId!);
+    return rows.map((r) => MemberResponse.from(r.member, r.user));
+  }
+
+  @Post()
+  @RequireOrgPermission('organization:invite')
+  async add(
+    @OrgAccess() access: OrgAccessContext,
+    @Body() dto: AddMemberDto,
+    @Auditing() actor: AuditContext,
+  ): Promise<MemberResponse> {
+    const { member, user } = await this.members.add(access.organizationId!, dto.email, dto.role ?? 'member', actor);
+    return MemberResponse.from(member, user);
+  }
+
+  /** Leave the organization (any role; the last owner cannot leave). */
+  @Delete('me')
+  @RequireOrgPermission('organization:view')
+  async leave(
+    @OrgAccess() access: OrgAccessContext,
+    @CurrentUser() caller: AuthUser,
+    @Auditing() actor: AuditContext,
+  ): Promise<MessageResponse> {
+    await this.members.remove(access.organizationId!, caller.id, actor, true);
+    return { message: 'Left the organization' };
+  }
+
+  @Put(':userId')
+  @RequireOrgPermission('organization:update_role')
+  async changeRole(
+    @OrgAccess() access: OrgAccessContext,
+    @UserIdParam() userId: string,
+    @Body() dto: UpdateMemberRoleDto,
+    @Auditing() actor: AuditContext,
+  ): Promise<MemberResponse> {
+    const { member, user } = await this.members.changeRole(access.organizationId!, userId, dto.role, actor);
+    return MemberResponse.from(member, user);
+  }
+
+  @Delete(':userId')
+  @RequireOrgPermission('organization:remove')
+  async remove(
+    @OrgAccess() access: OrgAccessContext,
+    @UserIdParam() userId: string,
+    @Auditing() actor: AuditContext,
+  ): Promise<MessageResponse> {
+    await this.members.remove(access.organizationId!, userId, actor);
+    return { message: 'Member removed' };
+  }
+}

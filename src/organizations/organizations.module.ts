@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
+import { FeatureFlagsModule } from '../feature-flags/feature-flags.module';
+import { UsersModule } from '../users/users.module';
+import { MembersController } from './members.controller';
+import { MembersService } from './members.service';
+import { OrganizationsController } from './organizations.controller';
+import { OrganizationsService } from './organizations.service';
+
+/** Organizations and their members (authorization: the global OrgAccessModule). */
+@Module({
+  imports: [AuditModule, FeatureFlagsModule, UsersModule],
+  controllers: [OrganizationsController, MembersController],
+  providers: [OrganizationsService, MembersService],
+})
+export class OrganizationsModule {}
