@@ -2,12 +2,17 @@ import net from 'node:net';
 
 /**
  * A TCP proxy the test controls, placed between the service and PostgreSQL or Redis so a
- * test can cut or restore a dependency without touching the shared servers.
+ * test can cut, stall or restore a dependency without touching the shared servers.
+ * - `cut()`: drop every connection and refuse new ones (a dead server);
+ * - `stall()`: keep connections open but hold the server's answers back (a hung server),
+ *   `resume()` delivers them.
  */
 export class TcpProxy {
   private server?: net.Server;
   private readonly sockets = new Set<net.Socket>();
   private down = false;
+  private stalled = false;
+  private readonly held: { socket: net.Socket; data: Buffer }[] = [];
   port = 0;
 
   constructor(
@@ -46,7 +51,11 @@ export class TcpProxy {
       s.on('close', () => this.sockets.delete(s));
       s.on('error', () => undefined);
     }
-    client.pipe(upstream).pipe(client);
+    client.pipe(upstream);
+    upstream.on('data', (data: Buffer) => {
+      if (this.stalled) this.held.push({ socket: client, data });
+      else client.write(data);
+    });
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   }
@@ -60,6 +69,17 @@ export class TcpProxy {
 
   restore(): void {
     this.down = false;
+  }
+
+  /** Holds the server's answers back (connections stay open). */
+  stall(): void {
+    this.stalled = true;
+  }
+
+  /** Delivers what was held back and forwards again. */
+  resume(): void {
+    this.stalled = false;
+    for (const { socket, data } of this.held.splice(0)) if (!socket.destroyed) socket.write(data);
   }
 
   async stop(): Promise<void> {

@@ -3,7 +3,9 @@ import { UserOwnedEntity } from '../../database/user-owned.entity';
 
 /** One observed activity: a file opened, a tool or command run. The hottest table. */
 @Entity('events')
-@Index('idx_events_user_timestamp', ['userId', 'timestamp'])
+// (user_id, timestamp, id): serves the default list (newest first, id as the tie-breaker)
+// and keyset-batched exports in either direction without a sort.
+@Index('idx_events_user_timestamp', ['userId', 'timestamp', 'id'])
 export class Event extends UserOwnedEntity {
   @Column({ type: 'varchar', length: 50 })
   eventType: string;
@@ -22,4 +24,8 @@ export class Event extends UserOwnedEntity {
 
   @Column({ type: 'timestamptz', default: () => 'now()' })
   timestamp: Date;
+
+  /** Object key of an uploaded file (`uploads/<userId>/<uuid>`); set only by the upload route. */
+  @Column({ type: 'text', nullable: true })
+  storageKey: string | null;
 }

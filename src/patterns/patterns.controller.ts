@@ -1,0 +1,31 @@
+import { Controller, Get, Query, Res, type StreamableFile } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import type { AuthUser } from '../auth/auth-user';
+import { CurrentUser } from '../auth/decorators/current-user.decorator';
+import { ExportQuery } from '../common/export/export.query';
+import { sendList } from '../common/http/list-page';
+import type { Page } from '../common/http/pagination';
+import { ListPatternsQuery, type PatternResponse } from './dto/pattern.dto';
+import { PatternsService } from './patterns.service';
+
+@ApiTags('patterns')
+@ApiBearerAuth()
+@Controller('api/patterns')
+export class PatternsController {
+  constructor(private readonly patterns: PatternsService) {}
+
+  @Get()
+  async list(
+    @CurrentUser() caller: AuthUser,
+    @Query() q: ListPatternsQuery,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Page<PatternResponse>> {
+    return sendList(reply, await this.patterns.list(caller.id, q));
+  }
+
+  @Get('export')
+  export(@CurrentUser() caller: AuthUser, @Query() q: ExportQuery): Promise<StreamableFile> {
+    return this.patterns.export(caller.id, q.format);
+  }
+}
