@@ -18,6 +18,12 @@ import { DEFAULT_JOB_OPTIONS, QUEUES } from './queues';
         redis: config.redis.url,
         prefix: `${config.redis.keyPrefix}bull`,
         defaultJobOptions: DEFAULT_JOB_OPTIONS,
+        settings: {
+          lockDuration: config.worker.lockDurationMs,
+          lockRenewTime: Math.floor(config.worker.lockDurationMs / 2),
+          stalledInterval: config.worker.stalledIntervalMs,
+          maxStalledCount: 2,
+        },
       }),
     }),
     BullModule.registerQueue(...Object.values(QUEUES).map((name) => ({ name }))),

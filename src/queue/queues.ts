@@ -3,11 +3,17 @@ import type { JobOptions } from 'bull';
 /** Queue names: one place, so producers and processors cannot disagree. */
 export const QUEUES = {
   maintenance: 'maintenance',
+  workflows: 'workflows',
+  schedules: 'schedules',
 } as const;
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
+/** Every job name, per queue. The worker refuses to boot unless each has exactly one handler. */
 export const JOBS = {
-  purgeSessions: 'purge-sessions',
-} as const;
+  maintenance: { purgeSessions: 'purge-sessions' },
+  workflows: { execute: 'execute' },
+  schedules: { tick: 'tick', purgeExecutions: 'purge-executions' },
+} as const satisfies Record<keyof typeof QUEUES, Record<string, string>>;
 
 /** Every job has attempts, backoff, a timeout and bounded retention (DESIGN: Queues). */
 export const DEFAULT_JOB_OPTIONS: JobOptions = {

@@ -1,0 +1,32 @@
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
+
+/** The legacy list envelope. `has_more` is exact: there are rows past this page. */
+export interface Page<T> {
+  items: T[];
+  total: number;
+  skip: number;
+  limit: number;
+  has_more: boolean;
+}
+
+export function page<T>(items: T[], total: number, skip: number, limit: number): Page<T> {
+  return { items, total, skip, limit, has_more: skip + items.length < total };
+}
+
+/** `skip` ≥ 0 (default 0) and `limit` 1..100 (default 20) from the query string. */
+export class PageQuery {
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000_000)
+  skip = 0;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit = 20;
+}

@@ -1,0 +1,35 @@
+/** One entry of an execution's per-step log (stored in workflow_executions.execution_log). */
+export interface StepLogEntry {
+  step_id: string;
+  type: string;
+  status: 'completed' | 'failed';
+  attempts: number;
+  started_at: string;
+  finished_at: string;
+  output?: unknown;
+  error?: string;
+}
+
+export const MAX_LOGGED_BYTES = 16 * 1024;
+
+/** Keeps a logged value under MAX_LOGGED_BYTES (a preview replaces anything larger). */
+export function bounded(value: unknown, max = MAX_LOGGED_BYTES): unknown {
+  if (value === undefined) return undefined;
+  const json = JSON.stringify(value) ?? 'null';
+  if (Buffer.byteLength(json) <= max) return value;
+  return { truncated: true, bytes: Buffer.byteLength(json), preview: Buffer.from(json).subarray(0, max).toString('utf8') };
+}
+
+export function boundedError(message: string, max = 2_000): string {
+  return message.length > max ? `${message.slice(0, max)}…` : message;
+}
+
+/** The last entry per step id that completed: what a resumed run can skip. */
+export function completedSteps(log: StepLogEntry[]): Map<string, StepLogEntry> {
+  const done = new Map<string, StepLogEntry>();
+  for (const entry of log) {
+    if (entry.status === 'completed') done.set(entry.step_id, entry);
+    else done.delete(entry.step_id);
+  }
+  return done;
+}

@@ -1,0 +1,25 @@
+import type { JobOptions } from 'bull';
+import { DEFAULT_JOB_OPTIONS } from '../../queue/queues';
+
+export interface ExecutionJobData {
+  executionId: string;
+}
+
+/**
+ * Job id: the execution id for manual runs, `workflowId:dueAt` for scheduled ones —
+ * deterministic, so enqueueing the same execution twice (a retry, the recovery sweep)
+ * yields one job. Attempts cover infrastructure failures (database or Redis away); a
+ * failing *step* is a business outcome recorded on the execution, not a job retry.
+ */
+export function executionJobOptions(jobId: string, executionTimeoutMs: number): JobOptions {
+  return {
+    ...DEFAULT_JOB_OPTIONS,
+    jobId,
+    attempts: 5,
+    backoff: { type: 'exponential', delay: 1_000 },
+    // the runner aborts at the execution timeout; this is only a backstop
+    timeout: executionTimeoutMs + 60_000,
+  };
+}
+
+export const scheduledJobId = (workflowId: string, dueAt: Date) => `${workflowId}:${dueAt.toISOString()}`;
