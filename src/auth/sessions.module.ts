@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/audit.module';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { UserSession } from './entities/user-session.entity';
 import { SessionsService } from './sessions.service';
@@ -7,7 +8,7 @@ import { TokenService } from './token.service';
 
 /** Sessions and tokens without the HTTP surface: used by the API's auth and by the worker. */
 @Module({
-  imports: [TypeOrmModule.forFeature([UserSession, RefreshToken])],
+  imports: [TypeOrmModule.forFeature([UserSession, RefreshToken]), AuditModule],
   providers: [SessionsService, TokenService],
   exports: [SessionsService, TokenService],
 })

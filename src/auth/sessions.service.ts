@@ -1,7 +1,9 @@
 import { Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { type EntityManager, IsNull, MoreThan, Not, Repository } from 'typeorm';
+import { type EntityManager, IsNull, MoreThan, Repository } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
+import { RealtimeService } from '../realtime/realtime.service';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { UserSession } from './entities/user-session.entity';
 import { TokenService } from './token.service';
@@ -36,6 +38,8 @@ export class SessionsService {
     @InjectRepository(RefreshToken) private readonly tokens: Repository<RefreshToken>,
     private readonly tokenService: TokenService,
     private readonly config: AppConfig,
+    private readonly audit: AuditService,
+    private readonly realtime: RealtimeService,
   ) {}
 
   private expiry(): Date {
@@ -110,15 +114,36 @@ export class SessionsService {
 
   async revoke(sessionId: string, reason: RevokeReason, em: EntityManager = this.sessions.manager): Promise<void> {
     await em.update(UserSession, { id: sessionId, revokedAt: IsNull() }, { revokedAt: new Date(), revokedReason: reason });
+    this.realtime.disconnectSessions([sessionId]);
   }
 
-  /** Revokes one of the user's sessions; someone else's id is a 404. */
-  async revokeOwn(userId: string, sessionId: string): Promise<void> {
-    const res = await this.sessions.update(
-      { id: sessionId, userId, revokedAt: IsNull() },
-      { revokedAt: new Date(), revokedReason: 'revoked' },
-    );
-    if (!res.affected) throw new NotFoundException('Session not found');
+  /** Revokes one of the user's sessions (audited); someone else's id is a 404. */
+  async revokeOwn(userId: string, sessionId: string, ctx: SessionContext): Promise<void> {
+    await this.sessions.manager.transaction(async (em) => {
+      const res = await em.update(
+        UserSession,
+        { id: sessionId, userId, revokedAt: IsNull() },
+        { revokedAt: new Date(), revokedReason: 'revoked' },
+      );
+      if (!res.affected) throw new NotFoundException('Session not found');
+      await this.audit.record(em, { ...ctx, actorId: userId, action: 'revoke', resourceType: 'session', resourceId: sessionId });
+    });
+    this.realtime.disconnectSessions([sessionId]);
+  }
+
+  /** "Log out everywhere else" (audited): every live session but `keepSessionId`. */
+  async revokeOthers(userId: string, keepSessionId: string, ctx: SessionContext): Promise<number> {
+    return this.sessions.manager.transaction(async (em) => {
+      const count = await this.revokeAll(userId, 'revoke_all', keepSessionId, em);
+      await this.audit.record(em, {
+        ...ctx,
+        actorId: userId,
+        action: 'revoke_all',
+        resourceType: 'session',
+        details: { revoked: count, kept_session_id: keepSessionId },
+      });
+      return count;
+    });
   }
 
   /** Revokes every live session of the user except `keepSessionId`; returns how many. */
@@ -128,12 +153,14 @@ export class SessionsService {
     keepSessionId?: string,
     em: EntityManager = this.sessions.manager,
   ): Promise<number> {
-    const res = await em.update(
-      UserSession,
-      { userId, revokedAt: IsNull(), ...(keepSessionId ? { id: Not(keepSessionId) } : {}) },
-      { revokedAt: new Date(), revokedReason: reason },
-    );
-    return res.affected ?? 0;
+    const rows = (await em.query(
+      `UPDATE user_sessions SET revoked_at = now(), revoked_reason = $2
+        WHERE user_id = $1 AND revoked_at IS NULL AND ($3::uuid IS NULL OR id <> $3)
+        RETURNING id`,
+      [userId, reason, keepSessionId ?? null],
+    )) as [{ id: string }[], number];
+    this.realtime.disconnectSessions(rows[0].map((r) => r.id));
+    return rows[1];
   }
 
   /** Deletes sessions that expired or were revoked more than `olderThanDays` ago. */

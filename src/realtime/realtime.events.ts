@@ -1,0 +1,37 @@
+/**
+ * The one typed map of server → client Socket.IO events. Every payload carries an
+ * `event_id` and a `timestamp` (added by RealtimeService), so clients can de-duplicate.
+ */
+export interface ServerToClientEvents {
+  'event.created': { id: string; event_type: string; file_path: string | null; tool: string | null; timestamp: string };
+  'events.batch_created': { count: number };
+  'pattern.updated': { id: string; file_extension: string; count: number };
+  'suggestion.created': { id: string; trigger: string; confidence: number };
+  'workflow.execution.updated': {
+    id: string;
+    workflow_id: string;
+    status: string;
+    /** The step the update is about, when it is about one. */
+    step: { id: string; status: string } | null;
+  };
+  notification: { message: string; workflow_id?: string; execution_id?: string };
+}
+
+export type RealtimeEventName = keyof ServerToClientEvents;
+
+/** What a client receives: the payload plus delivery metadata. */
+export type Envelope<E extends RealtimeEventName> = ServerToClientEvents[E] & { event_id: string; timestamp: string };
+
+/** Client → server messages (each acknowledged). */
+export interface ClientToServerEvents {
+  ping: (ack: (reply: { server_time: string }) => void) => void;
+  subscribe: (body: { organization_id: string }, ack: (reply: AckReply) => void) => void;
+  unsubscribe: (body: { organization_id: string }, ack: (reply: AckReply) => void) => void;
+}
+
+export type AckReply = { ok: true; room: string } | { ok: false; error: string };
+
+export const userRoom = (userId: string) => `user:${userId}`;
+export const orgRoom = (orgId: string) => `org:${orgId}`;
+/** One room per login session, so a revoked session's sockets can be found on every replica. */
+export const sessionRoom = (sessionId: string) => `session:${sessionId}`;

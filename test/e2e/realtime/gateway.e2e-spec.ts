@@ -1,0 +1,111 @@
+import jwt from 'jsonwebtoken';
+import type { Socket } from 'socket.io-client';
+import { RealtimeService } from '../../../src/realtime/realtime.service';
+import { createTestApp, type TestApp } from '../../helpers/app';
+import { connectSocket, emitWithAck, record, waitUntil } from '../../helpers/sockets';
+import { bearer, registerAndLogin, type TestUser } from '../../helpers/users';
+import { TEST_ENV } from '../../setup/test-env';
+
+describe('realtime gateway (Socket.IO, real Redis adapter)', () => {
+  let t: TestApp;
+  let port: number;
+  let alice: TestUser;
+  let bob: TestUser;
+  const sockets: Socket[] = [];
+  const connect = async (token?: string, headers?: Record<string, string>) => {
+    const s = await connectSocket(port, token, { headers });
+    sockets.push(s);
+    return s;
+  };
+
+  beforeAll(async () => {
+    t = await createTestApp({ SOCKET_MESSAGES_PER_10S: '5' });
+    await t.app.listen(0, '127.0.0.1');
+    port = (t.app.getHttpServer().address() as { port: number }).port;
+    [alice, bob] = await Promise.all([registerAndLogin(t), registerAndLogin(t)]);
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.close();
+    await t.close();
+  });
+
+  describe('handshake', () => {
+    it('refuses a missing token, saying why', async () => {
+      await expect(connectSocket(port)).rejects.toThrow(/Authentication required/);
+    });
+
+    it('refuses a bad signature, an expired token and garbage', async () => {
+      const sid = (jwt.decode(alice.accessToken) as { sid: string }).sid;
+      const forged = jwt.sign({ sid, type: 'access' }, 'not-the-secret-but-long-enough-0123456789', { subject: alice.id, expiresIn: 60 });
+      const expired = jwt.sign({ sid, type: 'access', exp: Math.floor(Date.now() / 1000) - 5 }, TEST_ENV.SECRET_KEY, { subject: alice.id });
+      await expect(connectSocket(port, forged)).rejects.toThrow(/Invalid token/);
+      await expect(connectSocket(port, expired)).rejects.toThrow(/expired/);
+      await expect(connectSocket(port, 'garbage')).rejects.toThrow(/Invalid token/);
+    });
+
+    it('accepts the token in auth.token or an Authorization header', async () => {
+      expect((await connect(alice.accessToken)).connected).toBe(true);
+      expect((await connect(undefined, { Authorization: `Bearer ${alice.accessToken}` })).connected).toBe(true);
+    });
+  });
+
+  it('acks ping with the server time', async () => {
+    const s = await connect(alice.accessToken);
+    const reply = await emitWithAck<{ server_time: string }>(s, 'ping');
+    expect(Date.parse(reply.server_time)).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it('delivers to the user’s room only', async () => {
+    const a = await connect(alice.accessToken);
+    const b = await connect(bob.accessToken);
+    const forAlice = record(a, 'notification');
+    const forBob = record(b, 'notification');
+    t.app.get(RealtimeService).toUser(alice.id, 'notification', { message: 'hello alice' });
+    await waitUntil('alice to be notified', () => forAlice.length > 0);
+    expect(forAlice[0]).toMatchObject({ message: 'hello alice', event_id: expect.any(String), timestamp: expect.any(String) });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(forBob).toEqual([]);
+  });
+
+  it('joins org rooms of member organizations only', async () => {
+    const org = (await t.http().post('/api/organizations').set(bearer(alice.accessToken)).send({ name: `Org ${Date.now()}` }).expect(201)).body;
+    const a = await connect(alice.accessToken); // connected after becoming a member: already in the room
+    const b = await connect(bob.accessToken);
+    const refused = await emitWithAck<{ ok: boolean; error?: string }>(b, 'subscribe', { organization_id: org.id });
+    expect(refused).toEqual({ ok: false, error: 'Not a member of this organization' });
+    expect(await emitWithAck(b, 'subscribe', { organization_id: 'nope' })).toEqual({ ok: false, error: 'organization_id must be a UUID' });
+    const ok = await emitWithAck(a, 'subscribe', { organization_id: org.id });
+    expect(ok).toEqual({ ok: true, room: `org:${org.id}` });
+
+    const seenA = record(a, 'notification');
+    const seenB = record(b, 'notification');
+    t.app.get(RealtimeService).toOrg(org.id, 'notification', { message: 'org news' });
+    await waitUntil('the org member to be notified', () => seenA.length > 0);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(seenB).toEqual([]);
+    expect(await emitWithAck(a, 'unsubscribe', { organization_id: org.id })).toEqual({ ok: true, room: `org:${org.id}` });
+  });
+
+  it('rate-limits inbound messages per socket', async () => {
+    const s = await connect(bob.accessToken);
+    const replies = [];
+    for (let i = 0; i < 8; i++) replies.push(await emitWithAck<{ ok?: boolean; server_time?: string }>(s, 'ping'));
+    expect(replies.filter((r) => r.server_time)).toHaveLength(5);
+    expect(replies.slice(5)).toEqual(Array(3).fill({ ok: false, error: 'Too many messages: slow down' }));
+  });
+
+  it('closes a socket that sends an oversized message', async () => {
+    const s = await connect(bob.accessToken);
+    const closed = new Promise<string>((resolve) => s.once('disconnect', (reason) => resolve(reason)));
+    s.emit('subscribe', { organization_id: 'x'.repeat(64 * 1024) });
+    expect(await closed).toMatch(/transport close|transport error/);
+  });
+
+  it('reports the adapter in readiness and the socket count in /metrics', async () => {
+    const ready = await t.http().get('/health/readiness').expect(200);
+    expect(ready.body.checks.realtime).toBe('ok');
+    const metrics = await t.http().get('/metrics').expect(200);
+    expect(metrics.text).toMatch(/^floyo_socket_connections \d+/m);
+    expect(metrics.text).toMatch(/floyo_realtime_events_emitted_total\{event="notification"\} \d+/);
+  });
+});
