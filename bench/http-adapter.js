@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 'use strict';
-/* global fetch, __filename */
+/* global __filename */
 /**
  * Nest on Express vs Nest on Fastify, same machine, same run (see bench/README.md).
  *
@@ -70,21 +70,7 @@ async function serve(adapter) {
 
 // ---------------------------------------------------------------- parent: the benchmark
 
-async function json(method, url, body, headers = {}) {
-  const res = await fetch(url, {
-    method,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let data;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    data = text;
-  }
-  return { status: res.status, headers: res.headers, data };
-}
+const json = (...args) => h.httpJson(...args);
 
 /** Registers + logs in a fresh user; checks both routes answer 200 before loading them. */
 async function prepare(base, adapter) {

@@ -5,10 +5,11 @@ import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { MailModule } from './mail/mail.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { QueueModule } from './queue/queue.module';
 import { RedisModule } from './redis/redis.module';
 
-/** Infrastructure both processes share: config, logs, PostgreSQL, Redis, queues, mail. */
+/** Infrastructure both processes share: config, logs, PostgreSQL, Redis, queues, mail, metrics. */
 @Module({
   imports: [
     AppConfigModule,
@@ -17,6 +18,7 @@ import { RedisModule } from './redis/redis.module';
     RedisModule,
     QueueModule,
     MailModule,
+    MetricsModule,
   ],
 })
 export class CoreModule {}

@@ -1,11 +1,15 @@
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { SessionsJobs } from './auth/sessions.jobs';
 import { SessionsModule } from './auth/sessions.module';
-import { SessionsProcessor } from './auth/sessions.processor';
 import { CoreModule } from './core.module';
+import { QueueWorker } from './queue/queue-worker.service';
+import { RealtimeModule } from './realtime/realtime.module';
+import { WorkflowsWorkerModule } from './workflows/worker/workflows-worker.module';
 
-/** The worker process: the same core and domain services, Bull processors, no HTTP routes. */
+/** The worker process: the same core and domain services, queue job handlers, no HTTP routes. */
 @Module({
-  imports: [CoreModule, SessionsModule],
-  providers: [SessionsProcessor],
+  imports: [CoreModule, DiscoveryModule, RealtimeModule, SessionsModule, WorkflowsWorkerModule],
+  providers: [QueueWorker, SessionsJobs],
 })
 export class WorkerModule {}

@@ -1,4 +1,5 @@
 'use strict';
+/* global fetch */
 /**
  * Shared pieces for bench/ scripts: scratch database + Redis namespace, child server
  * processes that are always reaped, autocannon runs and a plain-text table.
@@ -414,6 +415,23 @@ async function measure({
   return best;
 }
 
+/** A JSON request from the bench process (Node's fetch): `{status, headers, data}`. */
+async function httpJson(method, url, body, headers = {}) {
+  const res = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let data;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    data = text;
+  }
+  return { status: res.status, headers: res.headers, data };
+}
+
 // ---------------------------------------------------------------- output
 
 function table(headers, rows, align = []) {
@@ -432,6 +450,7 @@ function machine() {
 }
 
 module.exports = {
+  httpJson,
   root,
   dist,
   acquireLock,
@@ -445,6 +464,9 @@ module.exports = {
   stopChild,
   killAllNow,
   measure,
+  cannon,
+  waitForQuiet,
+  foreignCpu,
   table,
   machine,
   tail,

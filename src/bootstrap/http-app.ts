@@ -1,11 +1,16 @@
 import type { IncomingMessage } from 'node:http';
 import compress from '@fastify/compress';
 import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { requestIdFrom } from '../common/logging/logger.config';
 import type { AppConfig } from '../config/app-config';
+import { mountQueueDashboard } from '../queue/queue-dashboard';
+import { RedisIoAdapter } from '../realtime/gateway/redis-io.adapter';
+import { RealtimeService } from '../realtime/realtime.service';
+import { RedisService } from '../redis/redis.service';
 
 /** The Fastify adapter (chosen over Express by measurement: bench/README.md). */
 export function createHttpAdapter(config: AppConfig): FastifyAdapter {
@@ -51,7 +56,15 @@ export function corsOptions(config: AppConfig) {
   return {
     origin: config.http.corsOrigins.includes('*') ? true : config.http.corsOrigins,
     credentials: true,
-    exposedHeaders: ['X-Request-ID', 'Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'],
+    exposedHeaders: [
+      'X-Request-ID',
+      'Retry-After',
+      'X-RateLimit-Limit',
+      'X-RateLimit-Remaining',
+      'X-RateLimit-Reset',
+      'X-Total-Capped',
+      'Content-Disposition',
+    ],
     maxAge: 600,
   };
 }
@@ -66,12 +79,26 @@ export async function configureHttpApp(app: NestFastifyApplication, config: AppC
   app.enableCors(corsOptions(config));
   await app.register(helmet, SECURITY_HEADERS);
   await app.register(compress, { global: true, threshold: 1024, encodings: ['gzip', 'deflate'] });
+  // multipart/form-data (POST /api/events/upload): parts are streamed, never buffered; the
+  // route passes its own limits, these are the ceiling for any other multipart request.
+  await app.register(multipart, {
+    limits: { fileSize: config.storage.maxUploadBytes + 1, files: 1, fields: 10, fieldSize: 4096, parts: 12, headerPairs: 100 },
+  });
 
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('X-Request-ID', request.id);
     done();
   });
+
+  await mountQueueDashboard(app, config.isProduction);
+
+  // Socket.IO on the Redis adapter, same port as HTTP (installed before the gateways exist).
+  const realtime = app.get(RealtimeService);
+  const io = new RedisIoAdapter(app, config, realtime.channelKey);
+  await io.connect(app.get(RedisService));
+  realtime.adapterConnected = () => io.connected;
+  app.useWebSocketAdapter(io);
 
   const document = SwaggerModule.createDocument(
     app,

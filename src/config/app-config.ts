@@ -45,7 +45,21 @@ export class AppConfig {
     loginFailureWindowSeconds: number;
   };
   readonly encryptionKey: string;
-  readonly rateLimit: { perMinute: number; perHour: number; authPerMinute: number };
+  /** Previous encryption keys, used only to decrypt secrets written before a rotation. */
+  readonly encryptionKeysOld: string[];
+  readonly featureFlags: { cacheTtlSeconds: number };
+  readonly rateLimit: {
+    perMinute: number;
+    perHour: number;
+    authPerMinute: number;
+    batchPerMinute: number;
+    generatePerHour: number;
+    dataDeletePerHour: number;
+  };
+  /** Per-user list response cache (Redis, generation-invalidated). */
+  readonly cache: { ttlSeconds: number; timeoutMs: number };
+  /** Filtered list counts stop at this many rows (the reported total is then a lower bound). */
+  readonly lists: { countCap: number };
   readonly storage: {
     driver: 'local' | 's3';
     uploadDir: string;
@@ -57,6 +71,7 @@ export class AppConfig {
       region: string;
       accessKeyId: string;
       secretAccessKey: string;
+      checksumMode: 'when_required' | 'when_supported';
     };
   };
   readonly mail: {
@@ -64,7 +79,28 @@ export class AppConfig {
     from: string;
     smtp: { host: string; port: number; secure: boolean; user: string; password: string };
   };
-  readonly worker: { concurrency: number; sessionCleanupCron: string };
+  readonly worker: {
+    concurrency: number;
+    sessionCleanupCron: string;
+    /** A job whose worker stops renewing its lock for this long is taken over (crash recovery). */
+    lockDurationMs: number;
+    stalledIntervalMs: number;
+  };
+  readonly sockets: {
+    /** `websocket` only by default: no sticky sessions needed behind a load balancer. */
+    transports: ('websocket' | 'polling')[];
+    maxMessageBytes: number;
+    messagesPer10s: number;
+  };
+  readonly workflows: {
+    tickIntervalMs: number;
+    executionTimeoutMs: number;
+    executionRetentionDays: number;
+    purgeCron: string;
+    httpMaxResponseBytes: number;
+    /** IPs/CIDRs that workflow HTTP steps may reach although they are private/loopback. */
+    httpAllowlist: string[];
+  };
 
   constructor(e: Env, version = '1.0.0') {
     this.env = e.ENVIRONMENT;
@@ -103,11 +139,20 @@ export class AppConfig {
       loginFailureWindowSeconds: e.LOGIN_FAILURE_WINDOW_MINUTES * 60,
     };
     this.encryptionKey = e.ENCRYPTION_KEY;
+    this.encryptionKeysOld = e.ENCRYPTION_KEYS_OLD.split(',')
+      .map((k) => k.trim())
+      .filter(Boolean);
+    this.featureFlags = { cacheTtlSeconds: e.FEATURE_FLAG_CACHE_TTL_SECONDS };
     this.rateLimit = {
       perMinute: e.RATE_LIMIT_PER_MINUTE,
       perHour: e.RATE_LIMIT_PER_HOUR,
       authPerMinute: e.RATE_LIMIT_AUTH_PER_MINUTE,
+      batchPerMinute: e.RATE_LIMIT_BATCH_PER_MINUTE,
+      generatePerHour: e.RATE_LIMIT_GENERATE_PER_HOUR,
+      dataDeletePerHour: e.RATE_LIMIT_DATA_DELETE_PER_HOUR,
     };
+    this.cache = { ttlSeconds: e.CACHE_TTL_SECONDS, timeoutMs: e.CACHE_TIMEOUT_MS };
+    this.lists = { countCap: e.LIST_COUNT_CAP };
     this.storage = {
       driver: e.STORAGE_DRIVER,
       uploadDir: resolve(e.UPLOAD_DIR),
@@ -119,6 +164,7 @@ export class AppConfig {
         region: e.AWS_REGION,
         accessKeyId: e.AWS_ACCESS_KEY_ID,
         secretAccessKey: e.AWS_SECRET_ACCESS_KEY,
+        checksumMode: e.S3_CHECKSUM_MODE,
       },
     };
     this.mail = {
@@ -132,7 +178,25 @@ export class AppConfig {
         password: e.SMTP_PASSWORD,
       },
     };
-    this.worker = { concurrency: e.WORKER_CONCURRENCY, sessionCleanupCron: e.SESSION_CLEANUP_CRON };
+    this.worker = {
+      concurrency: e.WORKER_CONCURRENCY,
+      sessionCleanupCron: e.SESSION_CLEANUP_CRON,
+      lockDurationMs: e.QUEUE_LOCK_DURATION_MS,
+      stalledIntervalMs: e.QUEUE_STALLED_INTERVAL_MS,
+    };
+    this.sockets = {
+      transports: splitList(e.SOCKET_TRANSPORTS) as ('websocket' | 'polling')[],
+      maxMessageBytes: e.SOCKET_MAX_MESSAGE_BYTES,
+      messagesPer10s: e.SOCKET_MESSAGES_PER_10S,
+    };
+    this.workflows = {
+      tickIntervalMs: e.WORKFLOW_TICK_INTERVAL_MS,
+      executionTimeoutMs: e.WORKFLOW_EXECUTION_TIMEOUT_MS,
+      executionRetentionDays: e.WORKFLOW_EXECUTION_RETENTION_DAYS,
+      purgeCron: e.WORKFLOW_PURGE_CRON,
+      httpMaxResponseBytes: e.WORKFLOW_HTTP_MAX_RESPONSE_BYTES,
+      httpAllowlist: splitList(e.WORKFLOW_HTTP_ALLOWLIST),
+    };
     Object.freeze(this);
   }
 }

@@ -1,4 +1,15 @@
+import ipaddr from 'ipaddr.js';
 import Joi from 'joi';
+
+function isIpOrCidr(entry: string): boolean {
+  try {
+    if (entry.includes('/')) ipaddr.parseCIDR(entry);
+    else ipaddr.parse(entry);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** The placeholder the legacy service shipped with; refused in production. */
 export const PLACEHOLDER_SECRET_KEY = 'your-secret-key-change-in-production';
@@ -43,6 +54,21 @@ const corsOrigins = Joi.string()
 const trustProxy = Joi.alternatives()
   .try(Joi.boolean(), Joi.number().integer().min(0).max(10), Joi.string().pattern(/^[0-9a-fA-F:.,/\s]+$/))
   .default(false);
+
+/** Previous ENCRYPTION_KEY values (comma list, each at least 32 chars), kept to decrypt old secrets. */
+const encryptionKeysOld = Joi.string()
+  .allow('')
+  .default('')
+  .custom((value: string, helpers) => {
+    const keys = value
+      .split(',')
+      .map((k) => k.trim())
+      .filter(Boolean);
+    if (keys.some((k) => k.length < 32)) {
+      return helpers.message({ custom: '"ENCRYPTION_KEYS_OLD" must list keys of at least 32 characters each' });
+    }
+    return value;
+  });
 
 /**
  * Every environment variable the service reads. `.env.example` documents each of them
@@ -117,12 +143,24 @@ export const envSchema = Joi.object({
     }),
     otherwise: Joi.string().min(32).allow('').default(''),
   }),
+  ENCRYPTION_KEYS_OLD: encryptionKeysOld,
+
+  // --- feature flags
+  FEATURE_FLAG_CACHE_TTL_SECONDS: Joi.number().integer().min(1).max(3600).default(10),
 
   // --- http surface
   CORS_ORIGINS: corsOrigins,
   RATE_LIMIT_PER_MINUTE: Joi.number().integer().min(1).default(60),
   RATE_LIMIT_PER_HOUR: Joi.number().integer().min(1).default(1000),
   RATE_LIMIT_AUTH_PER_MINUTE: Joi.number().integer().min(1).default(10),
+  RATE_LIMIT_BATCH_PER_MINUTE: Joi.number().integer().min(1).default(5),
+  RATE_LIMIT_GENERATE_PER_HOUR: Joi.number().integer().min(1).default(10),
+  RATE_LIMIT_DATA_DELETE_PER_HOUR: Joi.number().integer().min(1).default(1),
+
+  // --- activity lists and response cache
+  CACHE_TTL_SECONDS: Joi.number().integer().min(1).max(86_400).default(60),
+  CACHE_TIMEOUT_MS: Joi.number().integer().min(10).max(5_000).default(150),
+  LIST_COUNT_CAP: Joi.number().integer().min(100).max(10_000_000).default(10_000),
 
   // --- storage
   STORAGE_DRIVER: Joi.string().valid('local', 's3').default('local'),
@@ -141,6 +179,7 @@ export const envSchema = Joi.object({
   AWS_REGION: Joi.string().default('us-east-1'),
   AWS_ACCESS_KEY_ID: Joi.string().allow('').default(''),
   AWS_SECRET_ACCESS_KEY: Joi.string().allow('').default(''),
+  S3_CHECKSUM_MODE: Joi.string().valid('when_required', 'when_supported').default('when_required'),
 
   // --- mail
   MAIL_TRANSPORT: Joi.string().valid('log', 'smtp').default('log'),
@@ -157,5 +196,30 @@ export const envSchema = Joi.object({
 
   // --- worker
   WORKER_CONCURRENCY: Joi.number().integer().min(1).max(100).default(5),
+  QUEUE_LOCK_DURATION_MS: Joi.number().integer().min(1_000).max(600_000).default(30_000),
+  QUEUE_STALLED_INTERVAL_MS: Joi.number().integer().min(500).max(600_000).default(30_000),
   SESSION_CLEANUP_CRON: Joi.string().default('17 3 * * *'),
+
+  // --- realtime (Socket.IO)
+  SOCKET_TRANSPORTS: Joi.string()
+    .pattern(/^(websocket|polling)(,(websocket|polling))*$/)
+    .default('websocket'),
+  SOCKET_MAX_MESSAGE_BYTES: Joi.number().integer().min(256).max(1024 * 1024).default(16 * 1024),
+  SOCKET_MESSAGES_PER_10S: Joi.number().integer().min(1).max(10_000).default(30),
+
+  // --- workflows
+  WORKFLOW_TICK_INTERVAL_MS: Joi.number().integer().min(100).max(600_000).default(10_000),
+  WORKFLOW_EXECUTION_TIMEOUT_MS: Joi.number().integer().min(1_000).max(24 * 3_600_000).default(30 * 60_000),
+  WORKFLOW_EXECUTION_RETENTION_DAYS: Joi.number().integer().min(1).max(3650).default(30),
+  WORKFLOW_PURGE_CRON: Joi.string().default('43 4 * * *'),
+  WORKFLOW_HTTP_MAX_RESPONSE_BYTES: Joi.number().integer().min(1_024).max(10 * 1024 * 1024).default(64 * 1024),
+  WORKFLOW_HTTP_ALLOWLIST: Joi.string()
+    .allow('')
+    .default('')
+    .custom((value: string, helpers) => {
+      for (const entry of value.split(',').map((e) => e.trim()).filter(Boolean)) {
+        if (!isIpOrCidr(entry)) return helpers.message({ custom: `"WORKFLOW_HTTP_ALLOWLIST" has an invalid IP/CIDR "${entry}"` });
+      }
+      return value;
+    }),
 });

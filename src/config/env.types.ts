@@ -31,11 +31,21 @@ export interface Env {
   LOGIN_MAX_FAILURES: number;
   LOGIN_FAILURE_WINDOW_MINUTES: number;
   ENCRYPTION_KEY: string;
+  ENCRYPTION_KEYS_OLD: string;
+
+  FEATURE_FLAG_CACHE_TTL_SECONDS: number;
 
   CORS_ORIGINS: string;
   RATE_LIMIT_PER_MINUTE: number;
   RATE_LIMIT_PER_HOUR: number;
   RATE_LIMIT_AUTH_PER_MINUTE: number;
+  RATE_LIMIT_BATCH_PER_MINUTE: number;
+  RATE_LIMIT_GENERATE_PER_HOUR: number;
+  RATE_LIMIT_DATA_DELETE_PER_HOUR: number;
+
+  CACHE_TTL_SECONDS: number;
+  CACHE_TIMEOUT_MS: number;
+  LIST_COUNT_CAP: number;
 
   STORAGE_DRIVER: 'local' | 's3';
   UPLOAD_DIR: string;
@@ -46,6 +56,7 @@ export interface Env {
   AWS_REGION: string;
   AWS_ACCESS_KEY_ID: string;
   AWS_SECRET_ACCESS_KEY: string;
+  S3_CHECKSUM_MODE: 'when_required' | 'when_supported';
 
   MAIL_TRANSPORT: 'log' | 'smtp';
   MAIL_FROM: string;
@@ -56,5 +67,18 @@ export interface Env {
   SMTP_PASSWORD: string;
 
   WORKER_CONCURRENCY: number;
+  QUEUE_LOCK_DURATION_MS: number;
+  QUEUE_STALLED_INTERVAL_MS: number;
   SESSION_CLEANUP_CRON: string;
+
+  SOCKET_TRANSPORTS: string;
+  SOCKET_MAX_MESSAGE_BYTES: number;
+  SOCKET_MESSAGES_PER_10S: number;
+
+  WORKFLOW_TICK_INTERVAL_MS: number;
+  WORKFLOW_EXECUTION_TIMEOUT_MS: number;
+  WORKFLOW_EXECUTION_RETENTION_DAYS: number;
+  WORKFLOW_PURGE_CRON: string;
+  WORKFLOW_HTTP_MAX_RESPONSE_BYTES: number;
+  WORKFLOW_HTTP_ALLOWLIST: string;
 }

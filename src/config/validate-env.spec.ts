@@ -82,6 +82,12 @@ describe('validateEnv', () => {
     expect(problems({ TRUST_PROXY: 'everyone' })[0]).toMatch(/^TRUST_PROXY:/);
   });
 
+  it('takes old encryption keys as a comma list of keys of at least 32 characters', () => {
+    const old = `${'a'.repeat(32)}, ${'b'.repeat(40)}`;
+    expect(new AppConfig(validateEnv({ ENCRYPTION_KEYS_OLD: old })).encryptionKeysOld).toEqual(['a'.repeat(32), 'b'.repeat(40)]);
+    expect(problems({ ENCRYPTION_KEYS_OLD: `${'a'.repeat(32)},short` })[0]).toMatch(/^ENCRYPTION_KEYS_OLD:/);
+  });
+
   it('.env.example documents exactly the variables of the schema', () => {
     const example = readFileSync(join(__dirname, '..', '..', '.env.example'), 'utf8');
     const documented = [...example.matchAll(/^([A-Z0-9_]+)=/gm)].map((m) => m[1]).sort();

@@ -36,7 +36,9 @@ export function buildDataSourceOptions(config: AppConfig, purpose: DataSourcePur
     uuidExtension: 'pgcrypto',
     synchronize: false,
     migrationsRun: false,
-    logging: ['error', 'warn', 'migration'],
+    // No 'error': TypeORM would log failed queries with their parameters (user data);
+    // failures surface as exceptions and are logged once, without parameters, by the filter.
+    logging: ['warn', 'migration'],
     applicationName: forMigrations ? 'floyo-migrations' : `floyo-${config.env}`,
     connectTimeoutMS: config.db.connectTimeoutMs,
     extra: {

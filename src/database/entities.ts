@@ -11,6 +11,7 @@ import { Organization } from '../organizations/entities/organization.entity';
 import { Pattern } from '../patterns/entities/pattern.entity';
 import { Relationship } from '../patterns/entities/relationship.entity';
 import { TemporalPattern } from '../patterns/entities/temporal-pattern.entity';
+import { UserStats } from '../stats/entities/user-stats.entity';
 import { Suggestion } from '../suggestions/entities/suggestion.entity';
 import { UserConfig } from '../users/entities/user-config.entity';
 import { User } from '../users/entities/user.entity';
@@ -29,6 +30,7 @@ export const ENTITIES = [
   Relationship,
   TemporalPattern,
   Suggestion,
+  UserStats,
   Organization,
   OrganizationMember,
   AuditLog,

@@ -48,6 +48,7 @@ export class HealthController {
         () => this.indicators.redisPing(),
         () => this.indicators.databasePool(),
         () => this.indicators.migrations(),
+        () => this.indicators.realtimeAdapter(),
       ]);
     } catch (err) {
       if (!(err instanceof ServiceUnavailableException)) throw err;

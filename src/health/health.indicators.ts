@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import type { FloyoDataSource } from '../database/floyo-data-source';
 import { PoolStatsService } from '../database/pool-stats.service';
+import { RealtimeService } from '../realtime/realtime.service';
 import { RedisService } from '../redis/redis.service';
 
 /** Pool usage at or above this share of max is reported as a warning (plan 2.6). */
@@ -22,6 +23,7 @@ export class HealthIndicators {
     private readonly redis: RedisService,
     private readonly pool: PoolStatsService,
     private readonly config: AppConfig,
+    private readonly realtime: RealtimeService,
   ) {}
 
   private get timeout(): number {
@@ -56,6 +58,14 @@ export class HealthIndicators {
     return s.usage >= POOL_WARNING_RATIO
       ? session.degraded({ ...data, message: `pool ${Math.round(s.usage * 100)}% checked out` })
       : session.up(data);
+  }
+
+  /** The Socket.IO Redis adapter's pub/sub: without it this replica would run single-instance. */
+  realtimeAdapter() {
+    const connected = this.realtime.adapterConnected;
+    const session = this.health.check('realtime');
+    if (!connected) return session.up({ adapter: 'none' });
+    return connected() ? session.up({ adapter: 'redis' }) : session.down({ adapter: 'redis', message: 'adapter pub/sub not connected' });
   }
 
   migrations() {

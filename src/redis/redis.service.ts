@@ -98,13 +98,21 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
     return this.config.redis.keyPrefix + parts.join(':');
   }
 
+  /**
+   * QUIT each connection that is up (flushing what it has in flight), but never wait on
+   * one that is not: an offline client would queue QUIT until Redis returns.
+   */
   async onApplicationShutdown(): Promise<void> {
     await Promise.all(
       [...this.clients].map(async (c) => {
+        if (c.status !== 'ready') return c.disconnect();
+        let timer: NodeJS.Timeout | undefined;
         try {
-          await c.quit();
+          await Promise.race([c.quit(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('quit timeout')), 1_000)))]);
         } catch {
           c.disconnect();
+        } finally {
+          clearTimeout(timer);
         }
       }),
     );

@@ -172,3 +172,24 @@ describe('rate limits', () => {
     }
   });
 });
+
+describe('hostile bodies', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('refuses absurdly deep JSON with 422, not a stack overflow', async () => {
+    const deep = '{"a":'.repeat(5_000) + '1' + '}'.repeat(5_000);
+    const res = await t.http().post('/api/auth/login').set('Content-Type', 'application/json').send(`{"email":"a@example.com","password":"x","extra":${deep}}`);
+    expect(res.status).toBe(422);
+    expect(res.body.detail[0]).toMatchObject({ loc: ['body'], type: 'too_deep' });
+  });
+
+  it('refuses an out-of-range skip with 422', async () => {
+    const user = await registerAndLogin(t);
+    const res = await t.http().get('/api/workflows').query({ skip: '1e30' }).set(bearer(user.accessToken));
+    expect(res.status).toBe(422);
+  });
+});

@@ -29,6 +29,7 @@ const EXPECTED_TABLES = [
   'user_configs',
   'user_integrations',
   'user_sessions',
+  'user_stats',
   'users',
   'workflow_executions',
   'workflow_versions',

@@ -15,6 +15,21 @@ export interface ValidationIssue {
 
 const PRIMITIVES = new Set<unknown>([String, Boolean, Number, Array, Object]);
 
+/** Deeper inputs are refused before any recursive processing (DTOs are far shallower). */
+export const MAX_INPUT_DEPTH = 64;
+
+/** Iterative, so the check itself cannot overflow the stack. */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth > max) return true;
+    for (const child of Object.values(node)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 /** Raises the legacy 422: `{detail: [{loc, msg, type}]}`. */
 export function validationFailed(issues: ValidationIssue[]): UnprocessableEntityException {
   return new UnprocessableEntityException({ detail: issues });
@@ -30,8 +45,14 @@ export class AppValidationPipe implements PipeTransform {
     const { metatype, type } = metadata;
     if (!metatype || PRIMITIVES.has(metatype)) return value;
     const source = type === 'custom' ? 'body' : type === 'param' ? 'path' : type;
+    // No body at all reads as an empty object: required fields still fail with their names.
+    if (value === undefined && type === 'body') value = {};
     if (value === undefined || value === null || typeof value !== 'object' || Array.isArray(value)) {
       throw validationFailed([{ loc: [source], msg: 'Input should be an object', type: 'model_type' }]);
+    }
+    // class-transformer recurses: an absurdly deep body would overflow the stack (a 500).
+    if (nestedDeeperThan(value, MAX_INPUT_DEPTH)) {
+      throw validationFailed([{ loc: [source], msg: `Input must not be nested deeper than ${MAX_INPUT_DEPTH} levels`, type: 'too_deep' }]);
     }
     const instance = plainToInstance(metatype as new () => object, value, { enableImplicitConversion: false });
     const errors = await validate(instance, {

@@ -18,6 +18,9 @@ function throttlerSettings(config: AppConfig): Record<ThrottlerName, Omit<Thrott
     minute: { ttl: 60_000, limit: config.rateLimit.perMinute },
     hour: { ttl: 3_600_000, limit: config.rateLimit.perHour },
     auth: { ttl: 60_000, limit: config.rateLimit.authPerMinute, skipIf: onlyRoutesTagged('auth') },
+    batch: { ttl: 60_000, limit: config.rateLimit.batchPerMinute, skipIf: onlyRoutesTagged('batch') },
+    generate: { ttl: 3_600_000, limit: config.rateLimit.generatePerHour, skipIf: onlyRoutesTagged('generate') },
+    data_delete: { ttl: 3_600_000, limit: config.rateLimit.dataDeletePerHour, skipIf: onlyRoutesTagged('data_delete') },
   };
 }
 
