@@ -86,6 +86,33 @@ describe('realtime gateway (Socket.IO, real Redis adapter)', () => {
     expect(await emitWithAck(a, 'unsubscribe', { organization_id: org.id })).toEqual({ ok: true, room: `org:${org.id}` });
   });
 
+  it('disconnects a socket at once when its session is revoked elsewhere', async () => {
+    const second = await t.http().post('/api/auth/login').send({ email: alice.email, password: alice.password }).expect(200);
+    const s = await connect(second.body.access_token);
+    const gone = new Promise<string>((resolve) => s.once('disconnect', (reason) => resolve(reason)));
+    const sid = (jwt.decode(second.body.access_token) as { sid: string }).sid;
+    await t.http().delete(`/api/auth/sessions/${sid}`).set(bearer(alice.accessToken)).expect(200);
+    expect(await gone).toBe('io server disconnect');
+    // and it cannot come back with that token
+    await expect(connectSocket(port, second.body.access_token)).rejects.toThrow(/revoked/);
+  });
+
+  it('moves live sockets into an org room when the user is added, and out when removed', async () => {
+    const org = (await t.http().post('/api/organizations').set(bearer(alice.accessToken)).send({ name: `Team ${Date.now()}` }).expect(201)).body;
+    const b = await connect(bob.accessToken);
+    const seen = record<{ message: string }>(b, 'notification');
+    const realtime = t.app.get(RealtimeService);
+    await t.http().post(`/api/organizations/${org.id}/members`).set(bearer(alice.accessToken)).send({ email: bob.email, role: 'member' }).expect(201);
+    await new Promise((r) => setTimeout(r, 300)); // the room change travels through Redis
+    realtime.toOrg(org.id, 'notification', { message: 'welcome' });
+    await waitUntil('bob to get org news', () => seen.some((n) => n.message === 'welcome'));
+    await t.http().delete(`/api/organizations/${org.id}/members/${bob.id}`).set(bearer(alice.accessToken)).expect(200);
+    await new Promise((r) => setTimeout(r, 300));
+    realtime.toOrg(org.id, 'notification', { message: 'after removal' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(seen.map((n) => n.message)).not.toContain('after removal');
+  });
+
   it('rate-limits inbound messages per socket', async () => {
     const s = await connect(bob.accessToken);
     const replies = [];
