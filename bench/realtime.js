@@ -32,7 +32,7 @@ const ROUNDS = arg('rounds', 20);
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/floyo_bench_rt';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = 'floyo-bench-rt:';
-const SECRET = 'bench-secret-key-0123456789-0123456789-abcdef';
+const SECRET = h.BENCH_SECRET;
 
 const rssMb = (pid) => {
   const m = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -41,20 +41,7 @@ const rssMb = (pid) => {
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 function startApi(dir, port) {
-  const env = {
-    PATH: process.env.PATH,
-    ENVIRONMENT: 'test',
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'warn',
-    PORT: String(port),
-    DATABASE_URL,
-    REDIS_URL,
-    REDIS_KEY_PREFIX: PREFIX,
-    SECRET_KEY: SECRET,
-    DB_POOL_SIZE: '10',
-    RATE_LIMIT_PER_MINUTE: '100000000',
-    RATE_LIMIT_PER_HOUR: '100000000',
-  };
+  const env = h.serviceEnv({ port, databaseUrl: DATABASE_URL, redisUrl: REDIS_URL, prefix: PREFIX }, { DB_POOL_SIZE: '10' });
   const child = spawn(process.execPath, [path.join(dir, 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));

@@ -96,23 +96,10 @@ async function main() {
     await h.freshDatabase(DATABASE_URL);
     await h.clearRedisPrefix(REDIS_URL, PREFIX);
     const port = await h.freePort();
-    const env = {
-      PATH: process.env.PATH,
-      ENVIRONMENT: 'test',
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'warn',
-      PORT: String(port),
-      DATABASE_URL,
-      REDIS_URL,
-      REDIS_KEY_PREFIX: PREFIX,
-      SECRET_KEY: 'bench-secret-key-0123456789-0123456789-abcdef',
-      RATE_LIMIT_PER_MINUTE: '100000000',
-      RATE_LIMIT_PER_HOUR: '100000000',
-      RATE_LIMIT_AUTH_PER_MINUTE: '100000000',
-      WORKER_CONCURRENCY: String(WORKER_CONCURRENCY),
-      WORKFLOW_TICK_INTERVAL_MS: String(TICK_MS),
-      DB_POOL_SIZE: '10',
-    };
+    const env = h.serviceEnv(
+      { port, databaseUrl: DATABASE_URL, redisUrl: REDIS_URL, prefix: PREFIX },
+      { WORKER_CONCURRENCY: String(WORKER_CONCURRENCY), WORKFLOW_TICK_INTERVAL_MS: String(TICK_MS), DB_POOL_SIZE: '10' },
+    );
     console.log(`» machine: ${h.machine()}`);
     console.log(`» baseline: bare Bull, ${EXECUTIONS} no-op jobs, concurrency ${WORKER_CONCURRENCY}`);
     const baseline = await bareBull(EXECUTIONS);

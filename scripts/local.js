@@ -8,7 +8,8 @@
  *                apply on boot in development). Ctrl-C stops both.
  *   npm test   — install what is missing, check PostgreSQL and Redis, build (some tests
  *                start dist/main.js and dist/worker.js), run the whole Jest suite on a
- *                freshly created test database. Extra arguments go to Jest.
+ *                freshly created test database, then the serial tests (they restart the
+ *                local PostgreSQL). Extra arguments go to Jest.
  */
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
@@ -171,7 +172,13 @@ async function main() {
     ensureDependencies();
     await ensureServices(setting('TEST_DATABASE_URL'), setting('TEST_REDIS_URL'));
     ensureBuilt();
-    run(process.execPath, [path.join(root, 'node_modules', 'jest', 'bin', 'jest.js'), ...rest]);
+    const jest = path.join(root, 'node_modules', 'jest', 'bin', 'jest.js');
+    run(process.execPath, [jest, ...rest]);
+    // Tests that restart the shared PostgreSQL run alone, after everything else
+    // (skipped when Jest got a file filter that does not name them).
+    if (!rest.length || rest.some((a) => a.includes('serial'))) {
+      run(process.execPath, [jest, '--config', 'jest.serial.config.js', ...rest.filter((a) => a.includes('serial'))]);
+    }
   } else {
     console.error('usage: node scripts/local.js start|test [jest args]');
     process.exit(2);

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import { ErrorsModule } from './common/errors/errors.module';
 import { loggerParams } from './common/logging/logger.config';
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
@@ -19,6 +20,7 @@ import { RedisModule } from './redis/redis.module';
     QueueModule,
     MailModule,
     MetricsModule,
+    ErrorsModule,
   ],
 })
 export class CoreModule {}

@@ -3,7 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
 import { configureHttpApp, createHttpAdapter } from './bootstrap/http-app';
-import { runOrExit } from './bootstrap/run-or-exit';
+import { drainFor, runOrExit } from './bootstrap/run-or-exit';
+import { ReadinessState } from './health/readiness.state';
 
 /** API process: HTTP + Socket.IO on PORT. */
 void runOrExit('api', async (config) => {
@@ -13,5 +14,6 @@ void runOrExit('api', async (config) => {
   });
   await configureHttpApp(app, config);
   await app.listen(config.http.port, config.http.host);
-  return app;
+  const readiness = app.get(ReadinessState);
+  return { app, drain: drainFor(config.http.shutdownDrainMs, () => readiness.beginShutdown()) };
 });

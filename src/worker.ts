@@ -10,5 +10,5 @@ void runOrExit('worker', async () => {
   app.useLogger(app.get(Logger));
   app.flushLogs();
   await app.init();
-  return app;
+  return { app };
 });

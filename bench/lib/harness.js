@@ -449,7 +449,35 @@ function machine() {
     `${os.platform()} ${os.release()}, Node ${process.version}`;
 }
 
+/** The SECRET_KEY every benchmark's servers share (tests sign tokens with it). */
+const BENCH_SECRET = 'bench-secret-key-0123456789-0123456789-abcdef';
+
+/**
+ * Environment of a built API/worker under benchmark: production mode, logs at warn, its
+ * own database and Redis namespace, and rate limits far too high to trip (the limiter
+ * still does its Redis round trips). `extra` overrides or adds.
+ */
+function serviceEnv({ port, databaseUrl, redisUrl, prefix }, extra = {}) {
+  return {
+    PATH: process.env.PATH,
+    ENVIRONMENT: 'test',
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    PORT: String(port),
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl,
+    REDIS_KEY_PREFIX: prefix,
+    SECRET_KEY: BENCH_SECRET,
+    RATE_LIMIT_PER_MINUTE: '100000000',
+    RATE_LIMIT_PER_HOUR: '100000000',
+    RATE_LIMIT_AUTH_PER_MINUTE: '100000000',
+    ...extra,
+  };
+}
+
 module.exports = {
+  BENCH_SECRET,
+  serviceEnv,
   httpJson,
   root,
   dist,

@@ -7,6 +7,7 @@ import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swag
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { requestIdFrom } from '../common/logging/logger.config';
 import type { AppConfig } from '../config/app-config';
+import { MetricsService } from '../metrics/metrics.service';
 import { mountQueueDashboard } from '../queue/queue-dashboard';
 import { RedisIoAdapter } from '../realtime/gateway/redis-io.adapter';
 import { RealtimeService } from '../realtime/realtime.service';
@@ -90,6 +91,15 @@ export async function configureHttpApp(app: NestFastifyApplication, config: AppC
     void reply.header('X-Request-ID', request.id);
     done();
   });
+  if (config.metricsEnabled) {
+    const histogram = app.get(MetricsService).httpDuration;
+    fastify.addHook('onResponse', (request, reply, done) => {
+      // the matched route pattern, never the raw URL (bounded label cardinality)
+      const route = request.routeOptions?.url ?? 'unmatched';
+      histogram.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+      done();
+    });
+  }
 
   await mountQueueDashboard(app, config.isProduction);
 

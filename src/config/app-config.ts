@@ -19,9 +19,13 @@ export class AppConfig {
     trustProxy: boolean | number | string[];
     bodyLimitBytes: number;
     corsOrigins: string[];
+    /** After SIGTERM: readiness 503 at once, requests still served this long, then close. */
+    shutdownDrainMs: number;
     shutdownGraceMs: number;
   };
   readonly log: { level: Env['LOG_LEVEL'] };
+  /** Per-request HTTP metrics (the histogram); /metrics itself is always served. */
+  readonly metricsEnabled: boolean;
   readonly sentryDsn: string;
   readonly appBaseUrl: string;
   readonly healthCheckTimeoutMs: number;
@@ -33,6 +37,8 @@ export class AppConfig {
     statementTimeoutMs: number;
     connectRetries: number;
     migrationsRunOnBoot: boolean;
+    /** Circuit breaker around database work (connection errors and timeouts count). */
+    breaker: { enabled: boolean; failureRatio: number; windowMs: number; minimumRps: number; cooldownMs: number };
   };
   readonly redis: { url: string; keyPrefix: string };
   readonly auth: {
@@ -49,6 +55,7 @@ export class AppConfig {
   readonly encryptionKeysOld: string[];
   readonly featureFlags: { cacheTtlSeconds: number };
   readonly rateLimit: {
+    enabled: boolean;
     perMinute: number;
     perHour: number;
     authPerMinute: number;
@@ -85,6 +92,8 @@ export class AppConfig {
     /** A job whose worker stops renewing its lock for this long is taken over (crash recovery). */
     lockDurationMs: number;
     stalledIntervalMs: number;
+    /** The worker's /metrics + /health/liveness port (0 = off). */
+    metricsPort: number;
   };
   readonly sockets: {
     /** `websocket` only by default: no sticky sessions needed behind a load balancer. */
@@ -114,9 +123,11 @@ export class AppConfig {
       trustProxy: parseTrustProxy(e.TRUST_PROXY),
       bodyLimitBytes: e.BODY_LIMIT_BYTES,
       corsOrigins: splitList(e.CORS_ORIGINS),
+      shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
       shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     };
     this.log = { level: e.LOG_LEVEL };
+    this.metricsEnabled = e.METRICS_ENABLED;
     this.sentryDsn = e.SENTRY_DSN;
     this.appBaseUrl = e.APP_BASE_URL.replace(/\/$/, '');
     this.healthCheckTimeoutMs = e.HEALTH_CHECK_TIMEOUT_MS;
@@ -127,6 +138,13 @@ export class AppConfig {
       statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
       connectRetries: e.DB_CONNECT_RETRIES,
       migrationsRunOnBoot: e.MIGRATIONS_RUN_ON_BOOT,
+      breaker: {
+        enabled: e.DB_BREAKER_ENABLED,
+        failureRatio: e.DB_BREAKER_FAILURE_RATIO,
+        windowMs: e.DB_BREAKER_WINDOW_MS,
+        minimumRps: e.DB_BREAKER_MIN_RPS,
+        cooldownMs: e.DB_BREAKER_COOLDOWN_MS,
+      },
     };
     this.redis = { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX };
     this.auth = {
@@ -144,6 +162,7 @@ export class AppConfig {
       .filter(Boolean);
     this.featureFlags = { cacheTtlSeconds: e.FEATURE_FLAG_CACHE_TTL_SECONDS };
     this.rateLimit = {
+      enabled: e.RATE_LIMIT_ENABLED,
       perMinute: e.RATE_LIMIT_PER_MINUTE,
       perHour: e.RATE_LIMIT_PER_HOUR,
       authPerMinute: e.RATE_LIMIT_AUTH_PER_MINUTE,
@@ -183,6 +202,7 @@ export class AppConfig {
       sessionCleanupCron: e.SESSION_CLEANUP_CRON,
       lockDurationMs: e.QUEUE_LOCK_DURATION_MS,
       stalledIntervalMs: e.QUEUE_STALLED_INTERVAL_MS,
+      metricsPort: e.WORKER_METRICS_PORT,
     };
     this.sockets = {
       transports: splitList(e.SOCKET_TRANSPORTS) as ('websocket' | 'polling')[],

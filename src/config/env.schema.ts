@@ -88,8 +88,10 @@ export const envSchema = Joi.object({
     .min(1024)
     .max(100 * 1024 * 1024)
     .default(5 * 1024 * 1024),
+  SHUTDOWN_DRAIN_MS: Joi.number().integer().min(0).max(600_000).default(5_000),
   SHUTDOWN_GRACE_MS: Joi.number().integer().min(0).max(600_000).default(25_000),
   HEALTH_CHECK_TIMEOUT_MS: Joi.number().integer().min(50).max(30_000).default(1_000),
+  METRICS_ENABLED: Joi.boolean().default(true),
   SENTRY_DSN: Joi.string().uri().allow('').default(''),
   APP_BASE_URL: Joi.string().uri({ scheme: ['http', 'https'] }).default('http://localhost:3000'),
 
@@ -101,6 +103,11 @@ export const envSchema = Joi.object({
   DB_CONNECT_TIMEOUT_MS: Joi.number().integer().min(100).max(120_000).default(5_000),
   DB_STATEMENT_TIMEOUT_MS: Joi.number().integer().min(100).max(3_600_000).default(10_000),
   DB_CONNECT_RETRIES: Joi.number().integer().min(0).max(100).default(3),
+  DB_BREAKER_ENABLED: Joi.boolean().default(true),
+  DB_BREAKER_FAILURE_RATIO: Joi.number().min(0.01).max(1).default(0.5),
+  DB_BREAKER_WINDOW_MS: Joi.number().integer().min(500).max(600_000).default(10_000),
+  DB_BREAKER_MIN_RPS: Joi.number().min(0).max(10_000).default(1),
+  DB_BREAKER_COOLDOWN_MS: Joi.number().integer().min(100).max(600_000).default(5_000),
   MIGRATIONS_RUN_ON_BOOT: Joi.boolean().when('ENVIRONMENT', {
     ...isProd,
     then: Joi.boolean().default(false),
@@ -150,6 +157,7 @@ export const envSchema = Joi.object({
 
   // --- http surface
   CORS_ORIGINS: corsOrigins,
+  RATE_LIMIT_ENABLED: Joi.boolean().default(true),
   RATE_LIMIT_PER_MINUTE: Joi.number().integer().min(1).default(60),
   RATE_LIMIT_PER_HOUR: Joi.number().integer().min(1).default(1000),
   RATE_LIMIT_AUTH_PER_MINUTE: Joi.number().integer().min(1).default(10),
@@ -196,6 +204,7 @@ export const envSchema = Joi.object({
 
   // --- worker
   WORKER_CONCURRENCY: Joi.number().integer().min(1).max(100).default(5),
+  WORKER_METRICS_PORT: Joi.number().integer().min(0).max(65535).default(9464),
   QUEUE_LOCK_DURATION_MS: Joi.number().integer().min(1_000).max(600_000).default(30_000),
   QUEUE_STALLED_INTERVAL_MS: Joi.number().integer().min(500).max(600_000).default(30_000),
   SESSION_CLEANUP_CRON: Joi.string().default('17 3 * * *'),
@@ -222,4 +231,5 @@ export const envSchema = Joi.object({
       }
       return value;
     }),
+
 });

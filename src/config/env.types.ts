@@ -8,8 +8,10 @@ export interface Env {
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   TRUST_PROXY: boolean | number | string;
   BODY_LIMIT_BYTES: number;
+  SHUTDOWN_DRAIN_MS: number;
   SHUTDOWN_GRACE_MS: number;
   HEALTH_CHECK_TIMEOUT_MS: number;
+  METRICS_ENABLED: boolean;
   SENTRY_DSN: string;
   APP_BASE_URL: string;
 
@@ -19,6 +21,11 @@ export interface Env {
   DB_STATEMENT_TIMEOUT_MS: number;
   DB_CONNECT_RETRIES: number;
   MIGRATIONS_RUN_ON_BOOT: boolean;
+  DB_BREAKER_ENABLED: boolean;
+  DB_BREAKER_FAILURE_RATIO: number;
+  DB_BREAKER_WINDOW_MS: number;
+  DB_BREAKER_MIN_RPS: number;
+  DB_BREAKER_COOLDOWN_MS: number;
 
   REDIS_URL: string;
   REDIS_KEY_PREFIX: string;
@@ -36,6 +43,7 @@ export interface Env {
   FEATURE_FLAG_CACHE_TTL_SECONDS: number;
 
   CORS_ORIGINS: string;
+  RATE_LIMIT_ENABLED: boolean;
   RATE_LIMIT_PER_MINUTE: number;
   RATE_LIMIT_PER_HOUR: number;
   RATE_LIMIT_AUTH_PER_MINUTE: number;
@@ -67,6 +75,7 @@ export interface Env {
   SMTP_PASSWORD: string;
 
   WORKER_CONCURRENCY: number;
+  WORKER_METRICS_PORT: number;
   QUEUE_LOCK_DURATION_MS: number;
   QUEUE_STALLED_INTERVAL_MS: number;
   SESSION_CLEANUP_CRON: string;

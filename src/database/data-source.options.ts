@@ -46,7 +46,8 @@ export function buildDataSourceOptions(config: AppConfig, purpose: DataSourcePur
       connectionTimeoutMillis: config.db.connectTimeoutMs,
       idleTimeoutMillis: 30_000,
       statement_timeout: statementTimeout || undefined,
-      query_timeout: statementTimeout ? statementTimeout + 1_000 : undefined,
+      // client side, for a server that stops answering (the server-side timeout fires first otherwise)
+      query_timeout: statementTimeout ? statementTimeout + 250 : undefined,
       lock_timeout: forMigrations ? 60_000 : undefined,
       keepAlive: true,
     },

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSourceOptions } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { buildDataSourceOptions } from './data-source.options';
+import { DbCircuitBreaker } from './db-circuit-breaker.service';
 import { FloyoDataSource } from './floyo-data-source';
 import { PoolStatsService } from './pool-stats.service';
 import { SchemaMigrator } from './schema-migrator.service';
@@ -25,7 +26,7 @@ const poolLogger = new Logger('PgPool');
       dataSourceFactory: async (options) => new FloyoDataSource(options as DataSourceOptions).initialize(),
     }),
   ],
-  providers: [PoolStatsService, SchemaMigrator],
-  exports: [PoolStatsService, SchemaMigrator],
+  providers: [PoolStatsService, SchemaMigrator, DbCircuitBreaker],
+  exports: [PoolStatsService, SchemaMigrator, DbCircuitBreaker],
 })
 export class DatabaseModule {}

@@ -31,6 +31,7 @@ const UNAVAILABLE_CODES = new Set([
   '08004',
   '08006',
   '53300', // too_many_connections
+  'DB_CIRCUIT_OPEN', // our breaker is open: fail fast
 ]);
 
 const UNAVAILABLE_MESSAGES = [

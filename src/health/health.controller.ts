@@ -49,6 +49,7 @@ export class HealthController {
         () => this.indicators.databasePool(),
         () => this.indicators.migrations(),
         () => this.indicators.realtimeAdapter(),
+        () => this.indicators.databaseBreaker(),
       ]);
     } catch (err) {
       if (!(err instanceof ServiceUnavailableException)) throw err;

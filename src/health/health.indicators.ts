@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import type { FloyoDataSource } from '../database/floyo-data-source';
+import { DbCircuitBreaker } from '../database/db-circuit-breaker.service';
 import { PoolStatsService } from '../database/pool-stats.service';
 import { RealtimeService } from '../realtime/realtime.service';
 import { RedisService } from '../redis/redis.service';
@@ -24,6 +25,7 @@ export class HealthIndicators {
     private readonly pool: PoolStatsService,
     private readonly config: AppConfig,
     private readonly realtime: RealtimeService,
+    private readonly breaker: DbCircuitBreaker,
   ) {}
 
   private get timeout(): number {
@@ -58,6 +60,13 @@ export class HealthIndicators {
     return s.usage >= POOL_WARNING_RATIO
       ? session.degraded({ ...data, message: `pool ${Math.round(s.usage * 100)}% checked out` })
       : session.up(data);
+  }
+
+  /** The database circuit breaker: open (failing fast) means not ready. */
+  databaseBreaker() {
+    const state = this.breaker.state;
+    const session = this.health.check('breaker');
+    return state === 'open' ? session.down({ state, message: 'database circuit breaker is open' }) : session.up({ state });
   }
 
   /** The Socket.IO Redis adapter's pub/sub: without it this replica would run single-instance. */

@@ -8,5 +8,6 @@ import { ReadinessState } from './readiness.state';
   imports: [TerminusModule.forRoot({ errorLogStyle: 'json', logger: false })],
   controllers: [HealthController],
   providers: [HealthIndicators, ReadinessState],
+  exports: [ReadinessState],
 })
 export class HealthModule {}

@@ -2,7 +2,9 @@ import { getQueueToken } from '@nestjs/bull';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, ModuleRef, Reflector } from '@nestjs/core';
 import type { Job, Queue } from 'bull';
+import { ErrorReporter } from '../common/errors/error-reporter.service';
 import { AppConfig } from '../config/app-config';
+import { MetricsService } from '../metrics/metrics.service';
 import { JOB_HANDLER, type JobHandlerMeta } from './job-handler.decorator';
 import { JOBS, QUEUES } from './queues';
 
@@ -30,6 +32,8 @@ export class QueueWorker implements OnApplicationBootstrap {
     private readonly reflector: Reflector,
     private readonly moduleRef: ModuleRef,
     private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
+    private readonly reporter: ErrorReporter,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -37,7 +41,17 @@ export class QueueWorker implements OnApplicationBootstrap {
     assertCatalogue(handlers);
     for (const h of handlers) {
       const queue = this.moduleRef.get<Queue>(getQueueToken(h.queue), { strict: false });
-      void queue.process(h.name, h.concurrency ?? this.config.worker.concurrency, (job: Job) => h.handle(job));
+      const count = (outcome: 'completed' | 'failed') => this.metrics.jobs.inc({ queue: h.queue, job: h.name, outcome });
+      void queue.process(h.name, h.concurrency ?? this.config.worker.concurrency, (job: Job) =>
+        h.handle(job).then(
+          (result) => (count('completed'), result),
+          (err: unknown) => {
+            count('failed');
+            this.reporter.capture(err, { queue: h.queue, job: h.name, job_id: String(job.id) });
+            throw err;
+          },
+        ),
+      );
     }
     this.logger.log(`processing ${handlers.map((h) => `${h.queue}/${h.name}`).join(', ')}`);
   }

@@ -1,7 +1,7 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, In, IsNull, Repository } from 'typeorm';
-import { isUniqueViolation } from '../database/pg-errors';
+import { isDatabaseUnavailable, isUniqueViolation } from '../database/pg-errors';
 import { DEFAULT_USER_CONFIG } from './default-config';
 import { UserConfig } from './entities/user-config.entity';
 import { User } from './entities/user.entity';
@@ -28,11 +28,16 @@ export interface AuthPrincipalRow {
 export const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
 const USERNAME_TAKEN = 'Username already taken';
+const PRINCIPAL_STALE_MS = 60_000;
+const PRINCIPAL_MEMO_SIZE = 10_000;
 const EMAIL_TAKEN = 'Email already registered';
 
 /** Users and their configs. Other domains ask this service; they never touch the tables. */
 @Injectable()
 export class UsersService {
+  /** Last principal seen per token (insertion-ordered, bounded): the fallback during a database outage. */
+  private readonly lastPrincipals = new Map<string, { row: AuthPrincipalRow; at: number }>();
+
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
     @InjectRepository(UserConfig) private readonly configs: Repository<UserConfig>,
@@ -158,17 +163,37 @@ export class UsersService {
     await em.update(User, { id: userId }, { lastLoginAt: new Date() });
   }
 
-  /** The auth guard's per-request check: user active and session live, in one query. */
+  /**
+   * The auth guard's per-request check: user active and session live, in one query.
+   * While the database is unreachable (or its breaker open), the last answer seen for the
+   * same token within PRINCIPAL_STALE_MS is reused, so reads served from the cache keep
+   * working through a database blip; no revocation can happen meanwhile anyway.
+   */
   async principal(userId: string, sessionId: string): Promise<AuthPrincipalRow | null> {
-    const rows = (await this.users.query(
-      `SELECT u.id, u.email, u.is_active, u.is_superuser, u.deleted_at,
-              (s.id IS NOT NULL AND s.revoked_at IS NULL AND s.expires_at > now()) AS session_ok
-         FROM users u
-         LEFT JOIN user_sessions s ON s.id = $2 AND s.user_id = u.id
-        WHERE u.id = $1`,
-      [userId, sessionId],
-    )) as AuthPrincipalRow[];
-    return rows[0] ?? null;
+    const key = `${userId}:${sessionId}`;
+    try {
+      const rows = (await this.users.query(
+        `SELECT u.id, u.email, u.is_active, u.is_superuser, u.deleted_at,
+                (s.id IS NOT NULL AND s.revoked_at IS NULL AND s.expires_at > now()) AS session_ok
+           FROM users u
+           LEFT JOIN user_sessions s ON s.id = $2 AND s.user_id = u.id
+          WHERE u.id = $1`,
+        [userId, sessionId],
+      )) as AuthPrincipalRow[];
+      const row = rows[0] ?? null;
+      this.remember(key, row);
+      return row;
+    } catch (err) {
+      const known = this.lastPrincipals.get(key);
+      if (isDatabaseUnavailable(err) && known && Date.now() - known.at < PRINCIPAL_STALE_MS) return known.row;
+      throw err;
+    }
+  }
+
+  private remember(key: string, row: AuthPrincipalRow | null): void {
+    this.lastPrincipals.delete(key);
+    if (row) this.lastPrincipals.set(key, { row, at: Date.now() });
+    if (this.lastPrincipals.size > PRINCIPAL_MEMO_SIZE) this.lastPrincipals.delete(this.lastPrincipals.keys().next().value!);
   }
 }
 

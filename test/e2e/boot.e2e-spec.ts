@@ -89,10 +89,14 @@ describe('boot (real processes)', () => {
     }
   });
 
-  it('the worker boots as an application context (no HTTP) and exits 0 on SIGTERM', async () => {
+  it('the worker boots as an application context (no API routes, only probes) and exits 0 on SIGTERM', async () => {
     const worker = await startService('worker', {});
-    const res = await fetch(`http://127.0.0.1:${worker.port}/health`).catch(() => null);
-    expect(res).toBeNull();
+    const base = `http://127.0.0.1:${worker.port}`;
+    expect((await fetch(`${base}/health/liveness`)).status).toBe(200);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/^floyo_db_pool_connections\{state="max"\} \d+/m);
+    expect(metrics).toMatch(/^floyo_queue_jobs\{queue="workflows",state="waiting"\} \d+/m);
+    for (const path of ['/health', '/api/auth/me', '/']) expect((await fetch(`${base}${path}`)).status).toBe(404);
     expect(await worker.stop('SIGTERM')).toBe(0);
   });
 });

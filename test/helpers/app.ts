@@ -31,10 +31,13 @@ export interface TestApp {
  * plugins, filters) against the real test database and Redis. `env` overrides
  * configuration for this app only.
  */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(
+  env: Record<string, string> = {},
+  extra: { controllers?: (new (...args: never[]) => unknown)[] } = {},
+): Promise<TestApp> {
   // A private Redis namespace per app: counters (limits, login failures) never leak between tests.
   const config = loadConfig({ REDIS_KEY_PREFIX: `${TEST_ENV.REDIS_KEY_PREFIX}${randomUUID().slice(0, 8)}:`, ...env });
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule], controllers: extra.controllers ?? [] })
     .overrideProvider(AppConfig)
     .useValue(config)
     .compile();

@@ -70,7 +70,15 @@ export async function startService(
   const port = Number(env.PORT ?? (await freePort()));
   const child = spawn(process.execPath, [kind === 'api' ? DIST_MAIN : DIST_WORKER], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...TEST_ENV, LOG_LEVEL: 'info', PORT: String(port), ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      ...TEST_ENV,
+      LOG_LEVEL: 'info',
+      PORT: String(port),
+      // a worker serves only /metrics and /health/liveness, on its own port
+      ...(kind === 'worker' ? { WORKER_METRICS_PORT: String(port) } : {}),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

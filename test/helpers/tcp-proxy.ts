@@ -5,13 +5,15 @@ import net from 'node:net';
  * test can cut, stall or restore a dependency without touching the shared servers.
  * - `cut()`: drop every connection and refuse new ones (a dead server);
  * - `stall()`: keep connections open but hold the server's answers back (a hung server),
- *   `resume()` delivers them.
+ *   `resume()` delivers them;
+ * - `latency(ms)`: deliver every answer `ms` late (a slow server); `latency(0)` ends it.
  */
 export class TcpProxy {
   private server?: net.Server;
   private readonly sockets = new Set<net.Socket>();
   private down = false;
   private stalled = false;
+  private delayMs = 0;
   private readonly held: { socket: net.Socket; data: Buffer }[] = [];
   port = 0;
 
@@ -54,6 +56,7 @@ export class TcpProxy {
     client.pipe(upstream);
     upstream.on('data', (data: Buffer) => {
       if (this.stalled) this.held.push({ socket: client, data });
+      else if (this.delayMs > 0) setTimeout(() => !client.destroyed && client.write(data), this.delayMs);
       else client.write(data);
     });
     client.on('close', () => upstream.destroy());
@@ -74,6 +77,10 @@ export class TcpProxy {
   /** Holds the server's answers back (connections stay open). */
   stall(): void {
     this.stalled = true;
+  }
+
+  latency(ms: number): void {
+    this.delayMs = ms;
   }
 
   /** Delivers what was held back and forwards again. */

@@ -23,4 +23,6 @@ export const TEST_ENV: Record<string, string> = {
   DB_POOL_SIZE: '5',
   UPLOAD_DIR: '/tmp/floyo-test-uploads',
   CORS_ORIGINS: 'http://localhost:3000',
+  WORKER_METRICS_PORT: '0',
+  SHUTDOWN_DRAIN_MS: '0',
 };

@@ -55,13 +55,22 @@ export function toErrorResponse(err: unknown): ErrorResponse {
     return { status: e.statusCode, body: { detail: e.message }, headers: {} };
   }
   if (isDatabaseUnavailable(err)) {
+    const retryAfter = retryAfterOf(err);
     return {
       status: 503,
       body: { detail: 'Database temporarily unavailable' },
-      headers: { 'Retry-After': '5' },
+      headers: { 'Retry-After': String(retryAfter ?? 5) },
     };
   }
   return internal(500, {});
+}
+
+/** The breaker's DatabaseCircuitOpenError knows when to come back (TypeORM may wrap it). */
+function retryAfterOf(err: unknown): number | undefined {
+  const direct = (err as { retryAfterSeconds?: unknown })?.retryAfterSeconds;
+  const wrapped = (err as { driverError?: { retryAfterSeconds?: unknown } })?.driverError?.retryAfterSeconds;
+  const value = typeof direct === 'number' ? direct : wrapped;
+  return typeof value === 'number' ? value : undefined;
 }
 
 function isFastifyError(e: unknown): e is ClientError {

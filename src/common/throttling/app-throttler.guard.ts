@@ -1,17 +1,35 @@
-import { type ExecutionContext, Injectable, Logger } from '@nestjs/common';
+import { type ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
 import { ThrottlerException, ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
 import type { AuthedRequest } from '../../auth/decorators/current-user.decorator';
+import { AppConfig } from '../../config/app-config';
+import { MetricsService } from '../../metrics/metrics.service';
 import { tooManyRequests } from '../http/http-errors';
+
+const HEADER = /^X-RateLimit-(Limit|Remaining|Reset)-(\w+)$/;
+const STATE = Symbol('floyo.rateLimitHeaders');
+
+interface LimitView {
+  limit?: number;
+  remaining?: number;
+  reset?: number;
+}
+
+type HeaderState = { best?: Required<LimitView>; pending: Record<string, LimitView> };
 
 /**
  * Tracks by user id when authenticated, else by client IP (Fastify's `trustProxy`, from
- * TRUST_PROXY, decides whether X-Forwarded-For counts). Fails open when Redis is down:
- * requests are served, a warning is logged at most once a minute.
+ * TRUST_PROXY, decides whether X-Forwarded-For counts). Besides the per-throttler
+ * headers (`X-RateLimit-Limit-minute`, …) it sends plain `X-RateLimit-Limit/Remaining/
+ * Reset` for the most restrictive limit of the request. Fails open when Redis is down:
+ * requests are served, counted in floyo_rate_limit_fail_open_total, and a warning is
+ * logged at most once a minute.
  */
 @Injectable()
 export class AppThrottlerGuard extends ThrottlerGuard {
   private readonly log = new Logger('RateLimit');
   private lastWarning = 0;
+  @Inject(MetricsService) private readonly metrics!: MetricsService;
+  @Inject(AppConfig) private readonly config!: AppConfig;
 
   protected override getTracker(req: Record<string, unknown>): Promise<string> {
     const r = req as unknown as AuthedRequest;
@@ -19,16 +37,34 @@ export class AppThrottlerGuard extends ThrottlerGuard {
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (!this.config.rateLimit.enabled) return true;
     try {
       return await super.canActivate(context);
     } catch (err) {
       if (err instanceof ThrottlerException || (err as { getStatus?: () => number }).getStatus?.() === 429) throw err;
+      this.metrics.rateLimitFailOpen.inc();
       const now = Date.now();
       if (now - this.lastWarning > 60_000) {
         this.lastWarning = now;
         this.log.warn(`rate-limit storage unavailable, failing open: ${(err as Error).message}`);
       }
       return true;
+    }
+  }
+
+  protected override setResponseHeader(res: Record<string, unknown>, name: string, value: string | number): void {
+    super.setResponseHeader(res, name, value);
+    const m = HEADER.exec(name);
+    if (!m) return;
+    const state = ((res as { [STATE]?: HeaderState })[STATE] ??= { pending: {} });
+    const view = (state.pending[m[2]] ??= {});
+    view[m[1].toLowerCase() as keyof LimitView] = Number(value);
+    if (view.limit === undefined || view.remaining === undefined || view.reset === undefined) return;
+    if (!state.best || view.remaining < state.best.remaining) {
+      state.best = view as Required<LimitView>;
+      super.setResponseHeader(res, 'X-RateLimit-Limit', view.limit);
+      super.setResponseHeader(res, 'X-RateLimit-Remaining', view.remaining);
+      super.setResponseHeader(res, 'X-RateLimit-Reset', view.reset);
     }
   }
 

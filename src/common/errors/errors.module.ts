@@ -1,0 +1,7 @@
+import { Global, Module } from '@nestjs/common';
+import { ErrorReporter } from './error-reporter.service';
+
+/** Error reporting (Sentry when configured) for both processes. */
+@Global()
+@Module({ providers: [ErrorReporter], exports: [ErrorReporter] })
+export class ErrorsModule {}

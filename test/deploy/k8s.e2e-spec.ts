@@ -1,0 +1,111 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { envSchema } from '../../src/config/env.schema';
+import { validateEnv } from '../../src/config/validate-env';
+
+/**
+ * The Kubernetes manifests in deploy/k8s, validated offline against the Kubernetes
+ * JSON schemas (kubernetes-models), plus the project's own rules: probes on real health
+ * routes, grace periods consistent with the drain and shutdown settings, and every
+ * configured variable known to (and valid for) the config schema.
+ */
+const DIR = join(__dirname, '..', '..', 'deploy', 'k8s');
+
+interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string };
+  [key: string]: unknown;
+}
+
+const objects: { file: string; obj: K8sObject }[] = readdirSync(DIR)
+  .filter((f) => f.endsWith('.yaml'))
+  .flatMap((file) =>
+    parseAllDocuments(readFileSync(join(DIR, file), 'utf8')).map((doc) => {
+      if (doc.errors.length) throw new Error(`${file}: ${doc.errors.map((e) => e.message).join('; ')}`);
+      return { file, obj: doc.toJSON() as K8sObject };
+    }),
+  );
+const byKind = (kind: string, name?: string) => objects.filter((o) => o.obj.kind === kind && (!name || o.obj.metadata.name === name)).map((o) => o.obj);
+
+type Model = new (data: unknown) => { validate(): void };
+
+function modelFor(apiVersion: string, kind: string): Model {
+  const path = apiVersion.includes('/') ? apiVersion : `v1`;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require(`kubernetes-models/${path}/${kind}`) as Record<string, Model>;
+  return mod[kind] ?? (mod.default as unknown as Model);
+}
+
+describe('deploy/k8s manifests', () => {
+  const kubernetes = objects.filter((o) => !o.obj.apiVersion.startsWith('kustomize.config.k8s.io'));
+
+  it.each(kubernetes.map((o) => [`${o.file}: ${o.obj.kind}/${o.obj.metadata.name}`, o.obj] as const))(
+    '%s is valid against the Kubernetes schema',
+    (_name, obj) => {
+      const Model = modelFor(obj.apiVersion, obj.kind);
+      expect(() => new Model(obj).validate()).not.toThrow();
+    },
+  );
+
+  it('has every object the platform needs', () => {
+    const kinds = kubernetes.map((o) => `${o.obj.kind}/${o.obj.metadata.name}`).sort();
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        'ConfigMap/floyo-config',
+        'Deployment/floyo-api',
+        'Deployment/floyo-worker',
+        'HorizontalPodAutoscaler/floyo-api',
+        'Job/floyo-migrate',
+        'PodDisruptionBudget/floyo-api',
+        'Secret/floyo-secrets',
+        'Service/floyo-api',
+      ]),
+    );
+    const kustomization = objects.find((o) => o.obj.kind === 'Kustomization')!.obj as unknown as { resources: string[] };
+    for (const file of kustomization.resources) expect(readdirSync(DIR)).toContain(file);
+  });
+
+  const config = byKind('ConfigMap', 'floyo-config')[0] as unknown as { data: Record<string, string> };
+  const secret = byKind('Secret', 'floyo-secrets')[0] as unknown as { stringData: Record<string, string> };
+  type Container = {
+    command: string[];
+    env?: { name: string; value: string }[];
+    ports?: { name: string; containerPort: number }[];
+    livenessProbe?: { httpGet: { path: string } };
+    readinessProbe?: { httpGet: { path: string } };
+    startupProbe?: { httpGet: { path: string } };
+  };
+  const podOf = (name: string) =>
+    (byKind('Deployment', name)[0] as unknown as { spec: { template: { spec: { terminationGracePeriodSeconds: number; containers: Container[] } } } }).spec
+      .template.spec;
+
+  it('configures only variables the service knows, with values it accepts in production', () => {
+    const known = Object.keys(envSchema.describe().keys ?? {});
+    const keys = [...Object.keys(config.data), ...Object.keys(secret.stringData)];
+    expect(keys.filter((k) => !known.includes(k))).toEqual([]);
+    expect(() => validateEnv({ ...config.data, ...secret.stringData })).not.toThrow();
+  });
+
+  it('probes the real health routes: liveness without dependencies, readiness with them', () => {
+    const api = podOf('floyo-api').containers[0];
+    expect(api.command).toEqual(['node', 'dist/main.js']);
+    expect(api.livenessProbe!.httpGet.path).toBe('/health/liveness');
+    expect(api.startupProbe!.httpGet.path).toBe('/health/liveness');
+    expect(api.readinessProbe!.httpGet.path).toBe('/health/readiness');
+    const worker = podOf('floyo-worker').containers[0];
+    expect(worker.command).toEqual(['node', 'dist/worker.js']);
+    expect(worker.livenessProbe!.httpGet.path).toBe('/health/liveness');
+    expect(worker.ports![0].containerPort).toBe(Number(config.data.WORKER_METRICS_PORT));
+  });
+
+  it('gives each pod a grace period longer than its drain + shutdown budget', () => {
+    const api = podOf('floyo-api');
+    const apiBudget = Number(config.data.SHUTDOWN_DRAIN_MS) + Number(config.data.SHUTDOWN_GRACE_MS);
+    expect(api.terminationGracePeriodSeconds * 1000).toBeGreaterThan(apiBudget);
+    const worker = podOf('floyo-worker');
+    const workerGrace = Number(worker.containers[0].env!.find((e) => e.name === 'SHUTDOWN_GRACE_MS')!.value);
+    expect(worker.terminationGracePeriodSeconds * 1000).toBeGreaterThan(workerGrace);
+  });
+});

@@ -1,0 +1,59 @@
+import { Controller, Get } from '@nestjs/common';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
+import { Public } from '../../../src/common/decorators/public.decorator';
+import { ErrorReporter } from '../../../src/common/errors/error-reporter.service';
+import { createTestApp } from '../../helpers/app';
+
+/** A route that fails the way real bugs do (test-only; not part of the service). */
+@Controller('api/test-failure')
+class FailingController {
+  @Public()
+  @Get()
+  boom(): never {
+    throw new TypeError('cannot read properties of undefined (reading "secret internals")');
+  }
+}
+
+describe('error reporting (Sentry)', () => {
+  it('sends 5xx errors to the configured DSN, with the error_id the client got', async () => {
+    const envelopes: string[] = [];
+    const sentry = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        envelopes.push((req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8'));
+        res.writeHead(200).end('{}');
+      });
+    });
+    await new Promise<void>((r) => sentry.listen(0, '127.0.0.1', r));
+    const port = (sentry.address() as AddressInfo).port;
+    const t = await createTestApp({ SENTRY_DSN: `http://publickey@127.0.0.1:${port}/42` }, { controllers: [FailingController] });
+    try {
+      expect(t.app.get(ErrorReporter).enabled).toBe(true);
+      const res = await t.http().get('/api/test-failure').expect(500);
+      expect(res.body).toEqual({ detail: 'Internal server error', error_id: expect.any(String) });
+      expect(JSON.stringify(res.body)).not.toContain('secret internals');
+      const deadline = Date.now() + 10_000;
+      while (!envelopes.some((e) => e.includes(res.body.error_id)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      const envelope = envelopes.find((e) => e.includes(res.body.error_id));
+      expect(envelope).toBeDefined();
+      expect(envelope).toContain('secret internals'); // the operator sees the real error
+    } finally {
+      await t.close();
+      await new Promise((r) => sentry.close(r));
+    }
+  });
+
+  it('loads nothing without SENTRY_DSN', async () => {
+    const t = await createTestApp({ SENTRY_DSN: '' }, { controllers: [FailingController] });
+    try {
+      expect(t.app.get(ErrorReporter).enabled).toBe(false);
+      await t.http().get('/api/test-failure').expect(500);
+    } finally {
+      await t.close();
+    }
+  });
+});
