@@ -110,6 +110,23 @@ export class AppConfig {
     /** IPs/CIDRs that workflow HTTP steps may reach although they are private/loopback. */
     httpAllowlist: string[];
   };
+  /** Pattern intelligence: incremental analysis of activity (see README, "Pattern intelligence"). */
+  readonly analysis: {
+    /** Events read and folded per transaction. Results never depend on it. */
+    batchSize: number;
+    /** An ingest schedules the user's analysis at most once per this window. */
+    debounceMs: number;
+    /** Events younger than this are not analysed yet (late deliveries from other devices). */
+    settleSeconds: number;
+    /** File relationships: two files touched within this window. */
+    relationWindowMs: number;
+    /** A session ends after this much idle time. */
+    sessionIdleMs: number;
+    /** A sequence is kept as a temporal pattern from this many occurrences. */
+    minSupport: number;
+    /** POST /api/suggestions/generate analyses synchronously for at most this long. */
+    syncBudgetMs: number;
+  };
 
   constructor(e: Env, version = '1.0.0') {
     this.env = e.ENVIRONMENT;
@@ -216,6 +233,15 @@ export class AppConfig {
       purgeCron: e.WORKFLOW_PURGE_CRON,
       httpMaxResponseBytes: e.WORKFLOW_HTTP_MAX_RESPONSE_BYTES,
       httpAllowlist: splitList(e.WORKFLOW_HTTP_ALLOWLIST),
+    };
+    this.analysis = {
+      batchSize: e.ANALYSIS_BATCH_SIZE,
+      debounceMs: e.ANALYSIS_DEBOUNCE_SECONDS * 1_000,
+      settleSeconds: e.ANALYSIS_SETTLE_SECONDS,
+      relationWindowMs: e.ANALYSIS_RELATION_WINDOW_SECONDS * 1_000,
+      sessionIdleMs: e.ANALYSIS_SESSION_IDLE_MINUTES * 60_000,
+      minSupport: e.ANALYSIS_MIN_SUPPORT,
+      syncBudgetMs: e.ANALYSIS_SYNC_BUDGET_MS,
     };
     Object.freeze(this);
   }

@@ -232,4 +232,12 @@ export const envSchema = Joi.object({
       return value;
     }),
 
+  // --- pattern intelligence (analysis of activity, suggestions)
+  ANALYSIS_BATCH_SIZE: Joi.number().integer().min(100).max(100_000).default(5_000),
+  ANALYSIS_DEBOUNCE_SECONDS: Joi.number().integer().min(1).max(3_600).default(60),
+  ANALYSIS_SETTLE_SECONDS: Joi.number().integer().min(0).max(86_400).default(120),
+  ANALYSIS_RELATION_WINDOW_SECONDS: Joi.number().integer().min(1).max(86_400).default(300),
+  ANALYSIS_SESSION_IDLE_MINUTES: Joi.number().integer().min(1).max(1_440).default(30),
+  ANALYSIS_MIN_SUPPORT: Joi.number().integer().min(2).max(1_000).default(3),
+  ANALYSIS_SYNC_BUDGET_MS: Joi.number().integer().min(0).max(60_000).default(5_000),
 });

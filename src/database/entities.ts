@@ -8,8 +8,10 @@ import { IntegrationConnector } from '../integrations/entities/integration-conne
 import { UserIntegration } from '../integrations/entities/user-integration.entity';
 import { OrganizationMember } from '../organizations/entities/organization-member.entity';
 import { Organization } from '../organizations/entities/organization.entity';
+import { PatternAnalysisState } from '../patterns/entities/pattern-analysis-state.entity';
 import { Pattern } from '../patterns/entities/pattern.entity';
 import { Relationship } from '../patterns/entities/relationship.entity';
+import { SequenceCandidate } from '../patterns/entities/sequence-candidate.entity';
 import { TemporalPattern } from '../patterns/entities/temporal-pattern.entity';
 import { UserStats } from '../stats/entities/user-stats.entity';
 import { Suggestion } from '../suggestions/entities/suggestion.entity';
@@ -29,6 +31,8 @@ export const ENTITIES = [
   Pattern,
   Relationship,
   TemporalPattern,
+  SequenceCandidate,
+  PatternAnalysisState,
   Suggestion,
   UserStats,
   Organization,

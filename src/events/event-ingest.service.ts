@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ResponseCache } from '../cache/response-cache.service';
+import { AnalysisQueue } from '../patterns/analysis/analysis-queue.service';
 import { fileExtension } from '../patterns/file-extension';
 import { PatternUsageService } from '../patterns/pattern-usage.service';
 import { RealtimeService } from '../realtime/realtime.service';
@@ -33,6 +34,7 @@ export class EventIngestService {
     private readonly patternUsage: PatternUsageService,
     private readonly cache: ResponseCache,
     private readonly realtime: RealtimeService,
+    private readonly analysis: AnalysisQueue,
   ) {}
 
   async ingest(userId: string, events: NewEvent[]): Promise<EventResponse[]> {
@@ -62,6 +64,8 @@ export class EventIngestService {
     const stamps = new Map(rows.filter((r) => r.kind === 'event').map((r) => [r.id, r.timestamp!]));
     // After the commit: the very next list call must miss the cache and see these rows.
     await this.cache.invalidate(userId);
+    // Pattern intelligence: one Redis round trip, not awaited; debounced per user, fails open.
+    this.analysis.afterIngest(userId, earliest(stamps.values()));
     const created = events.map((e, i) =>
       EventResponse.from({
         id: ids[i],
@@ -95,6 +99,12 @@ export class EventIngestService {
       this.realtime.toUser(userId, 'pattern.updated', { id: p.id, file_extension: p.file_extension!, count: p.count! });
     }
   }
+}
+
+function earliest(stamps: Iterable<Date>): Date | null {
+  let min: Date | null = null;
+  for (const t of stamps) if (!min || t < min) min = t;
+  return min;
 }
 
 interface IngestRow {

@@ -17,6 +17,8 @@ export const USER_DATA_TABLES = [
   'patterns',
   'relationships',
   'temporal_patterns',
+  'sequence_candidates',
+  'pattern_analysis_state',
   'suggestions',
   'workflows',
   'user_integrations',

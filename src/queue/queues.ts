@@ -5,6 +5,7 @@ export const QUEUES = {
   maintenance: 'maintenance',
   workflows: 'workflows',
   schedules: 'schedules',
+  analysis: 'analysis',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -13,6 +14,7 @@ export const JOBS = {
   maintenance: { purgeSessions: 'purge-sessions' },
   workflows: { execute: 'execute' },
   schedules: { tick: 'tick', purgeExecutions: 'purge-executions' },
+  analysis: { analyseUser: 'analyse-user' },
 } as const satisfies Record<keyof typeof QUEUES, Record<string, string>>;
 
 /** Every job has attempts, backoff, a timeout and bounded retention (DESIGN: Queues). */

@@ -5,8 +5,14 @@
 export interface ServerToClientEvents {
   'event.created': { id: string; event_type: string; file_path: string | null; tool: string | null; timestamp: string };
   'events.batch_created': { count: number };
-  'pattern.updated': { id: string; file_extension: string; count: number };
-  'suggestion.created': { id: string; trigger: string; confidence: number };
+  /**
+   * An extension pattern moved (ingest; `kind` absent or `extension`), or a temporal
+   * pattern — a recurring sequence — was found or grew (`kind: 'sequence'`, with its
+   * `sequence_key`; `file_extension` is then empty).
+   */
+  'pattern.updated': { id: string; file_extension: string; count: number; kind?: 'extension' | 'sequence'; sequence_key?: string };
+  /** A suggestion was created, or an open one was updated with new evidence (`change`). */
+  'suggestion.created': { id: string; trigger: string; confidence: number; suggested_integration?: string | null; change?: 'created' | 'updated' };
   'workflow.execution.updated': {
     id: string;
     workflow_id: string;

@@ -1,16 +1,20 @@
-import { Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import type { MessageResponse } from '../auth/dto/auth.responses';
+import { AppConfig } from '../config/app-config';
+import { clientInfo } from '../common/http/client-info';
 import { sendList } from '../common/http/list-page';
 import type { Page } from '../common/http/pagination';
 import { uuidParam } from '../common/pipes/uuid-param.pipe';
 import { RouteLimit } from '../common/throttling/route-limit.decorator';
 import { RequireFeature } from '../feature-flags/require-feature.decorator';
+import { WorkflowResponse } from '../workflows/dto/workflow.responses';
 import { ListSuggestionsQuery, type SuggestionResponse } from './dto/suggestion.dto';
-import { SuggestionGeneratorService } from './suggestion-generator.service';
+import { SuggestionEngine } from './engine/suggestion-engine.service';
+import { SuggestionWorkflowService } from './suggestion-workflow.service';
 import { SuggestionsService } from './suggestions.service';
 
 @ApiTags('suggestions')
@@ -19,7 +23,9 @@ import { SuggestionsService } from './suggestions.service';
 export class SuggestionsController {
   constructor(
     private readonly suggestions: SuggestionsService,
-    private readonly generator: SuggestionGeneratorService,
+    private readonly engine: SuggestionEngine,
+    private readonly drafts: SuggestionWorkflowService,
+    private readonly config: AppConfig,
   ) {}
 
   @Get()
@@ -31,12 +37,27 @@ export class SuggestionsController {
     return sendList(reply, await this.suggestions.list(caller.id, q));
   }
 
+  /**
+   * Analyses the caller's pending events synchronously (at most ANALYSIS_SYNC_BUDGET_MS;
+   * the worker finishes the rest) and answers the suggestions this call created, best
+   * first. `X-Analysis-Pending: true` says events are still waiting (budget used up, or
+   * younger than ANALYSIS_SETTLE_SECONDS): their suggestions will arrive as
+   * `suggestion.created` and in GET /api/suggestions.
+   */
   @Post('generate')
   @HttpCode(200)
   @RouteLimit('generate')
   @RequireFeature('enable_suggestion_generation')
-  generate(@CurrentUser() caller: AuthUser): Promise<SuggestionResponse[]> {
-    return this.generator.generate(caller.id);
+  async generate(@CurrentUser() caller: AuthUser, @Res({ passthrough: true }) reply: FastifyReply): Promise<SuggestionResponse[]> {
+    const result = await this.engine.refresh(caller.id, this.config.analysis.syncBudgetMs);
+    if (result.pending) reply.header('X-Analysis-Pending', 'true');
+    return result.created;
+  }
+
+  /** A draft (inactive) workflow prefilled from the suggestion; the suggestion is marked applied. */
+  @Post(':id/workflow')
+  async workflow(@CurrentUser() caller: AuthUser, @Param('id', uuidParam()) id: string, @Req() req: FastifyRequest): Promise<WorkflowResponse> {
+    return WorkflowResponse.from(await this.drafts.createDraft(caller, id, clientInfo(req)));
   }
 
   @Post(':id/bookmark')

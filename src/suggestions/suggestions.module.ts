@@ -1,20 +1,23 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CacheModule } from '../cache/cache.module';
-import { EventsModule } from '../events/events.module';
-import { PatternsModule } from '../patterns/patterns.module';
+import { IntegrationsModule } from '../integrations/integrations.module';
 import { StatsModule } from '../stats/stats.module';
-import { UsersModule } from '../users/users.module';
+import { WorkflowsModule } from '../workflows/workflows.module';
+import { SuggestionEngineModule } from './engine/suggestion-engine.module';
 import { Suggestion } from './entities/suggestion.entity';
-import { SuggestionGeneratorService } from './suggestion-generator.service';
+import { SuggestionWorkflowService } from './suggestion-workflow.service';
 import { SuggestionsController } from './suggestions.controller';
 import { SuggestionsService } from './suggestions.service';
 
-/** Automation suggestions: list, bookmark/apply/dismiss, and the rule-based generator. */
+/**
+ * Automation suggestions over HTTP: list, bookmark/apply/dismiss, generate (the engine,
+ * synchronously within a budget) and turning one into a draft workflow.
+ */
 @Module({
-  imports: [TypeOrmModule.forFeature([Suggestion]), StatsModule, CacheModule, UsersModule, PatternsModule, EventsModule],
+  imports: [TypeOrmModule.forFeature([Suggestion]), StatsModule, CacheModule, SuggestionEngineModule, WorkflowsModule, IntegrationsModule],
   controllers: [SuggestionsController],
-  providers: [SuggestionsService, SuggestionGeneratorService],
+  providers: [SuggestionsService, SuggestionWorkflowService],
   exports: [SuggestionsService],
 })
 export class SuggestionsModule {}

@@ -16,6 +16,7 @@ import { WorkflowsService } from './workflows.service';
   imports: [TypeOrmModule.forFeature([Workflow, WorkflowVersion, WorkflowExecution]), AuditModule],
   controllers: [WorkflowsController, ExecutionsController],
   providers: [WorkflowsService, ExecutionsService],
+  exports: [WorkflowsService],
 })
 export class WorkflowsModule implements OnModuleInit {
   constructor(

@@ -1,3 +1,4 @@
+import { generateActivity } from '../fixtures/activity-generator';
 import { Redis } from 'ioredis';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { ACTIVITY_ENV, addEvents, eventSeries, get } from '../helpers/activity';
@@ -63,6 +64,7 @@ describe('list response cache', () => {
       expect((await get(t, u, '/api/patterns').expect(200)).body.items.find((p: { file_extension: string }) => p.file_extension === '.py').count).toBe(8);
 
       expect((await get(t, u, '/api/suggestions').expect(200)).body.total).toBe(0);
+      await addEvents(t, u, generateActivity().events); // routines for the engine to find
       const generated = (await t.http().post('/api/suggestions/generate').set(bearer(u.accessToken)).expect(200)).body;
       expect(generated.length).toBeGreaterThan(0);
       const listed = (await get(t, u, '/api/suggestions').expect(200)).body;

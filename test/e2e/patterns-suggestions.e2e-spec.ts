@@ -174,42 +174,6 @@ describe('patterns and suggestions API', () => {
       expect(row).toEqual({ is_bookmarked: false, is_applied: false, is_dismissed: false });
       expect((await get(t, other, '/api/suggestions').expect(200)).body.total).toBe(0);
     });
-
-    it('generate derives new suggestions from the caller’s patterns, never duplicates, honours the config', async () => {
-      const u = await registerAndLogin(t);
-      expect((await post(u, '/api/suggestions/generate').expect(200)).body).toEqual([]);
-      await addEvents(t, u, [
-        ...eventSeries(12, (i) => ({ file_path: `/src/mod${i}.py`, tool: i % 2 ? 'vim' : 'git' }), Date.now()),
-        ...eventSeries(6, (i) => ({ file_path: `/docs/n${i}.md`, tool: 'obsidian' }), Date.now()),
-        ...eventSeries(2, () => ({ file_path: '/x/rare.csv' }), Date.now()),
-      ]);
-      const first = (await post(u, '/api/suggestions/generate').expect(200)).body;
-      expect(first.length).toBeGreaterThanOrEqual(2);
-      expect(first.length).toBeLessThanOrEqual(5); // suggestions_config.max_suggestions
-      const integrations = first.map((s: { suggested_integration: string }) => s.suggested_integration);
-      expect(integrations).toEqual(expect.arrayContaining(['github', 'google_drive']));
-      const py = first.find((s: { suggested_integration: string }) => s.suggested_integration === 'github');
-      expect(py).toMatchObject({ tools_involved: ['git', 'vim'], is_dismissed: false, is_applied: false, is_bookmarked: false });
-      expect(py.trigger).toContain('.py');
-      expect(py.reasoning).toContain('12 times');
-      expect(py.actual_files.length).toBeGreaterThan(0);
-      expect(py.actual_files.every((f: string) => f.endsWith('.py'))).toBe(true);
-      expect(py.confidence).toBeGreaterThan(0);
-      expect(py.confidence).toBeLessThanOrEqual(1);
-      const confidences = first.map((s: { confidence: number }) => s.confidence);
-      expect(confidences).toEqual([...confidences].sort((a, b) => b - a));
-      expect(first.some((s: { trigger: string }) => s.trigger.includes('.csv'))).toBe(false);
-
-      expect((await post(u, '/api/suggestions/generate').expect(200)).body).toEqual([]);
-      expect((await get(t, u, '/api/suggestions').expect(200)).body.total).toBe(first.length);
-      expect((await get(t, u, '/api/stats').expect(200)).body.total_suggestions).toBe(first.length);
-
-      const other = await registerAndLogin(t);
-      await t.http().put('/api/config').set(bearer(other.accessToken)).send({ suggestions_config: { max_suggestions: 1, use_actual_file_paths: false } }).expect(200);
-      await addEvents(t, other, eventSeries(30, (i) => ({ file_path: `/src/m${i}.ts`, tool: i % 3 ? 'vim' : 'git' }), Date.now()));
-      const limited = (await post(other, '/api/suggestions/generate').expect(200)).body;
-      expect(limited).toHaveLength(1);
-      expect(limited[0].actual_files).toEqual([]);
-    });
+    // generate and the engine behind it: pattern-intelligence.e2e-spec.ts
   });
 });

@@ -46,6 +46,10 @@ export class Suggestion extends UserOwnedEntity {
   @Column({ type: 'varchar', length: 255, nullable: true })
   evidenceKey: string | null;
 
+  /** What the engine needs to turn it into a workflow (matched steps, schedule); never a path. */
+  @Column({ type: 'jsonb', default: () => "'{}'" })
+  metadata: Record<string, unknown>;
+
   @CreatedAt()
   createdAt: Date;
 

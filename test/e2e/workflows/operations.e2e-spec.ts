@@ -26,7 +26,7 @@ describe('workflow operations', () => {
       const page = await t.http().get('/admin/queues').set(bearer(user.accessToken)).expect(200);
       expect(page.headers['content-type']).toMatch(/text\/html/);
       const api = await t.http().get('/admin/queues/api/queues').set(bearer(user.accessToken)).expect(200);
-      expect(api.body.queues.map((q: { name: string }) => q.name).sort()).toEqual(['maintenance', 'schedules', 'workflows']);
+      expect(api.body.queues.map((q: { name: string }) => q.name).sort()).toEqual(['analysis', 'maintenance', 'schedules', 'workflows']);
     });
 
     it('keeps a browser session in a scoped HttpOnly cookie', async () => {

@@ -7,6 +7,7 @@ import { createTestApp, type TestApp } from '../../helpers/app';
 import { query } from '../../helpers/databases';
 import { assertBuilt, type Service, startService } from '../../helpers/processes';
 import { bearer, registerAndLogin, type TestUser } from '../../helpers/users';
+import { sleep, waitFor } from '../../helpers/wait';
 import { TEST_DATABASE_URL } from '../../setup/test-env';
 
 /**
@@ -23,18 +24,6 @@ const WORKER_ENV = {
   QUEUE_STALLED_INTERVAL_MS: '1000',
   SHUTDOWN_GRACE_MS: '20000',
 };
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
 
 describe('workflow worker (real processes)', () => {
   let t: TestApp;

@@ -1,0 +1,95 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+
+/** What the suggestion engine may know about one recurring sequence (a temporal pattern). */
+export interface SequenceEvidence {
+  id: string;
+  key: string;
+  steps: string[];
+  count: number;
+  firstSeen: Date;
+  lastSeen: Date;
+  avgGapSeconds: number | null;
+  /** occurrence starts per UTC hour (24) and weekday (7, Monday first) */
+  hours: number[];
+  weekdays: number[];
+  days: number;
+  firstDay: number;
+  lastDay: number;
+  /** most recent distinct files first (anonymised when the user asked) */
+  files: string[];
+}
+
+export interface UserEvidence {
+  sequences: SequenceEvidence[];
+  /** how often each step of those sequences occurred */
+  stepCounts: Map<string, number>;
+  /** all steps analysed (N of the significance test) */
+  stepsTotal: number;
+  /** the user's latest analysed event: "now" for recency, so results do not drift with the clock */
+  asOf: Date | null;
+  salt: string | null;
+}
+
+/** The engine reads at most this many sequences per evaluation: the most recently seen. */
+export const EVIDENCE_LIMIT = 5_000;
+
+interface Row {
+  id: string;
+  sequence_key: string;
+  sequence: string[];
+  count: number;
+  first_seen: Date;
+  last_seen: Date;
+  avg_gap_seconds: number | null;
+  example_files: string[];
+  metadata: { hours?: number[]; weekdays?: number[]; days?: number; first_day?: number; last_day?: number };
+}
+
+/** Reads a user's analysis results for the suggestion engine: a bounded number of queries and rows. */
+@Injectable()
+export class PatternEvidenceService {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  async read(userId: string): Promise<UserEvidence> {
+    const [state] = (await this.db.query('SELECT position_at, steps_total::text, salt FROM pattern_analysis_state WHERE user_id = $1', [userId])) as {
+      position_at: Date | null;
+      steps_total: string;
+      salt: string;
+    }[];
+    const rows = (await this.db.query(
+      `SELECT id, sequence_key, sequence, count, first_seen, last_seen, avg_gap_seconds, example_files, metadata
+         FROM temporal_patterns WHERE user_id = $1 ORDER BY last_seen DESC, sequence_key LIMIT $2`,
+      [userId, EVIDENCE_LIMIT],
+    )) as Row[];
+    const stepKeys = [...new Set(rows.flatMap((r) => r.sequence))];
+    const counts = stepKeys.length
+      ? ((await this.db.query(
+          'SELECT sequence_key, count FROM sequence_candidates WHERE user_id = $1 AND steps = 1 AND sequence_key = ANY($2::varchar[])',
+          [userId, stepKeys],
+        )) as { sequence_key: string; count: number }[])
+      : [];
+    return {
+      sequences: rows.map((r) => ({
+        id: r.id,
+        key: r.sequence_key,
+        steps: r.sequence,
+        count: r.count,
+        firstSeen: r.first_seen,
+        lastSeen: r.last_seen,
+        avgGapSeconds: r.avg_gap_seconds,
+        hours: r.metadata.hours ?? new Array<number>(24).fill(0),
+        weekdays: r.metadata.weekdays ?? new Array<number>(7).fill(0),
+        days: r.metadata.days ?? 1,
+        firstDay: r.metadata.first_day ?? 0,
+        lastDay: r.metadata.last_day ?? 0,
+        files: r.example_files,
+      })),
+      stepCounts: new Map(counts.map((c) => [c.sequence_key, c.count])),
+      stepsTotal: state ? Number(state.steps_total) : 0,
+      asOf: state?.position_at ?? null,
+      salt: state?.salt ?? null,
+    };
+  }
+}

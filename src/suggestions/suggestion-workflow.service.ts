@@ -1,0 +1,46 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import type { AuthUser } from '../auth/auth-user';
+import { ResponseCache } from '../cache/response-cache.service';
+import type { ClientInfo } from '../common/http/client-info';
+import { IntegrationsService } from '../integrations/integrations.service';
+import type { Workflow } from '../workflows/entities/workflow.entity';
+import { WorkflowsService } from '../workflows/workflows.service';
+import { type DraftSource, workflowDraft } from './engine/workflow-draft';
+import { Suggestion } from './entities/suggestion.entity';
+
+/**
+ * POST /api/suggestions/{id}/workflow: the suggestion becomes a draft workflow (inactive,
+ * created through WorkflowsService — versioned and audited like any other) and is marked
+ * applied, so the engine never suggests it again. Another user's suggestion is a 404.
+ */
+@Injectable()
+export class SuggestionWorkflowService {
+  constructor(
+    @InjectRepository(Suggestion) private readonly suggestions: Repository<Suggestion>,
+    private readonly workflows: WorkflowsService,
+    private readonly integrations: IntegrationsService,
+    private readonly cache: ResponseCache,
+  ) {}
+
+  async createDraft(user: AuthUser, id: string, client: ClientInfo): Promise<Workflow> {
+    const [source] = (await this.suggestions.query(
+      `SELECT rule_id, trigger, reasoning, sample_code, suggested_integration, metadata FROM suggestions WHERE id = $1 AND user_id = $2`,
+      [id, user.id],
+    )) as DraftSource[];
+    if (!source) throw new NotFoundException('Suggestion not found');
+    const integrationId = await this.integrationFor(user.id, source.suggested_integration);
+    const workflow = await this.workflows.create(user, workflowDraft(source, integrationId), client);
+    await this.suggestions.query('UPDATE suggestions SET is_applied = true, updated_at = now() WHERE id = $1 AND user_id = $2', [id, user.id]);
+    await this.cache.invalidate(user.id);
+    return workflow;
+  }
+
+  /** The user's active personal integration of that connector, if any (the newest). */
+  private async integrationFor(userId: string, serviceType: string | null): Promise<string | null> {
+    if (!serviceType) return null;
+    const views = await this.integrations.list(userId, null);
+    return views.find((v) => v.serviceType === serviceType && v.integration.isActive)?.integration.id ?? null;
+  }
+}
