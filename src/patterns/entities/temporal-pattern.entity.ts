@@ -5,8 +5,6 @@ import { UserOwnedEntity } from '../../database/user-owned.entity';
 /** A recurring sequence of 2–4 steps (`tool:operation` / `tool:extension`) within sessions. */
 @Entity('temporal_patterns')
 @Index('uq_temporal_patterns_user_sequence', ['userId', 'sequenceKey'], { unique: true })
-// The suggestion engine reads a user's most recently seen sequences first.
-@Index('idx_temporal_patterns_user_last_seen', ['userId', 'lastSeen'])
 export class TemporalPattern extends UserOwnedEntity {
   /** Steps joined with ' → '; ≤ 600 chars so the unique btree entry always fits. */
   @Column({ type: 'varchar', length: 600 })
