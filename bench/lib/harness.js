@@ -243,6 +243,17 @@ function startChild(script, args, env, logFile, timeoutMs = 90_000) {
   });
 }
 
+/**
+ * Registers a child process started elsewhere (e.g. `spawn` of dist/main.js) so that, like
+ * the children of `startChild`, it is killed on errors, on Ctrl-C and when this process exits.
+ */
+function track(child) {
+  installCleanupHooks();
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  return child;
+}
+
 /** SIGTERM (graceful Nest shutdown), then SIGKILL after `graceMs`. */
 function stopChild(child, graceMs = 10_000) {
   if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
@@ -490,6 +501,7 @@ module.exports = {
   clearRedisPrefix,
   startChild,
   stopChild,
+  track,
   killAllNow,
   measure,
   cannon,
