@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
+import { UsersModule } from '../users/users.module';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { UserSession } from './entities/user-session.entity';
 import { SessionsService } from './sessions.service';
@@ -8,7 +9,7 @@ import { TokenService } from './token.service';
 
 /** Sessions and tokens without the HTTP surface: used by the API's auth and by the worker. */
 @Module({
-  imports: [TypeOrmModule.forFeature([UserSession, RefreshToken]), AuditModule],
+  imports: [TypeOrmModule.forFeature([UserSession, RefreshToken]), AuditModule, UsersModule],
   providers: [SessionsService, TokenService],
   exports: [SessionsService, TokenService],
 })

@@ -4,6 +4,7 @@ import { type EntityManager, IsNull, MoreThan, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
 import { RealtimeService } from '../realtime/realtime.service';
+import { UsersService } from '../users/users.service';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { UserSession } from './entities/user-session.entity';
 import { TokenService } from './token.service';
@@ -40,6 +41,7 @@ export class SessionsService {
     private readonly config: AppConfig,
     private readonly audit: AuditService,
     private readonly realtime: RealtimeService,
+    private readonly users: UsersService,
   ) {}
 
   private expiry(): Date {
@@ -114,6 +116,7 @@ export class SessionsService {
 
   async revoke(sessionId: string, reason: RevokeReason, em: EntityManager = this.sessions.manager): Promise<void> {
     await em.update(UserSession, { id: sessionId, revokedAt: IsNull() }, { revokedAt: new Date(), revokedReason: reason });
+    this.users.forgetSessions([sessionId]);
     this.realtime.disconnectSessions([sessionId]);
   }
 
@@ -128,6 +131,7 @@ export class SessionsService {
       if (!res.affected) throw new NotFoundException('Session not found');
       await this.audit.record(em, { ...ctx, actorId: userId, action: 'revoke', resourceType: 'session', resourceId: sessionId });
     });
+    this.users.forgetSessions([sessionId]);
     this.realtime.disconnectSessions([sessionId]);
   }
 
@@ -159,6 +163,7 @@ export class SessionsService {
         RETURNING id`,
       [userId, reason, keepSessionId ?? null],
     )) as [{ id: string }[], number];
+    this.users.forgetSessions(rows[0].map((r) => r.id));
     this.realtime.disconnectSessions(rows[0].map((r) => r.id));
     return rows[1];
   }

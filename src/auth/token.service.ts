@@ -14,12 +14,20 @@ export interface AccessClaims {
 export class InvalidTokenError extends Error {}
 
 const ALGORITHM = 'HS256' as const;
+/** Verified access tokens remembered (a client sends the same one for every request). */
+const VERIFIED_MEMO_SIZE = 10_000;
 
 /** JWT access tokens (HS256 pinned, type and exp checked) and opaque random tokens. */
 @Injectable()
 export class TokenService {
   /** Built once: handing jsonwebtoken a raw Buffer makes it re-derive a key per call. */
   private readonly secret: KeyObject;
+  /**
+   * Tokens that verified, until their `exp` (insertion-ordered, bounded). Keyed by the
+   * whole token string, so any altered token misses and is verified in full; expiry is
+   * still checked on every use. Revocation is the session check's job, not the JWT's.
+   */
+  private readonly verified = new Map<string, AccessClaims>();
 
   constructor(private readonly config: AppConfig) {
     this.secret = createSecretKey(Buffer.from(config.auth.secretKey, 'utf8'));
@@ -39,6 +47,19 @@ export class TokenService {
 
   /** Throws InvalidTokenError with a reason the client may see. */
   verifyAccess(token: string): AccessClaims {
+    const known = this.verified.get(token);
+    if (known) {
+      if (known.exp * 1000 > Date.now()) return known;
+      this.verified.delete(token);
+      throw new InvalidTokenError('Token has expired');
+    }
+    const claims = this.verifyInFull(token);
+    this.verified.set(token, claims);
+    if (this.verified.size > VERIFIED_MEMO_SIZE) this.verified.delete(this.verified.keys().next().value!);
+    return claims;
+  }
+
+  private verifyInFull(token: string): AccessClaims {
     let claims: jwt.JwtPayload | string;
     try {
       claims = jwt.verify(token, this.secret, { algorithms: [ALGORITHM] });

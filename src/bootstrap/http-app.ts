@@ -1,6 +1,6 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import compress from '@fastify/compress';
-import helmet from '@fastify/helmet';
+import helmet from 'helmet';
 import multipart from '@fastify/multipart';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
@@ -52,6 +52,26 @@ export const SECURITY_HEADERS = {
   xXssProtection: true,
 };
 
+/**
+ * The headers helmet sends for SECURITY_HEADERS, computed once: they depend on nothing in
+ * the request (no CSP nonces), so building helmet's middleware chain per request — what
+ * @fastify/helmet does — is pure overhead (bench/README.md, "Whole-service performance").
+ */
+export function securityHeaders(): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const res = {
+    setHeader: (name: string, value: string | number | string[]) => (headers[name] = String(value)),
+    removeHeader: (name: string) => delete headers[name],
+  };
+  let failure: unknown;
+  helmet(SECURITY_HEADERS)({} as IncomingMessage, res as unknown as ServerResponse, (err?: unknown) => (failure = err));
+  if (failure) throw failure instanceof Error ? failure : new Error(String(failure));
+  return headers;
+}
+
+/** GET /health/liveness body: the process answers (no dependency is checked). */
+export const livenessBody = () => ({ status: 'alive', timestamp: new Date().toISOString() });
+
 /** Exactly the configured origins (any origin only when `*` is allowed, never in production). */
 export function corsOptions(config: AppConfig) {
   return {
@@ -78,7 +98,6 @@ export async function configureHttpApp(app: NestFastifyApplication, config: AppC
   app.useLogger(app.get(PinoNestLogger));
   app.flushLogs();
   app.enableCors(corsOptions(config));
-  await app.register(helmet, SECURITY_HEADERS);
   await app.register(compress, { global: true, threshold: 1024, encodings: ['gzip', 'deflate'] });
   // multipart/form-data (POST /api/events/upload): parts are streamed, never buffered; the
   // route passes its own limits, these are the ceiling for any other multipart request.
@@ -87,9 +106,16 @@ export async function configureHttpApp(app: NestFastifyApplication, config: AppC
   });
 
   const fastify = app.getHttpAdapter().getInstance();
+  const security = securityHeaders();
   fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.headers(security);
     void reply.header('X-Request-ID', request.id);
     done();
+  });
+  // Liveness is a plain Fastify route: probed often and under overload, it needs neither
+  // guards nor the Nest pipeline, and it must answer while everything else is busy.
+  fastify.get('/health/liveness', (_request, reply) => {
+    void reply.header('Cache-Control', 'no-store').send(livenessBody());
   });
   if (config.metricsEnabled) {
     const histogram = app.get(MetricsService).httpDuration;
@@ -119,6 +145,14 @@ export async function configureHttpApp(app: NestFastifyApplication, config: AppC
       .addBearerAuth()
       .build(),
   );
+  document.paths['/health/liveness'] = {
+    get: {
+      tags: ['health'],
+      operationId: 'HealthController_liveness',
+      summary: '200 while the process can serve (no dependency is checked)',
+      responses: { '200': { description: '{status: "alive", timestamp}' } },
+    },
+  };
   SwaggerModule.setup('docs', app, withVersionedAliases(document), { jsonDocumentUrl: 'openapi.json', useGlobalPrefix: false });
 }
 

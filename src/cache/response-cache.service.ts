@@ -2,8 +2,19 @@ import { createHash } from 'node:crypto';
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { AppConfig } from '../config/app-config';
+import type { ListResult } from '../common/http/list-page';
 import { RedisService } from '../redis/redis.service';
 import { MemoryCacheStore } from './memory-cache.store';
+
+/** A list page as the JSON text of its envelope (sent as it is) and whether its total is capped. */
+export interface JsonPage {
+  json: string;
+  totalCapped: boolean;
+}
+
+/** Stored page = one flag character (capped or exact total) + the envelope's JSON. */
+const CAPPED = 'C';
+const EXACT = 'E';
 
 /** What a cached list belongs to; one generation per user covers all of them. */
 export type CacheScope = 'events' | 'patterns' | 'suggestions';
@@ -107,24 +118,32 @@ export class ResponseCache implements OnModuleInit, OnApplicationShutdown {
     return this.connection;
   }
 
-  /** Returns the cached value for (user, scope, query) or computes, returns and stores it. */
-  async getOrCompute<T>(userId: string, scope: CacheScope, query: unknown, compute: () => Promise<T>): Promise<T> {
-    const suffix = `${scope}:${createHash('sha1').update(JSON.stringify(query)).digest('hex')}`;
+  /**
+   * A list page for (user, scope, query) as JSON text: from the cache as stored — sent to
+   * the client as it is, never parsed and serialised again — or computed, serialised
+   * once, stored and returned.
+   */
+  async listPage<T>(userId: string, scope: CacheScope, query: unknown, compute: () => Promise<ListResult<T>>): Promise<JsonPage> {
+    const encode = async () => {
+      const result = await compute();
+      return (result.totalCapped ? CAPPED : EXACT) + JSON.stringify(result.page);
+    };
+    if (!this.config.cache.enabled) {
+      this.counters.bypassed++;
+      return decode(await encode());
+    }
+    // `p2`: the format of the stored text; entries of another format never match.
+    const suffix = `${scope}:p2:${createHash('sha1').update(JSON.stringify(query)).digest('hex')}`;
     const cached = await this.read(userId, suffix);
-    if (cached.value !== null) {
-      try {
-        const value = JSON.parse(cached.value) as T;
-        this.counters.hits++;
-        return value;
-      } catch {
-        // unreadable entry: recompute and overwrite it
-      }
+    if (cached.value !== null && (cached.value.startsWith(CAPPED) || cached.value.startsWith(EXACT))) {
+      this.counters.hits++;
+      return decode(cached.value);
     }
     if (cached.store) this.counters.misses++;
     else this.counters.bypassed++;
-    const value = await compute();
-    if (cached.store) this.write(cached.store, userId, cached.generation, suffix, JSON.stringify(value));
-    return value;
+    const text = await encode();
+    if (cached.store) this.write(cached.store, userId, cached.generation, suffix, text);
+    return decode(text);
   }
 
   /** Makes every cached list of the user stale (call after the write has committed). */
@@ -218,3 +237,5 @@ export class ResponseCache implements OnModuleInit, OnApplicationShutdown {
     this.logger.warn(`response cache unavailable (${op}), serving uncached: ${(err as Error).message}`);
   }
 }
+
+const decode = (text: string): JsonPage => ({ json: text.slice(1), totalCapped: text.startsWith(CAPPED) });

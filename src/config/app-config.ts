@@ -49,6 +49,8 @@ export class AppConfig {
     passwordResetTtlSeconds: number;
     loginMaxFailures: number;
     loginFailureWindowSeconds: number;
+    /** How long a replica reuses a token's user/session check (revocations are announced; 0 = every request). */
+    principalCacheMs: number;
   };
   readonly encryptionKey: string;
   /** Previous encryption keys, used only to decrypt secrets written before a rotation. */
@@ -64,7 +66,7 @@ export class AppConfig {
     dataDeletePerHour: number;
   };
   /** Per-user list response cache (Redis, generation-invalidated). */
-  readonly cache: { ttlSeconds: number; timeoutMs: number };
+  readonly cache: { enabled: boolean; ttlSeconds: number; timeoutMs: number };
   /** Filtered list counts stop at this many rows (the reported total is then a lower bound). */
   readonly lists: { countCap: number };
   readonly storage: {
@@ -172,6 +174,7 @@ export class AppConfig {
       passwordResetTtlSeconds: e.PASSWORD_RESET_EXPIRE_MINUTES * 60,
       loginMaxFailures: e.LOGIN_MAX_FAILURES,
       loginFailureWindowSeconds: e.LOGIN_FAILURE_WINDOW_MINUTES * 60,
+      principalCacheMs: e.AUTH_PRINCIPAL_CACHE_MS,
     };
     this.encryptionKey = e.ENCRYPTION_KEY;
     this.encryptionKeysOld = e.ENCRYPTION_KEYS_OLD.split(',')
@@ -187,7 +190,7 @@ export class AppConfig {
       generatePerHour: e.RATE_LIMIT_GENERATE_PER_HOUR,
       dataDeletePerHour: e.RATE_LIMIT_DATA_DELETE_PER_HOUR,
     };
-    this.cache = { ttlSeconds: e.CACHE_TTL_SECONDS, timeoutMs: e.CACHE_TIMEOUT_MS };
+    this.cache = { enabled: e.CACHE_ENABLED, ttlSeconds: e.CACHE_TTL_SECONDS, timeoutMs: e.CACHE_TIMEOUT_MS };
     this.lists = { countCap: e.LIST_COUNT_CAP };
     this.storage = {
       driver: e.STORAGE_DRIVER,

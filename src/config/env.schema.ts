@@ -142,6 +142,7 @@ export const envSchema = Joi.object({
   PASSWORD_RESET_EXPIRE_MINUTES: Joi.number().integer().min(5).max(1440).default(60),
   LOGIN_MAX_FAILURES: Joi.number().integer().min(1).max(1000).default(10),
   LOGIN_FAILURE_WINDOW_MINUTES: Joi.number().integer().min(1).max(1440).default(15),
+  AUTH_PRINCIPAL_CACHE_MS: Joi.number().integer().min(0).max(60_000).default(2_000),
   ENCRYPTION_KEY: Joi.string().when('ENVIRONMENT', {
     ...isProd,
     then: Joi.string().required().min(32).messages({
@@ -166,6 +167,7 @@ export const envSchema = Joi.object({
   RATE_LIMIT_DATA_DELETE_PER_HOUR: Joi.number().integer().min(1).default(1),
 
   // --- activity lists and response cache
+  CACHE_ENABLED: Joi.boolean().default(true),
   CACHE_TTL_SECONDS: Joi.number().integer().min(1).max(86_400).default(60),
   CACHE_TIMEOUT_MS: Joi.number().integer().min(10).max(5_000).default(150),
   LIST_COUNT_CAP: Joi.number().integer().min(100).max(10_000_000).default(10_000),

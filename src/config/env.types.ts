@@ -37,6 +37,7 @@ export interface Env {
   PASSWORD_RESET_EXPIRE_MINUTES: number;
   LOGIN_MAX_FAILURES: number;
   LOGIN_FAILURE_WINDOW_MINUTES: number;
+  AUTH_PRINCIPAL_CACHE_MS: number;
   ENCRYPTION_KEY: string;
   ENCRYPTION_KEYS_OLD: string;
 
@@ -51,6 +52,7 @@ export interface Env {
   RATE_LIMIT_GENERATE_PER_HOUR: number;
   RATE_LIMIT_DATA_DELETE_PER_HOUR: number;
 
+  CACHE_ENABLED: boolean;
   CACHE_TTL_SECONDS: number;
   CACHE_TIMEOUT_MS: number;
   LIST_COUNT_CAP: number;

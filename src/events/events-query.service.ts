@@ -1,7 +1,7 @@
 import { Injectable, type StreamableFile } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
-import { ResponseCache } from '../cache/response-cache.service';
+import { type JsonPage, ResponseCache } from '../cache/response-cache.service';
 import { keysetBatches, streamExport, type ExportFormat } from '../common/export/streaming-export';
 import { type ListResult, readListPage } from '../common/http/list-page';
 import { orderBy, type SortColumn } from '../common/http/sorting';
@@ -39,9 +39,9 @@ export class EventsQueryService {
     private readonly config: AppConfig,
   ) {}
 
-  list(userId: string, q: ListEventsQuery): Promise<ListResult<EventResponse>> {
+  list(userId: string, q: ListEventsQuery): Promise<JsonPage> {
     const key = [q.skip, q.limit, q.event_type ?? null, q.tool ?? null, q.search ?? null, q.sort_by, q.sort_order];
-    return this.cache.getOrCompute(userId, 'events', key, () => this.readPage(userId, q));
+    return this.cache.listPage(userId, 'events', key, () => this.readPage(userId, q));
   }
 
   private where(userId: string, q: ListEventsQuery): SqlWhere {

@@ -1,11 +1,10 @@
 import { Body, Controller, Get, Post, Query, Res, type StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiBody, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { ExportQuery } from '../common/export/export.query';
-import { sendList } from '../common/http/list-page';
-import type { Page } from '../common/http/pagination';
+import { sendJsonPage } from '../common/http/list-page';
 import { RouteLimit } from '../common/throttling/route-limit.decorator';
 import { CreateEventDto } from './dto/create-event.dto';
 import type { EventResponse } from './dto/event.response';
@@ -38,12 +37,13 @@ export class EventsController {
   }
 
   @Get()
+  @ApiOkResponse({ description: 'The page envelope: {items, total, skip, limit, has_more}' })
   async list(
     @CurrentUser() caller: AuthUser,
     @Query() q: ListEventsQuery,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<Page<EventResponse>> {
-    return sendList(reply, await this.query.list(caller.id, q));
+  ): Promise<string> {
+    return sendJsonPage(reply, await this.query.list(caller.id, q));
   }
 
   @Get('export')

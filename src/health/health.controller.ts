@@ -32,11 +32,7 @@ export class HealthController {
     return { status: 'healthy', timestamp: new Date().toISOString(), version: this.config.version };
   }
 
-  /** 200 while the process can serve (no dependency checks: a DB outage must not restart pods). */
-  @Get('liveness')
-  liveness() {
-    return { status: 'alive', timestamp: new Date().toISOString() };
-  }
+  // GET /health/liveness is a plain Fastify route (bootstrap/http-app.ts): no guards, no pipeline.
 
   @Get('readiness')
   @HttpCode(200)

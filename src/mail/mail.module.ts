@@ -3,7 +3,6 @@ import { AppConfig } from '../config/app-config';
 import { LogMailTransport } from './log.transport';
 import { MailService } from './mail.service';
 import { MailTransport } from './mail.types';
-import { SmtpMailTransport } from './smtp.transport';
 
 @Global()
 @Module({
@@ -11,8 +10,13 @@ import { SmtpMailTransport } from './smtp.transport';
     {
       provide: MailTransport,
       inject: [AppConfig],
-      useFactory: (config: AppConfig) =>
-        config.mail.transport === 'smtp' ? new SmtpMailTransport(config) : new LogMailTransport(config.isDevelopment),
+      useFactory: (config: AppConfig): MailTransport => {
+        if (config.mail.transport !== 'smtp') return new LogMailTransport(config.isDevelopment);
+        // nodemailer only when it is used
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { SmtpMailTransport } = require('./smtp.transport') as typeof import('./smtp.transport.js');
+        return new SmtpMailTransport(config);
+      },
     },
     MailService,
   ],

@@ -1,12 +1,11 @@
 import { Controller, Get, Query, Res, type StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { ExportQuery } from '../common/export/export.query';
-import { sendList } from '../common/http/list-page';
-import type { Page } from '../common/http/pagination';
-import { ListPatternsQuery, type PatternResponse } from './dto/pattern.dto';
+import { sendJsonPage } from '../common/http/list-page';
+import { ListPatternsQuery } from './dto/pattern.dto';
 import { PatternsService } from './patterns.service';
 
 @ApiTags('patterns')
@@ -16,12 +15,13 @@ export class PatternsController {
   constructor(private readonly patterns: PatternsService) {}
 
   @Get()
+  @ApiOkResponse({ description: 'The page envelope: {items, total, skip, limit, has_more}' })
   async list(
     @CurrentUser() caller: AuthUser,
     @Query() q: ListPatternsQuery,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<Page<PatternResponse>> {
-    return sendList(reply, await this.patterns.list(caller.id, q));
+  ): Promise<string> {
+    return sendJsonPage(reply, await this.patterns.list(caller.id, q));
   }
 
   @Get('export')

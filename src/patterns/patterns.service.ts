@@ -1,7 +1,7 @@
 import { Injectable, type StreamableFile } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
-import { ResponseCache } from '../cache/response-cache.service';
+import { type JsonPage, ResponseCache } from '../cache/response-cache.service';
 import { type ListResult, readListPage } from '../common/http/list-page';
 import { orderBy, type SortColumn } from '../common/http/sorting';
 import { keysetBatches, streamExport, type ExportFormat } from '../common/export/streaming-export';
@@ -37,9 +37,9 @@ export class PatternsService {
     private readonly config: AppConfig,
   ) {}
 
-  list(userId: string, q: ListPatternsQuery): Promise<ListResult<PatternResponse>> {
+  list(userId: string, q: ListPatternsQuery): Promise<JsonPage> {
     const key = [q.skip, q.limit, q.file_extension ?? null, q.sort_by, q.sort_order];
-    return this.cache.getOrCompute(userId, 'patterns', key, () => this.readPage(userId, q));
+    return this.cache.listPage(userId, 'patterns', key, () => this.readPage(userId, q));
   }
 
   private where(userId: string, q: ListPatternsQuery): SqlWhere {

@@ -1,6 +1,6 @@
 import { Injectable, StreamableFile } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import archiver from 'archiver';
+import type archiverType from 'archiver';
 import { Readable } from 'node:stream';
 import type { DataSource } from 'typeorm';
 import type { AuditContext } from '../audit/audit-context.decorator';
@@ -80,6 +80,9 @@ export class DataExportService {
         ['workflows', this.workflowBatches(userId)],
       ]),
     );
+    // loaded on the first export, not at boot
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const archiver = require('archiver') as typeof archiverType;
     const zip = archiver('zip', { zlib: { level: 6 } });
     zip.on('warning', (err) => zip.destroy(err));
     document.on('error', (err) => zip.destroy(err));

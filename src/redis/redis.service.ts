@@ -32,7 +32,8 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
     switch (role) {
       case 'command':
       case 'throttler':
-        return { ...base, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1_000 };
+        // auto-pipelining: commands issued in the same tick (concurrent requests) share one write
+        return { ...base, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1_000, enableAutoPipelining: true };
       case 'queue':
         return { ...base, maxRetriesPerRequest: null };
       case 'queue-blocking':

@@ -1,13 +1,12 @@
 import { Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import type { MessageResponse } from '../auth/dto/auth.responses';
 import { AppConfig } from '../config/app-config';
 import { clientInfo } from '../common/http/client-info';
-import { sendList } from '../common/http/list-page';
-import type { Page } from '../common/http/pagination';
+import { sendJsonPage } from '../common/http/list-page';
 import { uuidParam } from '../common/pipes/uuid-param.pipe';
 import { RouteLimit } from '../common/throttling/route-limit.decorator';
 import { RequireFeature } from '../feature-flags/require-feature.decorator';
@@ -29,12 +28,13 @@ export class SuggestionsController {
   ) {}
 
   @Get()
+  @ApiOkResponse({ description: 'The page envelope: {items, total, skip, limit, has_more}' })
   async list(
     @CurrentUser() caller: AuthUser,
     @Query() q: ListSuggestionsQuery,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<Page<SuggestionResponse>> {
-    return sendList(reply, await this.suggestions.list(caller.id, q));
+  ): Promise<string> {
+    return sendJsonPage(reply, await this.suggestions.list(caller.id, q));
   }
 
   /**

@@ -1,7 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
-import { ResponseCache } from '../cache/response-cache.service';
+import { type JsonPage, ResponseCache } from '../cache/response-cache.service';
 import { keysetBatches } from '../common/export/streaming-export';
 import { type ListResult, readListPage } from '../common/http/list-page';
 import { orderBy, type SortColumn } from '../common/http/sorting';
@@ -45,9 +45,9 @@ export class SuggestionsService {
     private readonly config: AppConfig,
   ) {}
 
-  list(userId: string, q: ListSuggestionsQuery): Promise<ListResult<SuggestionResponse>> {
+  list(userId: string, q: ListSuggestionsQuery): Promise<JsonPage> {
     const key = [q.skip, q.limit, q.confidence_min ?? null, q.is_dismissed ?? null, q.is_applied ?? null, q.sort_by, q.sort_order];
-    return this.cache.getOrCompute(userId, 'suggestions', key, () => this.readPage(userId, q));
+    return this.cache.listPage(userId, 'suggestions', key, () => this.readPage(userId, q));
   }
 
   private where(userId: string, q: ListSuggestionsQuery): SqlWhere {

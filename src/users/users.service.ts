@@ -1,7 +1,9 @@
-import { BadRequestException, Injectable } from '@nestjs/common';
+import { BadRequestException, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, In, IsNull, Repository } from 'typeorm';
+import { AppConfig } from '../config/app-config';
 import { isDatabaseUnavailable, isUniqueViolation } from '../database/pg-errors';
+import { RedisService } from '../redis/redis.service';
 import { DEFAULT_USER_CONFIG } from './default-config';
 import { UserConfig } from './entities/user-config.entity';
 import { User } from './entities/user.entity';
@@ -32,16 +34,38 @@ const PRINCIPAL_STALE_MS = 60_000;
 const PRINCIPAL_MEMO_SIZE = 10_000;
 const EMAIL_TAKEN = 'Email already registered';
 
+/** Channel (under REDIS_KEY_PREFIX) on which a replica tells the others which principals to forget. */
+const FORGET_CHANNEL = 'auth:forget';
+
 /** Users and their configs. Other domains ask this service; they never touch the tables. */
 @Injectable()
-export class UsersService {
-  /** Last principal seen per token (insertion-ordered, bounded): the fallback during a database outage. */
+export class UsersService implements OnModuleInit {
+  private readonly logger = new Logger(UsersService.name);
+  /** Last principal seen per token (insertion-ordered, bounded): the fast path, and the fallback during a database outage. */
   private readonly lastPrincipals = new Map<string, { row: AuthPrincipalRow; at: number }>();
+  /** Sessions forgotten recently (id → until): never served from memory, never remembered meanwhile. */
+  private readonly forgotten = new Map<string, number>();
 
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
     @InjectRepository(UserConfig) private readonly configs: Repository<UserConfig>,
+    private readonly config: AppConfig,
+    private readonly redis: RedisService,
   ) {}
+
+  /**
+   * Listens for the sessions other replicas revoked (only when principals are kept in
+   * memory at all). Never awaited: with Redis down the subscription waits (and ioredis
+   * re-subscribes after every reconnect) while the boot goes on.
+   */
+  onModuleInit(): void {
+    if (!this.config.auth.principalCacheMs) return;
+    const sub = this.redis.create('pubsub', 'auth-forget');
+    sub.on('message', (_channel: string, message: string) => {
+      for (const id of message.split(',')) this.forgetLocally(id);
+    });
+    sub.subscribe(this.redis.key(FORGET_CHANNEL)).catch((err: Error) => this.logger.warn(`cannot subscribe to session revocations: ${err.message}`));
+  }
 
   findById(id: string): Promise<User | null> {
     return this.users.findOneBy({ id });
@@ -171,6 +195,9 @@ export class UsersService {
    */
   async principal(userId: string, sessionId: string): Promise<AuthPrincipalRow | null> {
     const key = `${userId}:${sessionId}`;
+    const now = Date.now();
+    const known = this.lastPrincipals.get(key);
+    if (known && now - known.at < this.config.auth.principalCacheMs && !this.isForgotten(sessionId, now)) return known.row;
     try {
       const rows = (await this.users.query(
         `SELECT u.id, u.email, u.is_active, u.is_superuser, u.deleted_at,
@@ -190,7 +217,37 @@ export class UsersService {
     }
   }
 
+  /**
+   * The sessions were revoked (call right after the UPDATE, and it is fine before its
+   * commit): this replica stops serving them from memory at once, the others as soon as
+   * Redis delivers the message. For AUTH_PRINCIPAL_CACHE_MS they are always re-read, so a
+   * request racing the commit cannot put the old answer back.
+   */
+  forgetSessions(sessionIds: string[]): void {
+    if (!this.config.auth.principalCacheMs || !sessionIds.length) return;
+    for (const id of sessionIds) this.forgetLocally(id);
+    this.redis.client.publish(this.redis.key(FORGET_CHANNEL), sessionIds.join(',')).catch((err: Error) => {
+      // the other replicas forget them within AUTH_PRINCIPAL_CACHE_MS anyway
+      this.logger.warn(`cannot announce revoked sessions: ${err.message}`);
+    });
+  }
+
+  private forgetLocally(sessionId: string): void {
+    const now = Date.now();
+    this.forgotten.set(sessionId, now + this.config.auth.principalCacheMs);
+    for (const [id, until] of this.forgotten) if (until < now) this.forgotten.delete(id);
+  }
+
+  private isForgotten(sessionId: string, now: number): boolean {
+    const until = this.forgotten.get(sessionId);
+    return until !== undefined && until >= now;
+  }
+
   private remember(key: string, row: AuthPrincipalRow | null): void {
+    if (this.isForgotten(key.slice(key.indexOf(':') + 1), Date.now())) {
+      this.lastPrincipals.delete(key);
+      return;
+    }
     this.lastPrincipals.delete(key);
     if (row) this.lastPrincipals.set(key, { row, at: Date.now() });
     if (this.lastPrincipals.size > PRINCIPAL_MEMO_SIZE) this.lastPrincipals.delete(this.lastPrincipals.keys().next().value!);

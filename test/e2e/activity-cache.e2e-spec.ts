@@ -81,6 +81,20 @@ describe('list response cache', () => {
     });
   });
 
+  it('CACHE_ENABLED=false reads every page from the database', async () => {
+    const t = await createTestApp({ ...ACTIVITY_ENV, CACHE_ENABLED: 'false' });
+    try {
+      const u = await registerAndLogin(t);
+      await addEvents(t, u, [{ event_type: 'a', file_path: 'a.md' }]);
+      expect(await types(t, u)).toEqual(['a']);
+      await sneakEvent(u.id, 'b'); // written behind the API's back: only an uncached read sees it
+      expect(await types(t, u)).toEqual(['a', 'b']);
+      expect(t.app.get(ResponseCache).counters).toMatchObject({ hits: 0, misses: 0, bypassed: 2 });
+    } finally {
+      await t.close();
+    }
+  });
+
   it('serves lists uncached, without errors or delay, when Redis is unreachable', async () => {
     const t = await createTestApp({ ...ACTIVITY_ENV, REDIS_URL: 'redis://127.0.0.1:1' });
     try {

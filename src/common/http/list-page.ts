@@ -93,8 +93,12 @@ export async function readListPage<R, T>(
   );
 }
 
-/** Sends the page, flagging a capped total in a header (the body keeps the legacy envelope). */
-export function sendList<T>(reply: FastifyReply, result: ListResult<T>): Page<T> {
-  if (result.totalCapped) void reply.header(TOTAL_CAPPED_HEADER, 'true');
-  return result.page;
+/**
+ * Sends a page that is already JSON (from the response cache), flagging a capped total in
+ * a header; the body is the legacy envelope `{items, total, skip, limit, has_more}`.
+ */
+export function sendJsonPage(reply: FastifyReply, page: { json: string; totalCapped: boolean }): string {
+  if (page.totalCapped) void reply.header(TOTAL_CAPPED_HEADER, 'true');
+  void reply.type('application/json; charset=utf-8');
+  return page.json;
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
+import pino from 'pino';
 import type { AppConfig } from '../../config/app-config';
 
 /** Secrets never reach the logs, wherever they appear. */
@@ -39,23 +40,25 @@ export function requestIdFrom(header: unknown): string {
 /** nestjs-pino: JSON logs, one line per request with id, route, status, latency, user. */
 export function loggerParams(config: AppConfig): Params {
   return {
-    pinoHttp: {
-      level: config.log.level,
-      redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
-      // Fastify already assigned the id (from X-Request-ID or a new UUID); reuse it.
-      genReqId: (req: IncomingMessage) =>
-        req.id !== undefined ? String(req.id) : requestIdFrom(req.headers['x-request-id']),
-      customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
-        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-      serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({
-          id: req.id,
-          method: req.method,
-          url: redactUrl(req.url),
-        }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    pinoHttp: [
+      {
+        level: config.log.level,
+        redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+        // Fastify already assigned the id (from X-Request-ID or a new UUID); reuse it.
+        genReqId: (req: IncomingMessage) =>
+          req.id !== undefined ? String(req.id) : requestIdFrom(req.headers['x-request-id']),
+        customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
+          err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+        serializers: {
+          req: (req: { id: string; method: string; url: string }) => ({
+            id: req.id,
+            method: req.method,
+            url: redactUrl(req.url),
+          }),
+          res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
-      // Probes hit these every few seconds; they would drown the useful lines.
+      // Probes hit these every few seconds; they would drown the useful lines (`exclude`
+      // below keeps the logging middleware off them entirely; this is the safety net).
       // (the middleware layer strips the matched prefix from req.url; originalUrl is whole)
       autoLogging: {
         ignore: (req: IncomingMessage & { originalUrl?: string }) =>
@@ -63,8 +66,18 @@ export function loggerParams(config: AppConfig): Params {
       },
       quietReqLogger: true,
       base: { service: 'floyo', env: config.env },
-    },
+      },
+      // Asynchronous stdout: a request never blocks on a write; lines still go out at once
+      // (no minimum length), and pino flushes what is pending when the process exits.
+      pino.destination({ dest: 1, sync: false }),
+    ],
     assignResponse: true,
+    // No per-request logger at all for probes and scrapes (cheaper than autoLogging.ignore).
+    exclude: [
+      { path: 'health', method: RequestMethod.ALL },
+      { path: 'health/*path', method: RequestMethod.ALL },
+      { path: 'metrics', method: RequestMethod.ALL },
+    ],
     // Every route (the library's default pattern matches only "/" under Fastify here).
     forRoutes: [
       { path: '/', method: RequestMethod.ALL },

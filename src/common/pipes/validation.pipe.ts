@@ -35,13 +35,36 @@ export function validationFailed(issues: ValidationIssue[]): UnprocessableEntity
   return new UnprocessableEntityException({ detail: issues });
 }
 
+/** Validated query strings remembered per DTO class. */
+const VALID_QUERY_MEMO = 1_000;
+
 /**
  * Global validation: transforms to the DTO class, strips nothing silently (unknown
  * properties are errors), and reports every problem with its location.
  */
 @Injectable()
 export class AppValidationPipe implements PipeTransform {
+  /**
+   * Query strings that validated, per DTO class: a client polls the same list URL over and
+   * over, and class-transformer + class-validator cost more than the rest of a cached
+   * read. Only successes are kept (bounded, oldest dropped); each use gets its own copy.
+   */
+  private readonly validQueries = new Map<unknown, Map<string, object>>();
+
   async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type !== 'query' || !metadata.metatype || PRIMITIVES.has(metadata.metatype)) return this.validate(value, metadata);
+    const key = JSON.stringify(value ?? null);
+    let known = this.validQueries.get(metadata.metatype);
+    const hit = known?.get(key);
+    if (hit) return Object.assign(Object.create(Object.getPrototypeOf(hit) as object) as object, hit);
+    const instance = (await this.validate(value, metadata)) as object;
+    if (!known) this.validQueries.set(metadata.metatype, (known = new Map()));
+    known.set(key, Object.assign(Object.create(Object.getPrototypeOf(instance) as object) as object, instance));
+    if (known.size > VALID_QUERY_MEMO) known.delete(known.keys().next().value!);
+    return instance;
+  }
+
+  private async validate(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const { metatype, type } = metadata;
     if (!metatype || PRIMITIVES.has(metatype)) return value;
     const source = type === 'custom' ? 'body' : type === 'param' ? 'path' : type;

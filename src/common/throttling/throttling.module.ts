@@ -1,10 +1,10 @@
-import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { Module } from '@nestjs/common';
 import type { ExecutionContext } from '@nestjs/common';
 import { ThrottlerModule, type ThrottlerOptions } from '@nestjs/throttler';
 import { AppConfig } from '../../config/app-config';
 import { RedisService } from '../../redis/redis.service';
 import { ROUTE_LIMIT, type RouteLimitName, THROTTLERS } from './route-limit.decorator';
+import { ShaThrottlerStorage } from './sha-throttler-storage';
 
 const onlyRoutesTagged =
   (name: RouteLimitName) =>
@@ -37,8 +37,9 @@ function throttlerSettings(config: AppConfig): Record<ThrottlerName, Omit<Thrott
         // one entry per name in THROTTLERS, so @NoRateLimit() skips exactly these
         throttlers: THROTTLERS.map((name) => ({ name, ...throttlerSettings(config)[name] })),
         // RedisService owns (and closes) this connection.
-        storage: new ThrottlerStorageRedisService(
-          redis.create('throttler', 'throttler', { keyPrefix: `${config.redis.keyPrefix}throttle:` }),
+        // Auto-pipelining: the hits of one request (and of concurrent ones) go out in one write.
+        storage: new ShaThrottlerStorage(
+          redis.create('throttler', 'throttler', { keyPrefix: `${config.redis.keyPrefix}throttle:`, enableAutoPipelining: true }),
         ),
         errorMessage: 'Rate limit exceeded',
       }),

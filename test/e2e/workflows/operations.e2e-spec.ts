@@ -23,6 +23,9 @@ describe('workflow operations', () => {
       await t.http().get('/admin/queues/api/queues').set(bearer(user.accessToken)).expect(403);
 
       await query(TEST_DATABASE_URL, 'UPDATE users SET is_superuser = true WHERE id = $1', [user.id]);
+      // a change made in the database reaches tokens already in use within AUTH_PRINCIPAL_CACHE_MS; a new login at once
+      const login = await t.http().post('/api/auth/login').send({ email: user.email, password: user.password }).expect(200);
+      user.accessToken = login.body.access_token as string;
       const page = await t.http().get('/admin/queues').set(bearer(user.accessToken)).expect(200);
       expect(page.headers['content-type']).toMatch(/text\/html/);
       const api = await t.http().get('/admin/queues/api/queues').set(bearer(user.accessToken)).expect(200);
