@@ -69,8 +69,22 @@ export function securityHeaders(): Record<string, string> {
   return headers;
 }
 
-/** GET /health/liveness body: the process answers (no dependency is checked). */
-export const livenessBody = () => ({ status: 'alive', timestamp: new Date().toISOString() });
+/** The liveness probe's path: a plain Fastify route (see configureHttpApp). */
+export const LIVENESS_PATH = '/health/liveness';
+
+let livenessAt = 0;
+let livenessJson = '';
+/**
+ * GET /health/liveness body `{status: "alive", timestamp}` as JSON text, built at most
+ * once per millisecond (probes and load balancers can call it thousands of times a second).
+ */
+export function livenessBody(now = Date.now()): string {
+  if (now !== livenessAt) {
+    livenessAt = now;
+    livenessJson = JSON.stringify({ status: 'alive', timestamp: new Date(now).toISOString() });
+  }
+  return livenessJson;
+}
 
 /** Exactly the configured origins (any origin only when `*` is allowed, never in production). */
 export function corsOptions(config: AppConfig) {
@@ -108,20 +122,22 @@ export async function configureHttpApp(app: NestFastifyApplication, config: AppC
   const fastify = app.getHttpAdapter().getInstance();
   const security = securityHeaders();
   fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.headers(security);
+    // the browser-facing headers on everything but the probe (no browser ever reads it)
+    if (request.url !== LIVENESS_PATH) void reply.headers(security);
     void reply.header('X-Request-ID', request.id);
     done();
   });
   // Liveness is a plain Fastify route: probed often and under overload, it needs neither
   // guards nor the Nest pipeline, and it must answer while everything else is busy.
-  fastify.get('/health/liveness', (_request, reply) => {
-    void reply.header('Cache-Control', 'no-store').send(livenessBody());
+  fastify.get(LIVENESS_PATH, (_request, reply) => {
+    void reply.header('Cache-Control', 'no-store').type('application/json; charset=utf-8').send(livenessBody());
   });
   if (config.metricsEnabled) {
     const histogram = app.get(MetricsService).httpDuration;
     fastify.addHook('onResponse', (request, reply, done) => {
-      // the matched route pattern, never the raw URL (bounded label cardinality)
+      // the matched route pattern, never the raw URL (bounded label cardinality); probes are not traffic
       const route = request.routeOptions?.url ?? 'unmatched';
+      if (route === LIVENESS_PATH) return done();
       histogram.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
       done();
     });
