@@ -38,6 +38,13 @@ export class AnalysisPositions {
     private readonly config: AppConfig,
   ) {}
 
+  /** TOUCH registered once on the shared client: EVALSHA per ingest, not the script's source. */
+  private touchCommand(): (...args: string[]) => Promise<unknown> {
+    const client = this.redis.client as unknown as Record<string, unknown> & { defineCommand(name: string, def: { numberOfKeys: number; lua: string }): void };
+    if (typeof client.floyoAnalysisTouch !== 'function') client.defineCommand('floyoAnalysisTouch', { numberOfKeys: 3, lua: TOUCH });
+    return (client.floyoAnalysisTouch as (...args: string[]) => Promise<unknown>).bind(client);
+  }
+
   private keys(userId: string) {
     return {
       debounce: this.redis.key('analysis', 'debounce', userId),
@@ -50,7 +57,7 @@ export class AnalysisPositions {
   async touch(userId: string, earliest: Date | null): Promise<boolean> {
     const k = this.keys(userId);
     const args = [earliest ? String(earliest.getTime()) : '', String(this.config.analysis.debounceMs), String(KEY_TTL_SECONDS)];
-    const res = await this.safely(() => this.redis.client.eval(TOUCH, 3, k.debounce, k.position, k.late, ...args), 0);
+    const res = await this.safely(() => this.touchCommand()(k.debounce, k.position, k.late, ...args), 0);
     return res === 1;
   }
 
