@@ -31,6 +31,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { randomUUID } = require('node:crypto');
 const h = require('./lib/harness');
+const { benchEvent } = require('./lib/events');
 
 const REDIS_PREFIX = 'floyo-bench-ingest:';
 
@@ -61,17 +62,7 @@ async function serve() {
 
 // ---------------------------------------------------------------- the rows
 
-/** Event i: what a desktop client sends (a file touched with a tool), 8 extensions. */
-function event(i) {
-  const ext = ['py', 'ts', 'md', 'json', 'go', 'rs', 'css', 'sql'][i % 8];
-  return {
-    event_type: i % 3 ? 'file_modified' : 'file_opened',
-    file_path: `/home/bench/project/src/module_${i % 500}.${ext}`,
-    tool: ['vscode', 'vim', 'git', 'pycharm'][i % 4],
-    operation: i % 3 ? 'write' : 'open',
-    details: { size: 1000 + (i % 97), lines: 40 + (i % 13) },
-  };
-}
+const event = benchEvent;
 
 const BASELINE_INSERT = (table) => `
 INSERT INTO ${table} (id, user_id, event_type, file_path, tool, operation, details, "timestamp")

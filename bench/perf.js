@@ -34,6 +34,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const h = require('./lib/harness');
+const { benchEvent } = require('./lib/events');
 const { rssMb, hwmMb, cpuSeconds, RssSampler, pct } = require('./lib/proc-stats');
 
 // ---------------------------------------------------------------- options
@@ -116,17 +117,7 @@ async function sql(text, params = []) {
   }
 }
 
-/** Event i: what a desktop client sends (a file touched with a tool), 8 extensions (as bench/ingest.js). */
-function event(i) {
-  const ext = ['py', 'ts', 'md', 'json', 'go', 'rs', 'css', 'sql'][i % 8];
-  return {
-    event_type: i % 3 ? 'file_modified' : 'file_opened',
-    file_path: `/home/bench/project/src/module_${i % 500}.${ext}`,
-    tool: ['vscode', 'vim', 'git', 'pycharm'][i % 4],
-    operation: i % 3 ? 'write' : 'open',
-    details: { size: 1000 + (i % 97), lines: 40 + (i % 13) },
-  };
-}
+const event = benchEvent;
 
 // ---------------------------------------------------------------- processes
 

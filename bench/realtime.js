@@ -12,11 +12,9 @@
  *
  *   npm run bench:realtime [-- --clients=2000 --rounds=20]
  */
-const { spawn } = require('node:child_process');
 const { randomUUID } = require('node:crypto');
 const fs = require('node:fs');
 const http = require('node:http');
-const path = require('node:path');
 const jwt = require('jsonwebtoken');
 const { Redis } = require('ioredis');
 const { Emitter } = require('@socket.io/redis-emitter');
@@ -42,15 +40,7 @@ const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 10
 
 function startApi(dir, port) {
   const env = h.serviceEnv({ port, databaseUrl: DATABASE_URL, redisUrl: REDIS_URL, prefix: PREFIX }, { DB_POOL_SIZE: '10' });
-  const child = spawn(process.execPath, [path.join(dir, 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`api not ready:\n${out.slice(-2000)}`)), 60_000);
-    child.stdout.on('data', () => out.includes('floyo api ready') && (clearTimeout(t), resolve(child)));
-    child.once('exit', (c) => reject(new Error(`api exited ${c}:\n${out.slice(-2000)}`)));
-  });
+  return h.spawnApi(dir, env);
 }
 
 /** The baseline server: socket.io + redis adapter, nothing else. */

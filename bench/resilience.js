@@ -10,8 +10,6 @@
  *
  *   npm run bench:resilience [-- --rounds=2]
  */
-const { spawn } = require('node:child_process');
-const path = require('node:path');
 const h = require('./lib/harness');
 
 const ROUNDS = Number((process.argv.find((a) => a.startsWith('--rounds=')) ?? '--rounds=2').split('=')[1]);
@@ -26,15 +24,7 @@ const VARIANTS = {
 
 function startApi(dir, port, extra) {
   const env = h.serviceEnv({ port, databaseUrl: DATABASE_URL, redisUrl: REDIS_URL, prefix: PREFIX }, extra);
-  const child = spawn(process.execPath, [path.join(dir, 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`api not ready:\n${out.slice(-2000)}`)), 60_000);
-    child.stdout.on('data', () => out.includes('floyo api ready') && (clearTimeout(t), resolve(child)));
-    child.once('exit', (c) => reject(new Error(`api exited ${c}:\n${out.slice(-2000)}`)));
-  });
+  return h.spawnApi(dir, env);
 }
 
 const stop = (child) =>

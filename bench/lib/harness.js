@@ -5,7 +5,7 @@
  * processes that are always reaped, autocannon runs and a plain-text table.
  * Runs against the built dist/ (never src/).
  */
-const { fork, spawnSync } = require('node:child_process');
+const { fork, spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
@@ -460,6 +460,23 @@ function machine() {
     `${os.platform()} ${os.release()}, Node ${process.version}`;
 }
 
+/**
+ * Spawns `<dir>/main.js` (a built API) with `env`; resolves with the child once it logs
+ * "floyo api ready" (rejects with its last output if it exits or is not ready in 60 s).
+ * The child is tracked: killed on errors, on Ctrl-C and when this process exits.
+ */
+function spawnApi(dir, env) {
+  const child = track(spawn(process.execPath, [path.join(dir, 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`api not ready:\n${out.slice(-2000)}`)), 60_000);
+    child.stdout.on('data', () => out.includes('floyo api ready') && (clearTimeout(t), resolve(child)));
+    child.once('exit', (c) => reject(new Error(`api exited ${c}:\n${out.slice(-2000)}`)));
+  });
+}
+
 /** The SECRET_KEY every benchmark's servers share (tests sign tokens with it). */
 const BENCH_SECRET = 'bench-secret-key-0123456789-0123456789-abcdef';
 
@@ -487,6 +504,7 @@ function serviceEnv({ port, databaseUrl, redisUrl, prefix }, extra = {}) {
 }
 
 module.exports = {
+  spawnApi,
   BENCH_SECRET,
   serviceEnv,
   httpJson,
