@@ -307,15 +307,4 @@ async function main() {
   if (bad.length) console.log(`\nWARNING: ${bad.length} run(s) had errors or non-2xx answers (see the table).`);
 }
 
-main().then(
-  () => {
-    if (process.argv.includes('--child')) return; // the server keeps running
-    h.killAllNow();
-    process.exit(0);
-  },
-  (err) => {
-    h.killAllNow();
-    console.error(`\nbench failed: ${err && err.stack ? err.stack : err}`);
-    process.exit(1);
-  },
-);
+h.runMain(main, { keepAlive: process.argv.includes('--child') }); // a --child server keeps running

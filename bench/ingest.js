@@ -323,15 +323,4 @@ async function explainList(databaseUrl) {
   await plan('what the counter replaces: count(*) of the whole history', 'SELECT count(*) FROM events e WHERE e.user_id = $1', [userId]);
 }
 
-main().then(
-  () => {
-    if (process.argv.includes('--child')) return; // the server keeps running
-    h.killAllNow();
-    process.exit(0);
-  },
-  (err) => {
-    h.killAllNow();
-    console.error(`\nbench failed: ${err && err.stack ? err.stack : err}`);
-    process.exit(1);
-  },
-);
+h.runMain(main, { keepAlive: process.argv.includes('--child') }); // a --child server keeps running

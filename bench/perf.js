@@ -153,22 +153,8 @@ function serviceEnv(port, extra = {}) {
   );
 }
 
-/**
- * How the built app turns the response cache off, if it can: a variable in its env schema,
- * else a preload (bench/lib/no-response-cache.js) that makes ResponseCache.getOrCompute
- * compute every time. Only used for the "cache off" measurements.
- */
-function cacheOffMethod(dir) {
-  const schema = fs.readFileSync(path.join(dir, 'config', 'env.schema.js'), 'utf8');
-  for (const name of ['RESPONSE_CACHE_ENABLED', 'CACHE_ENABLED']) {
-    if (new RegExp(`\\b${name}\\s*:`).test(schema)) return { env: { [name]: 'false' }, nodeArgs: [], how: `${name}=false` };
-  }
-  return {
-    env: { BENCH_SNAPSHOT_DIR: dir },
-    nodeArgs: ['-r', path.join(__dirname, 'lib', 'no-response-cache.js')],
-    how: 'preload bench/lib/no-response-cache.js (the build has no variable to turn the cache off)',
-  };
-}
+/** The "cache off" measurements: the app's own switch (auth, limits, logging untouched). */
+const CACHE_OFF = { env: { CACHE_ENABLED: 'false' }, nodeArgs: [], how: 'CACHE_ENABLED=false' };
 
 /**
  * Spawns `node <dir>/main.js` (stdout/stderr to a log file, as a container runtime would
@@ -555,7 +541,7 @@ async function checkSql(dir, user) {
   const logPath = process.env.BENCH_PG_LOG || '/var/log/postgresql/postgresql-15-main.log';
   if (!fs.existsSync(logPath)) throw new Error(`--check-sql: PostgreSQL log not found at ${logPath} (set BENCH_PG_LOG)`);
   await sql(`ALTER DATABASE "${DATABASE}" SET log_statement = 'all'`);
-  const off = cacheOffMethod(dir);
+  const off = CACHE_OFF;
   const api = await startApi(dir, 'api-checksql', off);
   const baseline = await startBaseline();
   const auth = { authorization: `Bearer ${user.token}` };
@@ -726,7 +712,7 @@ async function main() {
   // ---------------- phase A: response cache OFF (scenarios 2 cache off, 3)
   let cacheOff = null;
   if (want('2off') || want('3')) {
-    const off = cacheOffMethod(dir);
+    const off = CACHE_OFF;
     cacheOff = off.how;
     step(`phase A: API with the response cache OFF (${off.how})`);
     const api = await startApi(dir, 'api-cache-off', off);
@@ -1017,14 +1003,4 @@ function report({ res, idle, boots, cacheOff, migrateMs, seedMs, totalSecs }) {
   console.log(`\nlogs: ${LOG_DIR}/floyo-bench-perf-*.log${OPTS.cpuProf ? `; CPU profiles: ${OPTS.cpuProf}` : ''}`);
 }
 
-main().then(
-  () => {
-    h.killAllNow();
-    process.exit(0);
-  },
-  (err) => {
-    h.killAllNow();
-    console.error(`\nbench failed: ${err && err.stack ? err.stack : err}`);
-    process.exit(1);
-  },
-);
+h.runMain(main);

@@ -79,10 +79,4 @@ async function main() {
   );
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+h.runMain(main);

@@ -503,7 +503,28 @@ function serviceEnv({ port, databaseUrl, redisUrl, prefix }, extra = {}) {
   };
 }
 
+/**
+ * Runs a benchmark's `main`: on success stops every child and exits 0 (unless `keepAlive`,
+ * e.g. a `--child` server that must go on serving), on failure stops them, prints the
+ * error and exits 1.
+ */
+function runMain(main, { keepAlive = false } = {}) {
+  main().then(
+    () => {
+      if (keepAlive) return;
+      killAllNow();
+      process.exit(0);
+    },
+    (err) => {
+      killAllNow();
+      console.error(`\nbench failed: ${err && err.stack ? err.stack : err}`);
+      process.exit(1);
+    },
+  );
+}
+
 module.exports = {
+  runMain,
   spawnApi,
   BENCH_SECRET,
   serviceEnv,

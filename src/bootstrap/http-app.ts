@@ -123,7 +123,7 @@ export async function configureHttpApp(app: NestFastifyApplication, config: AppC
   const security = securityHeaders();
   fastify.addHook('onRequest', (request, reply, done) => {
     // the browser-facing headers on everything but the probe (no browser ever reads it)
-    if (request.url !== LIVENESS_PATH) void reply.headers(security);
+    if (request.routeOptions.url !== LIVENESS_PATH) void reply.headers(security);
     void reply.header('X-Request-ID', request.id);
     done();
   });

@@ -208,7 +208,7 @@ export class UsersService implements OnModuleInit {
         [userId, sessionId],
       )) as AuthPrincipalRow[];
       const row = rows[0] ?? null;
-      this.remember(key, row);
+      this.remember(key, sessionId, row);
       return row;
     } catch (err) {
       const known = this.lastPrincipals.get(key);
@@ -243,13 +243,10 @@ export class UsersService implements OnModuleInit {
     return until !== undefined && until >= now;
   }
 
-  private remember(key: string, row: AuthPrincipalRow | null): void {
-    if (this.isForgotten(key.slice(key.indexOf(':') + 1), Date.now())) {
-      this.lastPrincipals.delete(key);
-      return;
-    }
+  private remember(key: string, sessionId: string, row: AuthPrincipalRow | null): void {
     this.lastPrincipals.delete(key);
-    if (row) this.lastPrincipals.set(key, { row, at: Date.now() });
+    if (!row || this.isForgotten(sessionId, Date.now())) return;
+    this.lastPrincipals.set(key, { row, at: Date.now() });
     if (this.lastPrincipals.size > PRINCIPAL_MEMO_SIZE) this.lastPrincipals.delete(this.lastPrincipals.keys().next().value!);
   }
 }

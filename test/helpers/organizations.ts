@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { AuditLogResponse } from '../../src/audit/dto/audit-log.dto';
 import type { Test } from 'supertest';
 import { TEST_DATABASE_URL } from '../setup/test-env';
 import type { TestApp } from './app';
@@ -41,16 +42,7 @@ export async function connectorId(serviceType: string): Promise<string> {
 
 /** Audit rows matching the filter, oldest first. */
 export function auditRows(where: { action?: string; resourceType?: string; resourceId?: string; userId?: string }) {
-  return query<{
-    user_id: string | null;
-    organization_id: string | null;
-    action: string;
-    resource_type: string;
-    resource_id: string | null;
-    ip_address: string | null;
-    user_agent: string | null;
-    details: Record<string, unknown>;
-  }>(
+  return query<Omit<AuditLogResponse, 'id' | 'created_at'>>(
     TEST_DATABASE_URL,
     `SELECT * FROM audit_logs
       WHERE ($1::text IS NULL OR action = $1) AND ($2::text IS NULL OR resource_type = $2)

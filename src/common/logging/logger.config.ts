@@ -57,13 +57,6 @@ export function loggerParams(config: AppConfig): Params {
           }),
           res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
-      // Probes hit these every few seconds; they would drown the useful lines (`exclude`
-      // below keeps the logging middleware off them entirely; this is the safety net).
-      // (the middleware layer strips the matched prefix from req.url; originalUrl is whole)
-      autoLogging: {
-        ignore: (req: IncomingMessage & { originalUrl?: string }) =>
-          /^\/(health|metrics)(\/|$|\?)/.test(req.originalUrl ?? req.url ?? ''),
-      },
       quietReqLogger: true,
       base: { service: 'floyo', env: config.env },
       },
@@ -72,7 +65,8 @@ export function loggerParams(config: AppConfig): Params {
       pino.destination({ dest: 1, sync: false }),
     ],
     assignResponse: true,
-    // No per-request logger at all for probes and scrapes (cheaper than autoLogging.ignore).
+    // Probes and scrapes come every few seconds and would drown the useful lines: no
+    // request logger at all for them.
     exclude: [
       { path: 'health', method: RequestMethod.ALL },
       { path: 'health/*path', method: RequestMethod.ALL },

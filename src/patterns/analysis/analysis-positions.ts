@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { Redis } from 'ioredis';
 import { AppConfig } from '../../config/app-config';
 import { RedisService } from '../../redis/redis.service';
 
@@ -39,10 +40,15 @@ export class AnalysisPositions {
   ) {}
 
   /** TOUCH registered once on the shared client: EVALSHA per ingest, not the script's source. */
+  private touchScript?: (...args: string[]) => Promise<unknown>;
+
   private touchCommand(): (...args: string[]) => Promise<unknown> {
-    const client = this.redis.client as unknown as Record<string, unknown> & { defineCommand(name: string, def: { numberOfKeys: number; lua: string }): void };
-    if (typeof client.floyoAnalysisTouch !== 'function') client.defineCommand('floyoAnalysisTouch', { numberOfKeys: 3, lua: TOUCH });
-    return (client.floyoAnalysisTouch as (...args: string[]) => Promise<unknown>).bind(client);
+    if (!this.touchScript) {
+      const client = this.redis.client as Redis & { floyoAnalysisTouch: (...args: string[]) => Promise<unknown> };
+      client.defineCommand('floyoAnalysisTouch', { numberOfKeys: 3, lua: TOUCH });
+      this.touchScript = client.floyoAnalysisTouch.bind(client);
+    }
+    return this.touchScript;
   }
 
   private keys(userId: string) {
