@@ -39,8 +39,9 @@ RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund \
 COPY --from=build /app/dist ./dist
 USER node
 EXPOSE 8000
-# Liveness only (no dependency checks). The worker serves no API; its liveness is on
+# Liveness only (no dependency checks), on LIVENESS_PORT when set (the API's probe listener,
+# answered from its own thread), else on PORT. The worker serves no API; its liveness is on
 # WORKER_METRICS_PORT (9464) — docker-compose.yml and the k8s manifests point there.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8000)+'/health/liveness').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"]
+  CMD ["node", "-e", "const p=Number(process.env.LIVENESS_PORT)||process.env.PORT||8000;fetch('http://127.0.0.1:'+p+'/health/liveness').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"]
 CMD ["node", "dist/main.js"]

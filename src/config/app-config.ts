@@ -22,6 +22,10 @@ export class AppConfig {
     /** After SIGTERM: readiness 503 at once, requests still served this long, then close. */
     shutdownDrainMs: number;
     shutdownGraceMs: number;
+    /** GET /health/liveness also on this port, from a thread of its own (0 = off). */
+    livenessPort: number;
+    /** That listener answers 503 once the main event loop has not turned for this long. */
+    livenessMaxStallMs: number;
   };
   readonly log: { level: Env['LOG_LEVEL'] };
   /** Per-request HTTP metrics (the histogram); /metrics itself is always served. */
@@ -144,6 +148,8 @@ export class AppConfig {
       corsOrigins: splitList(e.CORS_ORIGINS),
       shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
       shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+      livenessPort: e.LIVENESS_PORT,
+      livenessMaxStallMs: e.LIVENESS_MAX_STALL_MS,
     };
     this.log = { level: e.LOG_LEVEL };
     this.metricsEnabled = e.METRICS_ENABLED;

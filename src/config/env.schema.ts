@@ -90,6 +90,15 @@ export const envSchema = Joi.object({
     .default(5 * 1024 * 1024),
   SHUTDOWN_DRAIN_MS: Joi.number().integer().min(0).max(600_000).default(5_000),
   SHUTDOWN_GRACE_MS: Joi.number().integer().min(0).max(600_000).default(25_000),
+  // the liveness probe's own listener (a worker thread; 0 = off: liveness only on PORT)
+  LIVENESS_PORT: Joi.number()
+    .integer()
+    .min(0)
+    .max(65535)
+    .invalid(Joi.ref('PORT'))
+    .default(0)
+    .messages({ 'any.invalid': '"LIVENESS_PORT" must differ from PORT' }),
+  LIVENESS_MAX_STALL_MS: Joi.number().integer().min(500).max(600_000).default(10_000),
   HEALTH_CHECK_TIMEOUT_MS: Joi.number().integer().min(50).max(30_000).default(1_000),
   METRICS_ENABLED: Joi.boolean().default(true),
   SENTRY_DSN: Joi.string().uri().allow('').default(''),

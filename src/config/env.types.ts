@@ -10,6 +10,8 @@ export interface Env {
   BODY_LIMIT_BYTES: number;
   SHUTDOWN_DRAIN_MS: number;
   SHUTDOWN_GRACE_MS: number;
+  LIVENESS_PORT: number;
+  LIVENESS_MAX_STALL_MS: number;
   HEALTH_CHECK_TIMEOUT_MS: number;
   METRICS_ENABLED: boolean;
   SENTRY_DSN: string;

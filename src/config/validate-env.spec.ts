@@ -68,6 +68,14 @@ describe('validateEnv', () => {
     }
   });
 
+  it('takes a liveness port other than PORT (0 = off)', () => {
+    expect(problems({ PORT: '8000', LIVENESS_PORT: '8000' })).toEqual([expect.stringMatching(/^LIVENESS_PORT: .*must differ from PORT/)]);
+    expect(problems({ LIVENESS_PORT: '8000' })).toEqual([expect.stringMatching(/^LIVENESS_PORT:/)]); // PORT's default
+    expect(problems({ LIVENESS_PORT: '9465', LIVENESS_MAX_STALL_MS: '100' })).toEqual([expect.stringMatching(/^LIVENESS_MAX_STALL_MS:/)]);
+    expect(new AppConfig(validateEnv({ LIVENESS_PORT: '9465' })).http).toMatchObject({ livenessPort: 9465, livenessMaxStallMs: 10_000 });
+    expect(new AppConfig(validateEnv({})).http.livenessPort).toBe(0);
+  });
+
   it('requires the S3 bucket and SMTP host only when those drivers are chosen', () => {
     expect(problems({ STORAGE_DRIVER: 's3' })).toEqual([expect.stringMatching(/^S3_BUCKET:/)]);
     expect(problems({ MAIL_TRANSPORT: 'smtp' })).toEqual([expect.stringMatching(/^SMTP_HOST:/)]);

@@ -73,9 +73,9 @@ describe('deploy/k8s manifests', () => {
     command: string[];
     env?: { name: string; value: string }[];
     ports?: { name: string; containerPort: number }[];
-    livenessProbe?: { httpGet: { path: string } };
-    readinessProbe?: { httpGet: { path: string } };
-    startupProbe?: { httpGet: { path: string } };
+    livenessProbe?: { httpGet: { path: string; port: string | number } };
+    readinessProbe?: { httpGet: { path: string; port: string | number } };
+    startupProbe?: { httpGet: { path: string; port: string | number } };
   };
   const podOf = (name: string) =>
     (byKind('Deployment', name)[0] as unknown as { spec: { template: { spec: { terminationGracePeriodSeconds: number; containers: Container[] } } } }).spec
@@ -94,6 +94,11 @@ describe('deploy/k8s manifests', () => {
     expect(api.livenessProbe!.httpGet.path).toBe('/health/liveness');
     expect(api.startupProbe!.httpGet.path).toBe('/health/liveness');
     expect(api.readinessProbe!.httpGet.path).toBe('/health/readiness');
+    // liveness on the probe listener's port (LIVENESS_PORT), readiness and startup on the API port
+    const portOf = (name: string | number) => api.ports!.find((p) => p.name === name)!.containerPort;
+    expect(portOf(api.livenessProbe!.httpGet.port)).toBe(Number(config.data.LIVENESS_PORT));
+    expect(portOf(api.readinessProbe!.httpGet.port)).toBe(8000);
+    expect(portOf(api.startupProbe!.httpGet.port)).toBe(8000);
     const worker = podOf('floyo-worker').containers[0];
     expect(worker.command).toEqual(['node', 'dist/worker.js']);
     expect(worker.livenessProbe!.httpGet.path).toBe('/health/liveness');
