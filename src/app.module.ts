@@ -1,10 +1,9 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AppController } from './app.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
-import { RequestContextInterceptor } from './common/logging/request-context.interceptor';
 import { AppValidationPipe } from './common/pipes/validation.pipe';
 import { AppThrottlerGuard } from './common/throttling/app-throttler.guard';
 import { ThrottlingModule } from './common/throttling/throttling.module';
@@ -61,7 +60,6 @@ import { WorkflowsModule } from './workflows/workflows.module';
     { provide: APP_GUARD, useExisting: OrgPermissionGuard },
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
     { provide: APP_PIPE, useClass: AppValidationPipe },
-    { provide: APP_INTERCEPTOR, useClass: RequestContextInterceptor },
   ],
 })
 export class AppModule {}

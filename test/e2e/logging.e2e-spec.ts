@@ -15,7 +15,7 @@ describe('structured logs (real process)', () => {
     const password = 'a-very-secret-password';
     const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
       fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-    expect((await post('/api/auth/register', { email, password })).status).toBe(201);
+    expect((await post('/api/auth/register', { email, password }, { 'x-request-id': 'trace-register-1' })).status).toBe(201);
     const tokens = (await (await post('/api/auth/login', { email, password })).json()) as { access_token: string; refresh_token: string };
     const me = await fetch(`${base}/api/auth/me`, { headers: { authorization: `Bearer ${tokens.access_token}`, 'x-request-id': 'trace-me-123' } });
     expect(me.status).toBe(200);
@@ -38,6 +38,14 @@ describe('structured logs (real process)', () => {
       res: { statusCode: 200 },
       responseTime: expect.any(Number),
       msg: 'request completed',
+    });
+    // a log made while a request is handled carries its id (here: the verification mail,
+    // sent by the registration before it answers — after its body was parsed)
+    expect(lines.find((l) => /^mail \(verification\)/.test(String(l.msg)))).toMatchObject({ reqId: 'trace-register-1', context: 'Mail' });
+    expect(lines.find((l) => (l.req as { id?: string } | undefined)?.id === 'trace-register-1')).toMatchObject({
+      route: '/api/auth/register',
+      res: { statusCode: 201 },
+      req: { method: 'POST', url: '/api/auth/register' },
     });
     // exactly one line per request
     expect(lines.filter((l) => (l.req as { id?: string } | undefined)?.id === 'trace-me-123')).toHaveLength(1);

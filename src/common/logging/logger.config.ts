@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 import pino from 'pino';
 import type { AppConfig } from '../../config/app-config';
@@ -37,45 +35,23 @@ export function requestIdFrom(header: unknown): string {
 }
 
 
-/** nestjs-pino: JSON logs, one line per request with id, route, status, latency, user. */
+/**
+ * nestjs-pino: the JSON logger behind Nest's `Logger` in both processes (secrets redacted
+ * wherever they appear). The API's one line per request comes from request-log.ts, not
+ * from pino-http's middleware: `forRoutes` is empty on purpose.
+ */
 export function loggerParams(config: AppConfig): Params {
   return {
     pinoHttp: [
       {
         level: config.log.level,
         redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
-        // Fastify already assigned the id (from X-Request-ID or a new UUID); reuse it.
-        genReqId: (req: IncomingMessage) =>
-          req.id !== undefined ? String(req.id) : requestIdFrom(req.headers['x-request-id']),
-        customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
-          err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-        serializers: {
-          req: (req: { id: string; method: string; url: string }) => ({
-            id: req.id,
-            method: req.method,
-            url: redactUrl(req.url),
-          }),
-          res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      quietReqLogger: true,
-      base: { service: 'floyo', env: config.env },
+        base: { service: 'floyo', env: config.env },
       },
       // Asynchronous stdout: a request never blocks on a write; lines still go out at once
       // (no minimum length), and pino flushes what is pending when the process exits.
       pino.destination({ dest: 1, sync: false }),
     ],
-    assignResponse: true,
-    // Probes and scrapes come every few seconds and would drown the useful lines: no
-    // request logger at all for them.
-    exclude: [
-      { path: 'health', method: RequestMethod.ALL },
-      { path: 'health/*path', method: RequestMethod.ALL },
-      { path: 'metrics', method: RequestMethod.ALL },
-    ],
-    // Every route (the library's default pattern matches only "/" under Fastify here).
-    forRoutes: [
-      { path: '/', method: RequestMethod.ALL },
-      { path: '*path', method: RequestMethod.ALL },
-    ],
+    forRoutes: [],
   };
 }

@@ -1,0 +1,57 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyRequest } from 'fastify';
+import { PinoLogger } from 'nestjs-pino';
+import type { Logger as Pino } from 'pino';
+import type { AuthedRequest } from '../../auth/decorators/current-user.decorator';
+import { redactUrl } from './logger.config';
+
+/** Probes and scrapes come every few seconds and would drown the useful lines. */
+const UNLOGGED = /^\/(?:health(?:[/?]|$)|metrics(?:\?|$))/;
+
+const unlogged = (request: FastifyRequest) => UNLOGGED.test(request.url);
+/** `req`/`res` are built below; the root logger's serializers expect node's objects. */
+const asIs = (value: unknown) => value;
+
+/**
+ * One JSON line per request — `request completed` with `req {id, method, url}`,
+ * `res {statusCode}`, `responseTime` (ms), `route` (the matched pattern), `user_id` — at
+ * info, warn for 4xx, error for 5xx; and every log made while the request is handled
+ * carries its `reqId`.
+ *
+ * Two Fastify hooks instead of the pino-http middleware (bench/README.md, "Whole-service
+ * performance": that middleware was 11 % of a cached-off page's CPU — two child loggers,
+ * a `finish` listener and the wildcard redaction of every line):
+ * - preHandler (after the body is parsed, so the context survives it): the request's
+ *   logging context (nestjs-pino's, so `Logger` calls in services pick it up), bound to
+ *   its id;
+ * - onResponse: the line, written by a child of the root logger without redaction paths
+ *   or serializers: it is built here from fields that hold no secret (the URL's tokens are
+ *   redacted; headers and bodies are never logged). Every other log keeps the redaction.
+ */
+export function installRequestLogging(app: NestFastifyApplication, context: PinoLogger): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  let lines: Pino | undefined;
+  fastify.addHook('preHandler', (request, _reply, done) => {
+    if (unlogged(request)) return done();
+    context.runInContext(done, { bindings: { reqId: request.id } });
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    if (unlogged(request)) return done();
+    // the root logger exists once the app has initialised (before the first request)
+    lines ??= PinoLogger.root.child({}, { redact: [], serializers: { req: asIs, res: asIs } });
+    const status = reply.statusCode;
+    const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+    lines[level](
+      {
+        reqId: request.id,
+        req: { id: request.id, method: request.method, url: redactUrl(request.url) },
+        res: { statusCode: status },
+        responseTime: Math.round(reply.elapsedTime * 1000) / 1000,
+        route: request.routeOptions.url,
+        user_id: (request as AuthedRequest).user?.id,
+      },
+      'request completed',
+    );
+    done();
+  });
+}
