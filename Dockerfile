@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 #
 # One image, three commands:
-#   api         node dist/main.js                  (default CMD)
+#   api         node --max-old-space-size=256 dist/main.js   (default CMD; heap: README "Memory")
 #   worker      node dist/worker.js
 #   migrations  node node_modules/typeorm/cli.js -d dist/database/data-source.js migration:run
 #               (what `npm run migrate:prod` runs)
@@ -44,4 +44,4 @@ EXPOSE 8000
 # WORKER_METRICS_PORT (9464) — docker-compose.yml and the k8s manifests point there.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "const p=Number(process.env.LIVENESS_PORT)||process.env.PORT||8000;fetch('http://127.0.0.1:'+p+'/health/liveness').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"]
-CMD ["node", "dist/main.js"]
+CMD ["node", "--max-old-space-size=256", "dist/main.js"]

@@ -62,6 +62,8 @@ const OPTS = {
   maxWaitMs: num('max-wait', 60) * 1000,
   cpuProf: flag('cpu-prof') ? path.resolve(opt('cpu-prof', '') || path.join(os.tmpdir(), 'floyo-bench-perf-prof')) : null,
   checkSql: flag('check-sql'),
+  // extra node flags for the API processes, to try a V8 setting (e.g. --node-args=--max-semi-space-size=8)
+  nodeArgs: opt('node-args', '').split(/\s+/).filter(Boolean),
 };
 const ALL = ['1', '2off', '2on', '3', '4', '5', '6', '7get', '7post'];
 const only = (() => {
@@ -153,6 +155,9 @@ function serviceEnv(port, extra = {}) {
   );
 }
 
+/** The API's node flags, exactly as the image's CMD runs it (e.g. its heap cap). */
+const API_NODE_FLAGS = JSON.parse(/^CMD (\[.*\])$/m.exec(fs.readFileSync(path.join(h.root, 'Dockerfile'), 'utf8'))[1]).slice(1, -1);
+
 /** The "cache off" measurements: the app's own switch (auth, limits, logging untouched). */
 const CACHE_OFF = { env: { CACHE_ENABLED: 'false' }, nodeArgs: [], how: 'CACHE_ENABLED=false' };
 
@@ -168,7 +173,7 @@ async function startApi(dir, label, { env: extraEnv = {}, nodeArgs = [] } = {}) 
   extraEnv = { LIVENESS_PORT: String(livenessPort), ...extraEnv };
   const logFile = path.join(LOG_DIR, `floyo-bench-perf-${label}.log`);
   const fd = fs.openSync(logFile, 'w');
-  const args = [...nodeArgs];
+  const args = [...API_NODE_FLAGS, ...OPTS.nodeArgs, ...nodeArgs];
   if (OPTS.cpuProf) {
     fs.mkdirSync(OPTS.cpuProf, { recursive: true });
     args.push('--cpu-prof', `--cpu-prof-dir=${OPTS.cpuProf}`, `--cpu-prof-name=${label}-${Date.now()}.cpuprofile`);
@@ -920,6 +925,7 @@ function report({ res, idle, boots, cacheOff, migrateMs, seedMs, totalSecs }) {
 
   console.log(`\n## Whole-service performance — ${new Date().toISOString().slice(0, 10)}\n`);
   console.log(`machine: ${h.machine()}`);
+  console.log(`API processes: node ${[...API_NODE_FLAGS, ...OPTS.nodeArgs].join(' ')} dist/main.js (the image's CMD)`);
   console.log(
     `runs: ${OPTS.duration} s after a ${OPTS.warmup} s warm-up (overload ${OPTS.overloadDuration} s), autocannon in this process; ` +
       `req/s = 2xx answers per second; p50/p99 = the service's; RSS = the service's peak during the run\n`,

@@ -128,9 +128,12 @@ async function ensureDatabase(url) {
   }
 }
 
+/** Node flags per process, as the Dockerfile / k8s commands run them (README "Memory"). */
+const NODE_FLAGS = { main: ['--max-old-space-size=256'], worker: [] };
+
 function supervise() {
   const children = ['main', 'worker'].map((entry) => {
-    const child = spawn(process.execPath, [path.join(root, 'dist', `${entry}.js`)], { cwd: root, stdio: 'inherit' });
+    const child = spawn(process.execPath, [...NODE_FLAGS[entry], path.join(root, 'dist', `${entry}.js`)], { cwd: root, stdio: 'inherit' });
     child.entry = entry;
     return child;
   });

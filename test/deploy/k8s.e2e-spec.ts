@@ -90,7 +90,7 @@ describe('deploy/k8s manifests', () => {
 
   it('probes the real health routes: liveness without dependencies, readiness with them', () => {
     const api = podOf('floyo-api').containers[0];
-    expect(api.command).toEqual(['node', 'dist/main.js']);
+    expect(api.command).toEqual(['node', '--max-old-space-size=256', 'dist/main.js']);
     expect(api.livenessProbe!.httpGet.path).toBe('/health/liveness');
     expect(api.startupProbe!.httpGet.path).toBe('/health/liveness');
     expect(api.readinessProbe!.httpGet.path).toBe('/health/readiness');
@@ -103,6 +103,17 @@ describe('deploy/k8s manifests', () => {
     expect(worker.command).toEqual(['node', 'dist/worker.js']);
     expect(worker.livenessProbe!.httpGet.path).toBe('/health/liveness');
     expect(worker.ports![0].containerPort).toBe(Number(config.data.WORKER_METRICS_PORT));
+  });
+
+  it('runs the API with the same node command as the image and docker-compose', () => {
+    const root = join(__dirname, '..', '..');
+    const k8s = podOf('floyo-api').containers[0].command;
+    const dockerfileCmd = /^CMD (\[.*\])$/m.exec(readFileSync(join(root, 'Dockerfile'), 'utf8'))![1];
+    expect(JSON.parse(dockerfileCmd)).toEqual(k8s);
+    const compose = parseAllDocuments(readFileSync(join(root, 'docker-compose.yml'), 'utf8'))[0].toJS() as {
+      services: Record<string, { command?: string[] }>;
+    };
+    expect(compose.services.api.command).toEqual(k8s);
   });
 
   it('gives each pod a grace period longer than its drain + shutdown budget', () => {
