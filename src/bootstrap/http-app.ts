@@ -4,7 +4,7 @@ import helmet from 'helmet';
 import multipart from '@fastify/multipart';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { Logger as PinoNestLogger, PinoLogger } from 'nestjs-pino';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { requestIdFrom } from '../common/logging/logger.config';
 import { installRequestLogging } from '../common/logging/request-log';
 import type { AppConfig } from '../config/app-config';
@@ -112,7 +112,7 @@ export function corsOptions(config: AppConfig) {
 export async function configureHttpApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   app.useLogger(app.get(PinoNestLogger));
   app.flushLogs();
-  installRequestLogging(app, await app.resolve(PinoLogger));
+  installRequestLogging(app);
   app.enableCors(corsOptions(config));
   await app.register(compress, { global: true, threshold: 1024, encodings: ['gzip', 'deflate'] });
   // multipart/form-data (POST /api/events/upload): parts are streamed, never buffered; the

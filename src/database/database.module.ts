@@ -7,6 +7,7 @@ import { DbCircuitBreaker } from './db-circuit-breaker.service';
 import { FloyoDataSource } from './floyo-data-source';
 import { PoolStatsService } from './pool-stats.service';
 import { SchemaMigrator } from './schema-migrator.service';
+import { Sql } from './sql.service';
 
 const poolLogger = new Logger('PgPool');
 
@@ -26,7 +27,7 @@ const poolLogger = new Logger('PgPool');
       dataSourceFactory: async (options) => new FloyoDataSource(options as DataSourceOptions).initialize(),
     }),
   ],
-  providers: [PoolStatsService, SchemaMigrator, DbCircuitBreaker],
-  exports: [PoolStatsService, SchemaMigrator, DbCircuitBreaker],
+  providers: [PoolStatsService, SchemaMigrator, DbCircuitBreaker, Sql],
+  exports: [PoolStatsService, SchemaMigrator, DbCircuitBreaker, Sql],
 })
 export class DatabaseModule {}

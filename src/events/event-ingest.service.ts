@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { ResponseCache } from '../cache/response-cache.service';
+import { Sql } from '../database/sql.service';
 import { AnalysisQueue } from '../patterns/analysis/analysis-queue.service';
 import { fileExtension } from '../patterns/file-extension';
 import { PatternUsageService } from '../patterns/pattern-usage.service';
@@ -30,7 +29,7 @@ const MAX_PATTERN_UPDATES = 50;
 @Injectable()
 export class EventIngestService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly sql: Sql,
     private readonly patternUsage: PatternUsageService,
     private readonly cache: ResponseCache,
     private readonly realtime: RealtimeService,
@@ -44,7 +43,7 @@ export class EventIngestService {
       return extension ? [{ extension, at: e.timestamp, tool: e.tool }] : [];
     });
     const patterns = this.patternUsage.upsert(usages, '$1', EVENT_PARAMS + 1);
-    const rows = (await this.db.query(
+    const rows = await this.sql.query<IngestRow>(
       `WITH inserted AS (${INSERT_EVENTS})${patterns ? `, patterns AS (${patterns.sql})` : ''}
        SELECT 'event' AS kind, id, "timestamp", NULL::varchar AS file_extension, NULL::int AS count FROM inserted
        ${patterns ? `UNION ALL SELECT 'pattern', id, NULL, file_extension, count FROM patterns` : ''}`,
@@ -60,7 +59,7 @@ export class EventIngestService {
         events.map((e) => e.storageKey ?? null),
         ...(patterns?.params ?? []),
       ],
-    )) as IngestRow[];
+    );
     const stamps = new Map(rows.filter((r) => r.kind === 'event').map((r) => [r.id, r.timestamp!]));
     // After the commit: the very next list call must miss the cache and see these rows.
     await this.cache.invalidate(userId);

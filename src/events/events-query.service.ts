@@ -8,6 +8,7 @@ import { orderBy, type SortColumn } from '../common/http/sorting';
 import { containsPattern } from '../common/sql/like';
 import { SqlWhere } from '../common/sql/where';
 import { AppConfig } from '../config/app-config';
+import { Sql } from '../database/sql.service';
 import { StatsService } from '../stats/stats.service';
 import { EventResponse, type EventRow } from './dto/event.response';
 import type { EventSortColumn, ListEventsQuery } from './dto/list-events.query';
@@ -37,6 +38,7 @@ export class EventsQueryService {
     private readonly stats: StatsService,
     private readonly cache: ResponseCache,
     private readonly config: AppConfig,
+    private readonly sql: Sql,
   ) {}
 
   list(userId: string, q: ListEventsQuery): Promise<JsonPage> {
@@ -58,7 +60,7 @@ export class EventsQueryService {
   }
 
   private readPage(userId: string, q: ListEventsQuery): Promise<ListResult<EventResponse>> {
-    return readListPage(this.events.manager, {
+    return readListPage(this.sql, {
       select: EVENT_COLUMNS,
       from: 'events e',
       where: () => this.where(userId, q),

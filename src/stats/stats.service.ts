@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { EntityManager, Repository } from 'typeorm';
+import type { Repository } from 'typeorm';
+import { type Queryable, Sql } from '../database/sql.service';
 import { UserStats } from './entities/user-stats.entity';
 
 export interface UserCounts {
@@ -13,9 +14,13 @@ export interface UserCounts {
 /** Reads the per-user counters the database triggers keep (a sum over ≤ 16 rows by primary key). */
 @Injectable()
 export class StatsService {
-  constructor(@InjectRepository(UserStats) private readonly stats: Repository<UserStats>) {}
+  constructor(
+    @InjectRepository(UserStats) private readonly stats: Repository<UserStats>,
+    private readonly sql: Sql,
+  ) {}
 
-  async counts(userId: string, em: EntityManager = this.stats.manager): Promise<UserCounts> {
+  /** `em`: a transaction's manager to read inside it; by default a pooled connection. */
+  async counts(userId: string, em: Queryable = this.sql): Promise<UserCounts> {
     const [row] = (await em.query(
       `SELECT coalesce(sum(event_count), 0)::bigint AS events, coalesce(sum(pattern_count), 0)::bigint AS patterns,
               coalesce(sum(relationship_count), 0)::bigint AS relationships, coalesce(sum(suggestion_count), 0)::bigint AS suggestions

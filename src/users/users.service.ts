@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, In, IsNull, Repository } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { isDatabaseUnavailable, isUniqueViolation } from '../database/pg-errors';
+import { Sql } from '../database/sql.service';
 import { RedisService } from '../redis/redis.service';
 import { DEFAULT_USER_CONFIG } from './default-config';
 import { UserConfig } from './entities/user-config.entity';
@@ -51,6 +52,7 @@ export class UsersService implements OnModuleInit {
     @InjectRepository(UserConfig) private readonly configs: Repository<UserConfig>,
     private readonly config: AppConfig,
     private readonly redis: RedisService,
+    private readonly sql: Sql,
   ) {}
 
   /**
@@ -199,14 +201,14 @@ export class UsersService implements OnModuleInit {
     const known = this.lastPrincipals.get(key);
     if (known && now - known.at < this.config.auth.principalCacheMs && !this.isForgotten(sessionId, now)) return known.row;
     try {
-      const rows = (await this.users.query(
+      const rows = await this.sql.query<AuthPrincipalRow>(
         `SELECT u.id, u.email, u.is_active, u.is_superuser, u.deleted_at,
                 (s.id IS NOT NULL AND s.revoked_at IS NULL AND s.expires_at > now()) AS session_ok
            FROM users u
            LEFT JOIN user_sessions s ON s.id = $2 AND s.user_id = u.id
           WHERE u.id = $1`,
         [userId, sessionId],
-      )) as AuthPrincipalRow[];
+      );
       const row = rows[0] ?? null;
       this.remember(key, sessionId, row);
       return row;

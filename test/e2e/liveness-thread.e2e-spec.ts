@@ -65,7 +65,8 @@ describe('liveness listener on its own thread (LIVENESS_PORT)', () => {
              await new Promise((r) => setTimeout(r, 1400)); const b = await probe();
              process.send([a, b], () => process.exit(0));
            });
-           process.send('ready');`,
+           // fetch loads its HTTP client on first use: not part of what is measured
+           fetch(${JSON.stringify(url)}).then((r) => r.arrayBuffer()).then(() => process.send('ready'));`,
         ],
         { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
       );

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Max } from 'class-validator';
 import type { FastifyReply } from 'fastify';
-import type { EntityManager } from 'typeorm';
+import type { Queryable } from '../../database/sql.service';
 import type { SqlWhere } from '../sql/where';
 import { type Page, PageQuery } from './pagination';
 import { MAX_SKIP } from './sorting';
@@ -53,7 +53,7 @@ export async function pageFromProbe<T>(
 }
 
 /** `count(*)` of a filtered list that stops after `cap` rows: bounded cost on any history. */
-export async function cappedCount(em: EntityManager, from: string, where: SqlWhere, cap: number): Promise<TotalCount> {
+export async function cappedCount(em: Queryable, from: string, where: SqlWhere, cap: number): Promise<TotalCount> {
   const limit = where.param(cap + 1);
   const rows = (await em.query(`SELECT count(*)::int AS n FROM (SELECT 1 FROM ${from} WHERE ${where.sql} LIMIT ${limit}) s`, where.params)) as {
     n: number;
@@ -68,7 +68,7 @@ export async function cappedCount(em: EntityManager, from: string, where: SqlWhe
  * else a count capped at `cap`. `where` builds a fresh clause each call.
  */
 export async function readListPage<R, T>(
-  em: EntityManager,
+  em: Queryable,
   opts: {
     select: string;
     from: string;

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Params } from 'nestjs-pino';
 import pino from 'pino';
@@ -35,6 +36,15 @@ export function requestIdFrom(header: unknown): string {
 }
 
 
+/** The id of the request being handled (entered by request-log.ts), for every log line made meanwhile. */
+export const currentRequestId = new AsyncLocalStorage<string>();
+
+/** pino `mixin`: adds `reqId` to a line logged while a request is handled (a fresh object: pino merges into it). */
+export function requestIdMixin(): { reqId?: string } {
+  const reqId = currentRequestId.getStore();
+  return reqId === undefined ? {} : { reqId };
+}
+
 /**
  * nestjs-pino: the JSON logger behind Nest's `Logger` in both processes (secrets redacted
  * wherever they appear). The API's one line per request comes from request-log.ts, not
@@ -47,6 +57,7 @@ export function loggerParams(config: AppConfig): Params {
         level: config.log.level,
         redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
         base: { service: 'floyo', env: config.env },
+        mixin: requestIdMixin,
       },
       // Asynchronous stdout: a request never blocks on a write; lines still go out at once
       // (no minimum length), and pino flushes what is pending when the process exits.

@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
 import type { Logger as Pino } from 'pino';
 import type { AuthedRequest } from '../../auth/decorators/current-user.decorator';
-import { redactUrl } from './logger.config';
+import { currentRequestId, redactUrl } from './logger.config';
 
 /** Probes and scrapes come every few seconds and would drown the useful lines. */
 const UNLOGGED = /^\/(?:health(?:[/?]|$)|metrics(?:\?|$))/;
@@ -21,19 +21,19 @@ const asIs = (value: unknown) => value;
  * Two Fastify hooks instead of the pino-http middleware (bench/README.md, "Whole-service
  * performance": that middleware was 11 % of a cached-off page's CPU — two child loggers,
  * a `finish` listener and the wildcard redaction of every line):
- * - preHandler (after the body is parsed, so the context survives it): the request's
- *   logging context (nestjs-pino's, so `Logger` calls in services pick it up), bound to
- *   its id;
+ * - preHandler (after the body is parsed, so the context survives it): the request's id
+ *   in an AsyncLocalStorage that the root logger's `mixin` reads — no child logger per
+ *   request, only lines actually logged pay for it;
  * - onResponse: the line, written by a child of the root logger without redaction paths
  *   or serializers: it is built here from fields that hold no secret (the URL's tokens are
  *   redacted; headers and bodies are never logged). Every other log keeps the redaction.
  */
-export function installRequestLogging(app: NestFastifyApplication, context: PinoLogger): void {
+export function installRequestLogging(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
   let lines: Pino | undefined;
   fastify.addHook('preHandler', (request, _reply, done) => {
     if (unlogged(request)) return done();
-    context.runInContext(done, { bindings: { reqId: request.id } });
+    currentRequestId.run(String(request.id), done);
   });
   fastify.addHook('onResponse', (request, reply, done) => {
     if (unlogged(request)) return done();

@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Pool } from 'pg';
+import type { DataSource } from 'typeorm';
+
+/** Anything that runs one SQL statement and resolves to its rows (an EntityManager, or Sql). */
+export interface Queryable {
+  query(sql: string, params?: unknown[]): Promise<unknown>;
+}
+
+/**
+ * One statement on a pooled connection, straight through `pg` — for the hot paths that
+ * already use plain SQL with explicit columns (the auth principal check, list pages and
+ * counters, event ingest). TypeORM's `manager.query` builds a query runner, broadcasts
+ * before/after-query events and times the call for every statement (≈ 3–5 % of a request's
+ * CPU: bench/README.md, "Whole-service performance"); this does only what `pg` needs.
+ *
+ * Same pool, so the DB circuit breaker (wrapped around the pool's connect and the client's
+ * query), the statement timeout and the pool metrics apply unchanged. Errors are `pg`'s own
+ * (pg-errors.ts reads both those and TypeORM's wrapper); a connection that failed a
+ * statement is discarded, as `pg.Pool.query` does. Statements that need a transaction
+ * with others keep using an EntityManager.
+ */
+@Injectable()
+export class Sql implements Queryable {
+  private pool?: Pool;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async query<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
+    this.pool ??= (this.dataSource.driver as unknown as { master: Pool }).master;
+    const client = await this.pool.connect();
+    let failed: Error | undefined;
+    try {
+      return (await client.query(text, params)).rows as T[];
+    } catch (err) {
+      failed = err as Error;
+      throw err;
+    } finally {
+      client.release(failed);
+    }
+  }
+}
