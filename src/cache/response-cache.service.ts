@@ -87,6 +87,8 @@ export class ResponseCache implements OnModuleInit, OnApplicationShutdown {
   private lastWarning = 0;
   private owesFlush = false;
   private retryTimer?: NodeJS.Timeout;
+  /** Pages being computed after a miss, per entry key: concurrent misses share one computation. */
+  private readonly computing = new Map<string, Promise<string>>();
   readonly counters = { hits: 0, misses: 0, errors: 0, bypassed: 0 };
 
   constructor(
@@ -139,11 +141,26 @@ export class ResponseCache implements OnModuleInit, OnApplicationShutdown {
       this.counters.hits++;
       return decode(cached.value);
     }
-    if (cached.store) this.counters.misses++;
-    else this.counters.bypassed++;
-    const text = await encode();
-    if (cached.store) this.write(cached.store, userId, cached.generation, suffix, text);
-    return decode(text);
+    if (!cached.store) {
+      this.counters.bypassed++;
+      return decode(await encode());
+    }
+    this.counters.misses++;
+    // The entry key names the generation: a write by the user moves on to a new key, so a
+    // computation is only ever shared by requests that would all have read the same rows.
+    const key = this.entryKey(userId, cached.generation, suffix);
+    let pending = this.computing.get(key);
+    if (!pending) {
+      const store = cached.store;
+      pending = encode()
+        .then((text) => {
+          this.write(store, userId, cached.generation, suffix, text);
+          return text;
+        })
+        .finally(() => this.computing.delete(key));
+      this.computing.set(key, pending);
+    }
+    return decode(await pending);
   }
 
   /** Makes every cached list of the user stale (call after the write has committed). */

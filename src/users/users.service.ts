@@ -46,6 +46,8 @@ export class UsersService implements OnModuleInit {
   private readonly lastPrincipals = new Map<string, { row: AuthPrincipalRow; at: number }>();
   /** Sessions forgotten recently (id → until): never served from memory, never remembered meanwhile. */
   private readonly forgotten = new Map<string, number>();
+  /** Principal lookups in flight per token: concurrent requests of one token share one query. */
+  private readonly loading = new Map<string, Promise<AuthPrincipalRow | null>>();
 
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
@@ -200,6 +202,20 @@ export class UsersService implements OnModuleInit {
     const now = Date.now();
     const known = this.lastPrincipals.get(key);
     if (known && now - known.at < this.config.auth.principalCacheMs && !this.isForgotten(sessionId, now)) return known.row;
+    if (!this.config.auth.principalCacheMs) return this.loadPrincipal(key, userId, sessionId);
+    // One query per token however many of its requests arrive meanwhile (when the memory
+    // expires under load, hundreds would otherwise queue for the pool at once).
+    let pending = this.loading.get(key);
+    if (!pending) {
+      pending = this.loadPrincipal(key, userId, sessionId).finally(() => {
+        if (this.loading.get(key) === pending) this.loading.delete(key);
+      });
+      this.loading.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async loadPrincipal(key: string, userId: string, sessionId: string): Promise<AuthPrincipalRow | null> {
     try {
       const rows = await this.sql.query<AuthPrincipalRow>(
         `SELECT u.id, u.email, u.is_active, u.is_superuser, u.deleted_at,
@@ -237,6 +253,8 @@ export class UsersService implements OnModuleInit {
   private forgetLocally(sessionId: string): void {
     const now = Date.now();
     this.forgotten.set(sessionId, now + this.config.auth.principalCacheMs);
+    // a lookup that started before the revocation is not shared with requests after it
+    for (const key of this.loading.keys()) if (key.endsWith(`:${sessionId}`)) this.loading.delete(key);
     for (const [id, until] of this.forgotten) if (until < now) this.forgotten.delete(id);
   }
 

@@ -49,6 +49,24 @@ describe('list response cache', () => {
       }
     });
 
+    it('computes a page once for concurrent misses, and again after a write', async () => {
+      const u = await registerAndLogin(t);
+      const cache = t.app.get(ResponseCache);
+      let computed = 0;
+      const compute = async () => {
+        computed++;
+        await new Promise((r) => setTimeout(r, 50)); // a slow page: every request below arrives meanwhile
+        return { page: { items: [computed], total: 1, skip: 0, limit: 20, has_more: false }, totalCapped: false };
+      };
+      const pages = await Promise.all(Array.from({ length: 20 }, () => cache.listPage(u.id, 'events', ['sf'], compute)));
+      expect(computed).toBe(1);
+      expect(new Set(pages.map((p) => p.json))).toEqual(new Set(['{"items":[1],"total":1,"skip":0,"limit":20,"has_more":false}']));
+      await cache.invalidate(u.id); // a write: the next misses compute afresh
+      const after = await Promise.all(Array.from({ length: 5 }, () => cache.listPage(u.id, 'events', ['sf'], compute)));
+      expect(computed).toBe(2);
+      expect(after.every((p) => p.json.includes('[2]'))).toBe(true);
+    });
+
     it('shows every kind of write in the very next list call', async () => {
       const u = await registerAndLogin(t);
       expect(await types(t, u)).toEqual([]);
