@@ -178,6 +178,9 @@ async function startApi(dir, label, { env: extraEnv = {}, nodeArgs = [] } = {}) 
     fs.mkdirSync(OPTS.cpuProf, { recursive: true });
     args.push('--cpu-prof', `--cpu-prof-dir=${OPTS.cpuProf}`, `--cpu-prof-name=${label}-${Date.now()}.cpuprofile`);
   }
+  // Boot time is wall-clock: wait until nothing else runs, PostgreSQL included (a slow
+  // query of the previous phase can go on after its client stopped).
+  await h.waitForQuiet([process.pid], null, { maxWaitMs: OPTS.maxWaitMs });
   const spawnedAt = Date.now();
   const t0 = performance.now();
   const child = h.track(

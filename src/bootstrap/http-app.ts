@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import compress from '@fastify/compress';
 import helmet from 'helmet';
 import multipart from '@fastify/multipart';
@@ -87,6 +87,25 @@ export function livenessBody(now = Date.now()): string {
   return livenessJson;
 }
 
+const LIVENESS_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+
+/**
+ * Puts a handler for exactly `GET /health/liveness` in front of the server's request
+ * listener (Fastify's; Socket.IO later wraps whatever is there in the same way).
+ */
+function answerLivenessFirst(server: Server): void {
+  const listeners = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (req.url === LIVENESS_PATH && req.method === 'GET') {
+      const body = livenessBody();
+      res.writeHead(200, { ...LIVENESS_HEADERS, 'content-length': Buffer.byteLength(body) }).end(body);
+      return;
+    }
+    for (const listener of listeners) listener.call(server, req, res);
+  });
+}
+
 /** Exactly the configured origins (any origin only when `*` is allowed, never in production). */
 export function corsOptions(config: AppConfig) {
   return {
@@ -129,10 +148,12 @@ export async function configureHttpApp(app: NestFastifyApplication, config: AppC
     void reply.header('X-Request-ID', request.id);
     done();
   });
-  // Liveness is a plain Fastify route: probed often and under overload, it needs neither
-  // guards nor the Nest pipeline, and it must answer while everything else is busy.
+  // Liveness, probed often and under overload, needs neither guards nor the Nest pipeline
+  // nor Fastify's hooks: `GET /health/liveness` is answered by node's HTTP server before
+  // Fastify sees it; the Fastify route serves the other forms (HEAD, a query string).
+  answerLivenessFirst(fastify.server);
   fastify.get(LIVENESS_PATH, (_request, reply) => {
-    void reply.header('Cache-Control', 'no-store').type('application/json; charset=utf-8').send(livenessBody());
+    void reply.headers(LIVENESS_HEADERS).send(livenessBody());
   });
   if (config.metricsEnabled) {
     const histogram = app.get(MetricsService).httpDuration;

@@ -22,6 +22,15 @@ describe('health', () => {
     it('GET /health/liveness', async () => {
       const res = await t.http().get('/health/liveness').expect(200);
       expect(res.body.status).toBe('alive');
+      expect(res.headers['cache-control']).toBe('no-store');
+      // answered in front of Fastify: none of its hooks ran (no request id, no security headers)
+      expect(res.headers['x-request-id']).toBeUndefined();
+      expect(res.headers['content-security-policy']).toBeUndefined();
+      // the other forms go to the Fastify route, with the same body
+      const viaRoute = await t.http().get('/health/liveness?from=probe').expect(200);
+      expect(viaRoute.body.status).toBe('alive');
+      expect(viaRoute.headers['x-request-id']).toBeDefined();
+      await t.http().head('/health/liveness').expect(200);
     });
 
     it('GET /health/readiness is 200 with every check ok', async () => {
