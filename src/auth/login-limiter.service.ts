@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { tooManyRequests } from '../common/http/http-errors';
 import { AppConfig } from '../config/app-config';
 import { RedisService } from '../redis/redis.service';
+import { OccasionalWarning } from '../common/logging/occasional-warning';
 
 /**
  * Counts failed logins per account and per client IP in Redis (shared by all replicas).
@@ -10,8 +11,7 @@ import { RedisService } from '../redis/redis.service';
  */
 @Injectable()
 export class LoginLimiterService {
-  private readonly logger = new Logger(LoginLimiterService.name);
-  private lastWarning = 0;
+  private readonly warning = new OccasionalWarning(new Logger(LoginLimiterService.name));
 
   constructor(
     private readonly redis: RedisService,
@@ -65,10 +65,6 @@ export class LoginLimiterService {
   }
 
   private failOpen(err: unknown): void {
-    const now = Date.now();
-    if (now - this.lastWarning > 60_000) {
-      this.lastWarning = now;
-      this.logger.warn(`login limiter unavailable, failing open: ${(err as Error).message}`);
-    }
+    this.warning.warn(`login limiter unavailable, failing open: ${(err as Error).message}`);
   }
 }

@@ -5,6 +5,7 @@ import { AppConfig } from '../config/app-config';
 import type { ListResult } from '../common/http/list-page';
 import { RedisService } from '../redis/redis.service';
 import { MemoryCacheStore } from './memory-cache.store';
+import { OccasionalWarning } from '../common/logging/occasional-warning';
 
 /** A list page as the JSON text of its envelope (sent as it is) and whether its total is capped. */
 export interface JsonPage {
@@ -82,9 +83,9 @@ const FLUSH_RETRY_MS = 1_000;
 @Injectable()
 export class ResponseCache implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(ResponseCache.name);
+  private readonly warning = new OccasionalWarning(this.logger);
   private readonly memory?: MemoryCacheStore;
   private connection?: Redis & CacheCommands;
-  private lastWarning = 0;
   private owesFlush = false;
   private retryTimer?: NodeJS.Timeout;
   /** Pages being computed after a miss, per entry key: concurrent misses share one computation. */
@@ -248,10 +249,7 @@ export class ResponseCache implements OnModuleInit, OnApplicationShutdown {
 
   private warn(op: string, err: unknown): void {
     this.counters.errors++;
-    const now = Date.now();
-    if (now - this.lastWarning < 60_000) return;
-    this.lastWarning = now;
-    this.logger.warn(`response cache unavailable (${op}), serving uncached: ${(err as Error).message}`);
+    this.warning.warn(`response cache unavailable (${op}), serving uncached: ${(err as Error).message}`);
   }
 }
 

@@ -6,6 +6,7 @@ import { OrgAccessService } from '../organizations/access/org-access.service';
 import { RedisService } from '../redis/redis.service';
 import { evaluateFlag, type FlagSnapshot, type FlagSubject, hasOrgOverrides } from './flag-evaluation';
 import { flagCacheKey, loadFlagSnapshot, memberOrgsCacheKey } from './flag-store';
+import { OccasionalWarning } from '../common/logging/occasional-warning';
 
 interface Memo<T> {
   value: T;
@@ -30,10 +31,9 @@ export interface IsEnabledOptions {
  */
 @Injectable()
 export class FeatureFlagsService {
-  private readonly logger = new Logger('FeatureFlags');
+  private readonly warning = new OccasionalWarning(new Logger('FeatureFlags'));
   private readonly local = new Map<string, Memo<FlagSnapshot>>();
   private readonly loading = new Map<string, Promise<FlagSnapshot>>();
-  private lastWarning = 0;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -134,9 +134,6 @@ export class FeatureFlagsService {
   }
 
   private warn(err: unknown, message = 'feature-flag cache unavailable, reading PostgreSQL'): void {
-    const now = Date.now();
-    if (now - this.lastWarning < 60_000) return;
-    this.lastWarning = now;
-    this.logger.warn(`${message}: ${(err as Error)?.message ?? String(err)}`);
+    this.warning.warn(`${message}: ${(err as Error)?.message ?? String(err)}`);
   }
 }

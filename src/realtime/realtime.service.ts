@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnModuleInit, Optional } from '@nestjs/common';
 import { Emitter } from '@socket.io/redis-emitter';
 import { randomUUID } from 'node:crypto';
+import { OccasionalWarning } from '../common/logging/occasional-warning';
 import { MetricsService } from '../metrics/metrics.service';
 import { RedisService } from '../redis/redis.service';
 import {
@@ -21,9 +22,8 @@ import {
  */
 @Injectable()
 export class RealtimeService implements OnModuleInit {
-  private readonly logger = new Logger(RealtimeService.name);
+  private readonly warning = new OccasionalWarning(new Logger(RealtimeService.name));
   private emitter!: Emitter;
-  private lastWarning = 0;
 
   constructor(
     private readonly redis: RedisService,
@@ -99,10 +99,6 @@ export class RealtimeService implements OnModuleInit {
 
   private dropped(reason: string): void {
     this.metrics?.realtimeDropped.inc();
-    const now = Date.now();
-    if (now - this.lastWarning > 60_000) {
-      this.lastWarning = now;
-      this.logger.warn(`realtime updates dropped: ${reason}`);
-    }
+    this.warning.warn(`realtime updates dropped: ${reason}`);
   }
 }

@@ -5,6 +5,7 @@ import type { AuthedRequest } from '../../auth/decorators/current-user.decorator
 import { AppConfig } from '../../config/app-config';
 import { MetricsService } from '../../metrics/metrics.service';
 import { tooManyRequests } from '../http/http-errors';
+import { OccasionalWarning } from '../logging/occasional-warning';
 
 const HEADER = /^X-RateLimit-(Limit|Remaining|Reset)-(\w+)$/;
 const STATE = Symbol('floyo.rateLimitHeaders');
@@ -27,8 +28,7 @@ type HeaderState = { best?: Required<LimitView>; pending: Record<string, LimitVi
  */
 @Injectable()
 export class AppThrottlerGuard extends ThrottlerGuard {
-  private readonly log = new Logger('RateLimit');
-  private lastWarning = 0;
+  private readonly warning = new OccasionalWarning(new Logger('RateLimit'));
   @Inject(MetricsService) private readonly metrics!: MetricsService;
   @Inject(AppConfig) private readonly config!: AppConfig;
 
@@ -44,11 +44,7 @@ export class AppThrottlerGuard extends ThrottlerGuard {
     } catch (err) {
       if (err instanceof ThrottlerException || (err as { getStatus?: () => number }).getStatus?.() === 429) throw err;
       this.metrics.rateLimitFailOpen.inc();
-      const now = Date.now();
-      if (now - this.lastWarning > 60_000) {
-        this.lastWarning = now;
-        this.log.warn(`rate-limit storage unavailable, failing open: ${(err as Error).message}`);
-      }
+      this.warning.warn(`rate-limit storage unavailable, failing open: ${(err as Error).message}`);
       return true;
     }
   }

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { AppConfig } from '../../config/app-config';
 import { RedisService } from '../../redis/redis.service';
+import { OccasionalWarning } from '../../common/logging/occasional-warning';
 
 /** Positions and late markers outlive a quiet month; a user back after that is simply not checked once. */
 const KEY_TTL_SECONDS = 90 * 86_400;
@@ -31,8 +32,7 @@ return 0`;
  */
 @Injectable()
 export class AnalysisPositions {
-  private readonly logger = new Logger(AnalysisPositions.name);
-  private lastWarning = 0;
+  private readonly warning = new OccasionalWarning(new Logger(AnalysisPositions.name));
 
   constructor(
     private readonly redis: RedisService,
@@ -86,11 +86,7 @@ export class AnalysisPositions {
     try {
       return await fn();
     } catch (err) {
-      const now = Date.now();
-      if (now - this.lastWarning > 60_000) {
-        this.lastWarning = now;
-        this.logger.warn(`analysis signals unavailable (Redis): ${(err as Error).message}`);
-      }
+      this.warning.warn(`analysis signals unavailable (Redis): ${(err as Error).message}`);
       return fallback;
     }
   }
