@@ -137,16 +137,7 @@ async function login(base, tag) {
   return { userId: reg.data.id, auth: { authorization: `Bearer ${res.data.access_token}` } };
 }
 
-async function sql(url, text, params = []) {
-  const { Client } = require('pg');
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query(text, params)).rows;
-  } finally {
-    await c.end();
-  }
-}
+const sql = h.sql;
 
 /** API scenario: autocannon cycling through `bodies` on a POST route; events/s from the 2xx answers only. */
 async function apiLoad({ url, auth, bodies, perRequest, connections, seconds, warmup }) {

@@ -108,16 +108,8 @@ function httpGet(url, timeoutMs = 1000) {
   });
 }
 
-async function sql(text, params = []) {
-  const { Client } = require('pg');
-  const c = new Client({ connectionString: DATABASE_URL });
-  await c.connect();
-  try {
-    return (await c.query(text, params)).rows;
-  } finally {
-    await c.end();
-  }
-}
+/** One statement on the scratch database (setup and checks). */
+const sql = (text, params) => h.sql(DATABASE_URL, text, params);
 
 const event = benchEvent;
 

@@ -160,6 +160,18 @@ async function freshDatabase(url) {
   }
 }
 
+/** One statement on a connection of its own (setup and checks, not measured work): its rows. */
+async function sql(url, text, params = []) {
+  const { Client } = require('pg');
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query(text, params)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
 /** Deletes every key under `prefix` (SCAN, never KEYS). */
 async function clearRedisPrefix(url, prefix) {
   if (!prefix || prefix.length < 3) throw new Error(`refusing to clear Redis prefix "${prefix}"`);
@@ -537,6 +549,7 @@ module.exports = {
   appliedMigrations,
   freePort,
   freshDatabase,
+  sql,
   clearRedisPrefix,
   startChild,
   stopChild,
