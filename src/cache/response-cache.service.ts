@@ -5,6 +5,7 @@ import { AppConfig } from '../config/app-config';
 import type { ListResult } from '../common/http/list-page';
 import { RedisService } from '../redis/redis.service';
 import { MemoryCacheStore } from './memory-cache.store';
+import { SingleFlight } from '../common/async/single-flight';
 import { OccasionalWarning } from '../common/logging/occasional-warning';
 
 /** A list page as the JSON text of its envelope (sent as it is) and whether its total is capped. */
@@ -89,7 +90,7 @@ export class ResponseCache implements OnModuleInit, OnApplicationShutdown {
   private owesFlush = false;
   private retryTimer?: NodeJS.Timeout;
   /** Pages being computed after a miss, per entry key: concurrent misses share one computation. */
-  private readonly computing = new Map<string, Promise<string>>();
+  private readonly computing = new SingleFlight<string>();
   readonly counters = { hits: 0, misses: 0, errors: 0, bypassed: 0 };
 
   constructor(
@@ -149,19 +150,13 @@ export class ResponseCache implements OnModuleInit, OnApplicationShutdown {
     this.counters.misses++;
     // The entry key names the generation: a write by the user moves on to a new key, so a
     // computation is only ever shared by requests that would all have read the same rows.
-    const key = this.entryKey(userId, cached.generation, suffix);
-    let pending = this.computing.get(key);
-    if (!pending) {
-      const store = cached.store;
-      pending = encode()
-        .then((text) => {
-          this.write(store, userId, cached.generation, suffix, text);
-          return text;
-        })
-        .finally(() => this.computing.delete(key));
-      this.computing.set(key, pending);
-    }
-    return decode(await pending);
+    const store = cached.store;
+    const text = await this.computing.run(this.entryKey(userId, cached.generation, suffix), async () => {
+      const computed = await encode();
+      this.write(store, userId, cached.generation, suffix, computed);
+      return computed;
+    });
+    return decode(text);
   }
 
   /** Makes every cached list of the user stale (call after the write has committed). */

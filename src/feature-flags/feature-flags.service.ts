@@ -6,6 +6,7 @@ import { OrgAccessService } from '../organizations/access/org-access.service';
 import { RedisService } from '../redis/redis.service';
 import { evaluateFlag, type FlagSnapshot, type FlagSubject, hasOrgOverrides } from './flag-evaluation';
 import { flagCacheKey, loadFlagSnapshot, memberOrgsCacheKey } from './flag-store';
+import { SingleFlight } from '../common/async/single-flight';
 import { OccasionalWarning } from '../common/logging/occasional-warning';
 
 interface Memo<T> {
@@ -33,7 +34,7 @@ export interface IsEnabledOptions {
 export class FeatureFlagsService {
   private readonly warning = new OccasionalWarning(new Logger('FeatureFlags'));
   private readonly local = new Map<string, Memo<FlagSnapshot>>();
-  private readonly loading = new Map<string, Promise<FlagSnapshot>>();
+  private readonly loading = new SingleFlight<FlagSnapshot>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -120,17 +121,11 @@ export class FeatureFlagsService {
 
   /** One database read per flag at a time in this process, however many requests miss. */
   private load(name: string): Promise<FlagSnapshot> {
-    let pending = this.loading.get(name);
-    if (!pending) {
-      pending = loadFlagSnapshot(this.dataSource.manager, name)
-        .then((snapshot) => {
-          this.local.set(name, { value: snapshot, expiresAt: Date.now() + this.ttlSeconds * 1000 });
-          return snapshot;
-        })
-        .finally(() => this.loading.delete(name));
-      this.loading.set(name, pending);
-    }
-    return pending;
+    return this.loading.run(name, async () => {
+      const snapshot = await loadFlagSnapshot(this.dataSource.manager, name);
+      this.local.set(name, { value: snapshot, expiresAt: Date.now() + this.ttlSeconds * 1000 });
+      return snapshot;
+    });
   }
 
   private warn(err: unknown, message = 'feature-flag cache unavailable, reading PostgreSQL'): void {

@@ -4,6 +4,7 @@ import { type EntityManager, In, IsNull, Repository } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { isDatabaseUnavailable, isUniqueViolation } from '../database/pg-errors';
 import { Sql } from '../database/sql.service';
+import { SingleFlight } from '../common/async/single-flight';
 import { RedisService } from '../redis/redis.service';
 import { DEFAULT_USER_CONFIG } from './default-config';
 import { UserConfig } from './entities/user-config.entity';
@@ -47,7 +48,7 @@ export class UsersService implements OnModuleInit {
   /** Sessions forgotten recently (id → until): never served from memory, never remembered meanwhile. */
   private readonly forgotten = new Map<string, number>();
   /** Principal lookups in flight per token: concurrent requests of one token share one query. */
-  private readonly loading = new Map<string, Promise<AuthPrincipalRow | null>>();
+  private readonly loading = new SingleFlight<AuthPrincipalRow | null>();
 
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
@@ -205,14 +206,7 @@ export class UsersService implements OnModuleInit {
     if (!this.config.auth.principalCacheMs) return this.loadPrincipal(key, userId, sessionId);
     // One query per token however many of its requests arrive meanwhile (when the memory
     // expires under load, hundreds would otherwise queue for the pool at once).
-    let pending = this.loading.get(key);
-    if (!pending) {
-      pending = this.loadPrincipal(key, userId, sessionId).finally(() => {
-        if (this.loading.get(key) === pending) this.loading.delete(key);
-      });
-      this.loading.set(key, pending);
-    }
-    return pending;
+    return this.loading.run(key, () => this.loadPrincipal(key, userId, sessionId));
   }
 
   private async loadPrincipal(key: string, userId: string, sessionId: string): Promise<AuthPrincipalRow | null> {
@@ -254,7 +248,7 @@ export class UsersService implements OnModuleInit {
     const now = Date.now();
     this.forgotten.set(sessionId, now + this.config.auth.principalCacheMs);
     // a lookup that started before the revocation is not shared with requests after it
-    for (const key of this.loading.keys()) if (key.endsWith(`:${sessionId}`)) this.loading.delete(key);
+    this.loading.forget((key) => key.endsWith(`:${sessionId}`));
     for (const [id, until] of this.forgotten) if (until < now) this.forgotten.delete(id);
   }
 
