@@ -246,7 +246,9 @@ describe('workflow worker (real processes)', () => {
     await Promise.all(workers.splice(0).map((w) => w.stop('SIGKILL')));
     const a = await startService('worker', WORKER_ENV);
     workers.push(a);
-    const w = await createWorkflow({ name: 'crash', steps: [{ id: 'long', type: 'delay', ms: 3_000 }, { id: 'after', type: 'delay', ms: 0 }] });
+    // The step must outlast B's boot (up to ~5 s on a loaded 2-core CI machine), so A is
+    // still inside it when killed; 3 s was not always enough.
+    const w = await createWorkflow({ name: 'crash', steps: [{ id: 'long', type: 'delay', ms: 8_000 }, { id: 'after', type: 'delay', ms: 0 }] });
     const { execution_id } = await execute(w.id);
     await waitFor('the execution to start on A', async () => (await execution(w.id, execution_id)).status === 'running');
     workers.push(await startService('worker', WORKER_ENV));
