@@ -17,9 +17,10 @@ export interface Queryable {
  *
  * Same pool, so the DB circuit breaker (wrapped around the pool's connect and the client's
  * query), the statement timeout and the pool metrics apply unchanged. Errors are `pg`'s own
- * (pg-errors.ts reads both those and TypeORM's wrapper); a connection that failed a
- * statement is discarded, as `pg.Pool.query` does. Statements that need a transaction
- * with others keep using an EntityManager.
+ * (pg-errors.ts reads both those and TypeORM's wrapper). As `pg.Pool.query` does, it listens
+ * for 'error' on the checked-out connection and discards a connection that failed a
+ * statement or was lost. Statements that need a transaction with others keep using an
+ * EntityManager.
  */
 @Injectable()
 export class Sql implements Queryable {
@@ -31,12 +32,19 @@ export class Sql implements Queryable {
     this.pool ??= (this.dataSource.driver as unknown as { master: Pool }).master;
     const client = await this.pool.connect();
     let failed: Error | undefined;
+    // A checked-out client has no listener of its own: pg-pool removes its idle one, and a
+    // connection dropped mid-statement emits 'error' besides failing the statement — with
+    // no listener that is an uncaught exception that ends the process. The statement's own
+    // rejection reports the failure; this only records it so the connection is discarded.
+    const onError = (err: Error) => (failed ??= err);
+    client.on('error', onError);
     try {
       return (await client.query(text, params)).rows as T[];
     } catch (err) {
-      failed = err as Error;
+      failed ??= err as Error;
       throw err;
     } finally {
+      client.removeListener('error', onError);
       client.release(failed);
     }
   }

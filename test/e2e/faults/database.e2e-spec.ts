@@ -30,6 +30,17 @@ describe('database faults (real API process)', () => {
     userId = (await json(base, 'POST', '/api/auth/register', { email, password: 'password 12345' })).body.id as string;
     token = (await json(base, 'POST', '/api/auth/login', { email, password: 'password 12345' })).body.access_token as string;
   });
+  /** Polls a read until it succeeds (10 s at most) and returns the last status. */
+  async function statusOnceRecovered(): Promise<number> {
+    const deadline = Date.now() + 10_000;
+    let status = 0;
+    while (Date.now() < deadline && status !== 200) {
+      status = (await json(base, 'GET', '/api/events?limit=5', undefined, token)).status;
+      if (status !== 200) await new Promise((r) => setTimeout(r, 250));
+    }
+    return status;
+  }
+
   afterAll(async () => {
     await api?.stop();
     await proxy?.stop();
@@ -116,13 +127,7 @@ describe('database faults (real API process)', () => {
     } finally {
       proxy.latency(0);
     }
-    const deadline = Date.now() + 10_000;
-    let status = 0;
-    while (Date.now() < deadline && status !== 200) {
-      status = (await json(base, 'GET', '/api/events?limit=5', undefined, token)).status;
-      if (status !== 200) await new Promise((r) => setTimeout(r, 250));
-    }
-    expect(status).toBe(200);
+    expect(await statusOnceRecovered()).toBe(200);
     const ready = await json(base, 'GET', '/health/readiness');
     expect(ready.status).toBe(200);
     expect(ready.body.details).toMatchObject({ database_pool: { waiting: 0 } });
@@ -134,5 +139,28 @@ describe('database faults (real API process)', () => {
     expect(metrics).toMatch(/^floyo_db_pool_connections\{state="max"\} 10$/m);
     expect(metrics).toMatch(/^floyo_http_request_duration_seconds_count\{method="GET",route="\/api\/events",status="200"\} \d+/m);
     expect(metrics).toMatch(/^floyo_redis_up 1$/m);
+  });
+
+  it('a connection dropped while statements are in flight fails those requests, not the process', async () => {
+    // answers held back, so reads (principal check, list page) and writes are mid-statement on
+    // checked-out connections when every connection is dropped
+    proxy.stall();
+    const inFlight = [
+      ...[3, 4, 6, 7].map((limit) => json(base, 'GET', `/api/events?limit=${limit}`, undefined, token)),
+      ...[1, 2, 3].map((n) => json(base, 'POST', '/api/events', { event_type: 'cut_in_flight', details: { n } }, token)),
+    ];
+    await new Promise((r) => setTimeout(r, 300));
+    proxy.cut();
+    try {
+      const answers = await Promise.all(inFlight);
+      for (const a of answers) expect([200, 201, 503]).toContain(a.status);
+      expect(answers.some((a) => a.status === 503)).toBe(true);
+      expect(api.child.exitCode).toBeNull();
+      expect((await json(base, 'GET', '/health/liveness')).status).toBe(200);
+    } finally {
+      proxy.resume();
+      proxy.restore();
+    }
+    expect(await statusOnceRecovered()).toBe(200);
   });
 });
