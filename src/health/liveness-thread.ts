@@ -50,10 +50,13 @@ export function startLivenessThread(options: LivenessThreadOptions): Promise<Liv
 
   let stopping = false;
   let started = false;
+  let failed = false;
   return new Promise<LivenessThread>((resolve, reject) => {
+    // a dying thread reports twice ('error', then 'exit'): the first one counts
     const fail = (err: Error) => {
       clearInterval(timer);
-      if (stopping) return;
+      if (stopping || failed) return;
+      failed = true;
       if (!started) return reject(new Error(`liveness listener on ${options.host}:${options.port}: ${err.message}`));
       options.onFailure?.(err);
     };

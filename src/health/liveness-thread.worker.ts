@@ -27,7 +27,7 @@ function answer(res: http.ServerResponse, status: number, body: unknown, head: b
   res.end(head ? undefined : text);
 }
 
-const server = http.createServer((req, res) => {
+function handle(req: http.IncomingMessage, res: http.ServerResponse): void {
   const path = (req.url ?? '/').split('?', 1)[0];
   const head = req.method === 'HEAD';
   if (path !== '/health/liveness') return answer(res, 404, { detail: `Not Found: ${path} (this port serves /health/liveness only)` }, head);
@@ -38,10 +38,26 @@ const server = http.createServer((req, res) => {
     return answer(res, 503, { status: 'stalled', detail: `the event loop has not turned for ${stalledMs} ms (limit ${maxStallMs} ms)`, timestamp }, head);
   }
   answer(res, 200, { status: 'alive', timestamp }, head);
-});
-server.keepAliveTimeout = 5_000;
-server.headersTimeout = 10_000;
-server.requestTimeout = 10_000;
+}
+
+/**
+ * Bounds on what clients can hold open. A probe sends its request at once on one
+ * connection; every open socket costs this thread's small heap, so without a cap a few
+ * thousand idle connections ran it out of memory — and a dead thread fails every later
+ * probe (the pod restarted by whoever can reach the port). Beyond the cap a connection is
+ * closed at once; one idle for 2 s, or that has not sent a whole request within 2 s, is
+ * closed.
+ */
+const MAX_CONNECTIONS = 512;
+const REQUEST_DEADLINE_MS = 2_000;
+
+const server = http.createServer(
+  { headersTimeout: REQUEST_DEADLINE_MS, requestTimeout: REQUEST_DEADLINE_MS, connectionsCheckingInterval: 500, keepAliveTimeout: REQUEST_DEADLINE_MS },
+  handle,
+);
+server.maxConnections = MAX_CONNECTIONS;
+// the request deadlines start with a request's first byte: a silent socket is closed by this one
+server.timeout = REQUEST_DEADLINE_MS;
 server.on('error', (err) => parentPort!.postMessage({ type: 'error', message: err.message }));
 server.listen(port, host, () => {
   const address = server.address();

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import { join } from 'node:path';
 import type { LivenessThread, startLivenessThread as Start } from '../../src/health/liveness-thread';
 import { assertBuilt, freePort, ROOT, startService } from '../helpers/processes';
@@ -94,6 +95,36 @@ describe('liveness listener on its own thread (LIVENESS_PORT)', () => {
       await new Promise((r) => setTimeout(r, 250));
       expect((await fetch(url)).status).toBe(200);
     } finally {
+      await thread.stop();
+    }
+  });
+
+  it('thousands of idle connections are shed and closed, and the thread lives on', async () => {
+    const { startLivenessThread } = (await import(join(ROOT, 'dist', 'health', 'liveness-thread.js'))) as { startLivenessThread: typeof Start };
+    const failures: string[] = [];
+    const thread: LivenessThread = await startLivenessThread({ port: 0, host: '127.0.0.1', maxStallMs: 10_000, onFailure: (err) => failures.push(err.message) });
+    const sockets: net.Socket[] = [];
+    let closed = 0;
+    try {
+      // connections that never send a byte (each one costs the thread's small heap)
+      for (let i = 0; i < 9_000; i++) {
+        const s = net.connect(thread.port, '127.0.0.1');
+        s.on('error', () => undefined);
+        s.on('close', () => closed++);
+        sockets.push(s);
+        if (i % 250 === 249) await new Promise((r) => setTimeout(r, 20));
+      }
+      await new Promise((r) => setTimeout(r, 500));
+      expect(failures).toEqual([]);
+      // beyond the cap they were closed at once; the rest once the 2 s request deadline passed
+      expect(closed).toBeGreaterThan(9_000 - 1_000);
+      const deadline = Date.now() + 5_000;
+      while (closed < sockets.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(closed).toBe(sockets.length);
+      expect(failures).toEqual([]);
+      expect((await fetch(`http://127.0.0.1:${thread.port}/health/liveness`)).status).toBe(200);
+    } finally {
+      for (const s of sockets) s.destroy();
       await thread.stop();
     }
   });
