@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { startService, type Service } from '../helpers/processes';
 import { uniqueEmail } from '../helpers/users';
 
@@ -8,6 +9,12 @@ describe('structured logs (real process)', () => {
     api = await startService('api', { LOG_LEVEL: 'info' });
   });
   afterAll(() => api.stop());
+  const logLines = () =>
+    api
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
 
   it('logs one JSON line per request with its id and user, and never a secret', async () => {
     const base = `http://127.0.0.1:${api.port}`;
@@ -26,11 +33,7 @@ describe('structured logs (real process)', () => {
     await fetch(`${base}/health/readiness`);
     await new Promise((r) => setTimeout(r, 300));
 
-    const lines = api
-      .output()
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = logLines();
     const meLine = lines.find((l) => (l.req as { id?: string } | undefined)?.id === 'trace-me-123');
     expect(meLine).toMatchObject({
       user_id: user.id,
@@ -57,5 +60,30 @@ describe('structured logs (real process)', () => {
     for (const secret of [password, tokens.access_token, tokens.refresh_token, 'some-secret-verification-token']) {
       expect(all).not.toContain(secret);
     }
+  });
+
+  it('logs a request the client aborted before its answer, once', async () => {
+    // a body announced but never sent in full: the request waits in body parsing until the
+    // client hangs up (no answer is ever written, so there is no onResponse)
+    const socket = net.connect(api.port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(
+      'POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\nX-Request-ID: trace-aborted-1\r\n\r\n{"email":',
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    socket.destroy();
+    await new Promise((r) => setTimeout(r, 300));
+    const lines = logLines().filter((l) => l.reqId === 'trace-aborted-1');
+    expect(lines).toEqual([
+      expect.objectContaining({
+        msg: 'request aborted',
+        level: 40,
+        req: { id: 'trace-aborted-1', method: 'POST', url: '/api/auth/login' },
+        route: '/api/auth/login',
+        responseTime: expect.any(Number),
+      }),
+    ]);
+    expect(lines[0].responseTime).toBeGreaterThanOrEqual(250);
+    expect(lines[0]).not.toHaveProperty('res');
   });
 });
