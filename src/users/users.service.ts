@@ -59,12 +59,12 @@ export class UsersService implements OnModuleInit {
   ) {}
 
   /**
-   * Listens for the sessions other replicas revoked (only when principals are kept in
-   * memory at all). Never awaited: with Redis down the subscription waits (and ioredis
-   * re-subscribes after every reconnect) while the boot goes on.
+   * Listens for the sessions other replicas revoked (their principals leave this replica's
+   * memory: the short cache and the outage fallback). Never awaited: with Redis down the
+   * subscription waits (and ioredis re-subscribes after every reconnect) while the boot
+   * goes on.
    */
   onModuleInit(): void {
-    if (!this.config.auth.principalCacheMs) return;
     const sub = this.redis.create('pubsub', 'auth-forget');
     sub.on('message', (_channel: string, message: string) => {
       for (const id of message.split(',')) this.forgetLocally(id);
@@ -196,7 +196,8 @@ export class UsersService implements OnModuleInit {
    * The auth guard's per-request check: user active and session live, in one query.
    * While the database is unreachable (or its breaker open), the last answer seen for the
    * same token within PRINCIPAL_STALE_MS is reused, so reads served from the cache keep
-   * working through a database blip; no revocation can happen meanwhile anyway.
+   * working through a database blip; no revocation can happen meanwhile, and one made
+   * before it removed that answer (forgetSessions).
    */
   async principal(userId: string, sessionId: string): Promise<AuthPrincipalRow | null> {
     const key = `${userId}:${sessionId}`;
@@ -233,10 +234,11 @@ export class UsersService implements OnModuleInit {
    * The sessions were revoked (call right after the UPDATE, and it is fine before its
    * commit): this replica stops serving them from memory at once, the others as soon as
    * Redis delivers the message. For AUTH_PRINCIPAL_CACHE_MS they are always re-read, so a
-   * request racing the commit cannot put the old answer back.
+   * request racing the commit cannot put the old answer back. Their last answers are
+   * dropped too, so a database outage right after cannot bring them back either.
    */
   forgetSessions(sessionIds: string[]): void {
-    if (!this.config.auth.principalCacheMs || !sessionIds.length) return;
+    if (!sessionIds.length) return;
     for (const id of sessionIds) this.forgetLocally(id);
     this.redis.client.publish(this.redis.key(FORGET_CHANNEL), sessionIds.join(',')).catch((err: Error) => {
       // the other replicas forget them within AUTH_PRINCIPAL_CACHE_MS anyway
@@ -247,8 +249,11 @@ export class UsersService implements OnModuleInit {
   private forgetLocally(sessionId: string): void {
     const now = Date.now();
     this.forgotten.set(sessionId, now + this.config.auth.principalCacheMs);
-    // a lookup that started before the revocation is not shared with requests after it
-    this.loading.forget((key) => key.endsWith(`:${sessionId}`));
+    // a lookup that started before the revocation is not shared with requests after it,
+    // and the last answer is no outage fallback any more
+    const ofSession = (key: string) => key.endsWith(`:${sessionId}`);
+    this.loading.forget(ofSession);
+    for (const key of this.lastPrincipals.keys()) if (ofSession(key)) this.lastPrincipals.delete(key);
     for (const [id, until] of this.forgotten) if (until < now) this.forgotten.delete(id);
   }
 

@@ -163,4 +163,22 @@ describe('database faults (real API process)', () => {
     }
     expect(await statusOnceRecovered()).toBe(200);
   });
+
+  it('a session revoked just before an outage is not let in by the outage fallback', async () => {
+    const email = (await json(base, 'GET', '/api/auth/me', undefined, token)).body.email as string;
+    const second = (await json(base, 'POST', '/api/auth/login', { email, password: 'password 12345' })).body.access_token as string;
+    // its principal is now the last answer this process saw for that token
+    expect((await json(base, 'GET', '/api/events?limit=5', undefined, second)).status).toBe(200);
+    // "log out everywhere else" from the first session revokes the second
+    const revoked = await fetch(`${base}/api/auth/sessions`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+    expect([revoked.status, await revoked.text()]).toEqual([200, JSON.stringify({ message: 'Revoked 1 session(s)' })]);
+    proxy.cut();
+    try {
+      for (let i = 0; i < 3; i++) expect((await json(base, 'GET', '/api/events?limit=5', undefined, second)).status).toBe(503);
+    } finally {
+      proxy.restore();
+    }
+    expect(await statusOnceRecovered()).toBe(200);
+    expect((await json(base, 'GET', '/api/events?limit=5', undefined, second)).status).toBe(401);
+  });
 });
