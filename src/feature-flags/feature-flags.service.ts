@@ -35,6 +35,8 @@ export class FeatureFlagsService {
   private readonly warning = new OccasionalWarning(new Logger('FeatureFlags'));
   private readonly local = new Map<string, Memo<FlagSnapshot>>();
   private readonly loading = new SingleFlight<FlagSnapshot>();
+  /** Invalidations per flag: a load that saw another count read before the change. */
+  private readonly changes = new Map<string, number>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -68,16 +70,34 @@ export class FeatureFlagsService {
       return this.whileRedisIsDown(name, err);
     }
     if (cached) return JSON.parse(cached) as FlagSnapshot;
+    const change = this.changes.get(name);
     const snapshot = await this.load(name);
-    this.redis.client.set(key, JSON.stringify(snapshot), 'EX', this.ttlSeconds).catch((err: Error) => this.warn(err));
+    // a snapshot read before an invalidation is answered but not cached
+    if (this.changes.get(name) === change) {
+      this.redis.client.set(key, JSON.stringify(snapshot), 'EX', this.ttlSeconds).catch((err: Error) => this.warn(err));
+    }
     return snapshot;
   }
 
-  /** Drops a flag's cached snapshot (call after the change committed). */
+  /**
+   * Drops a flag's cached snapshot (call after the change committed). A load already in
+   * flight read the old state: here it is neither shared with later callers nor cached;
+   * on another replica it may still write the old snapshot to Redis after this delete, so
+   * the key is deleted again once any such load must have ended (connect + statement
+   * timeouts).
+   */
   async invalidate(name: string): Promise<void> {
+    this.changes.set(name, (this.changes.get(name) ?? 0) + 1);
+    this.loading.forget((key) => key === name);
     this.local.delete(name);
+    const key = flagCacheKey(this.config.redis.keyPrefix, name);
+    const again = setTimeout(
+      () => this.redis.client.del(key).catch((err: Error) => this.warn(err)),
+      this.config.db.connectTimeoutMs + this.config.db.statementTimeoutMs,
+    );
+    again.unref();
     try {
-      await this.redis.client.del(flagCacheKey(this.config.redis.keyPrefix, name));
+      await this.redis.client.del(key);
     } catch (err) {
       this.warn(err, `could not invalidate flag "${name}"; it takes effect within ${this.ttlSeconds} s`);
     }
@@ -122,8 +142,9 @@ export class FeatureFlagsService {
   /** One database read per flag at a time in this process, however many requests miss. */
   private load(name: string): Promise<FlagSnapshot> {
     return this.loading.run(name, async () => {
+      const change = this.changes.get(name);
       const snapshot = await loadFlagSnapshot(this.dataSource.manager, name);
-      this.local.set(name, { value: snapshot, expiresAt: Date.now() + this.ttlSeconds * 1000 });
+      if (this.changes.get(name) === change) this.local.set(name, { value: snapshot, expiresAt: Date.now() + this.ttlSeconds * 1000 });
       return snapshot;
     });
   }

@@ -5,6 +5,7 @@ import { asUser, insertOrganization, makeSuperuser, registerUsers } from '../../
 import { TcpProxy } from '../../helpers/tcp-proxy';
 import { bearer, type TestUser } from '../../helpers/users';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../../setup/test-env';
+import { query } from '../../helpers/databases';
 
 const flagName = (tag: string) => `test_${tag}_${randomUUID().replace(/-/g, '').slice(0, 8)}`;
 
@@ -161,6 +162,29 @@ describe('feature flags', () => {
         const started = Date.now();
         expect([await svc.isEnabled(name, { userId: user.id }), await svc.isEnabled(name, { userId: other.id })]).toEqual([false, true]);
         expect(Date.now() - started).toBeLessThan(1_000);
+      } finally {
+        await t2.close();
+        await proxy.stop();
+      }
+    });
+
+    it('a change committed while a load is in flight is not overwritten by the old snapshot', async () => {
+      const name = (await createFlag({ name: flagName('race'), enabled: true })).name;
+      const proxy = await TcpProxy.forUrl(TEST_DATABASE_URL, 5432).start();
+      const t2 = await createTestApp({ DATABASE_URL: proxy.url(TEST_DATABASE_URL) });
+      try {
+        const svc = t2.app.get(FeatureFlagsService);
+        await svc.isEnabled(flagName('warm')); // a pooled connection, opened without delay
+        proxy.latency(400); // the load reads the old row now, its answer arrives 400 ms later
+        const inFlight = svc.isEnabled(name, { userId: user.id });
+        await new Promise((r) => setTimeout(r, 100));
+        // the change, as the admin API makes it: committed, then invalidated
+        await query(TEST_DATABASE_URL, 'UPDATE feature_flags SET enabled = false WHERE name = $1', [name]);
+        await svc.invalidate(name);
+        expect(await inFlight).toBe(true); // it began before the change
+        proxy.latency(0);
+        expect(await svc.isEnabled(name, { userId: user.id })).toBe(false);
+        expect(await flags.isEnabled(name, { userId: user.id })).toBe(false); // and through Redis, another replica
       } finally {
         await t2.close();
         await proxy.stop();
