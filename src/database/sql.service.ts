@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
+import { DatabaseCircuitOpenError } from './db-circuit-breaker.service';
+import { isDatabaseUnavailable } from './pg-errors';
 
 /** Anything that runs one SQL statement and resolves to its rows (an EntityManager, or Sql). */
 export interface Queryable {
@@ -18,9 +20,9 @@ export interface Queryable {
  * Same pool, so the DB circuit breaker (wrapped around the pool's connect and the client's
  * query), the statement timeout and the pool metrics apply unchanged. Errors are `pg`'s own
  * (pg-errors.ts reads both those and TypeORM's wrapper). As `pg.Pool.query` does, it listens
- * for 'error' on the checked-out connection and discards a connection that failed a
- * statement or was lost. Statements that need a transaction with others keep using an
- * EntityManager.
+ * for 'error' on the checked-out connection; a connection that was lost or timed out is
+ * discarded (one that only failed a statement goes back to the pool). Statements that
+ * need a transaction with others keep using an EntityManager.
  */
 @Injectable()
 export class Sql implements Queryable {
@@ -31,21 +33,23 @@ export class Sql implements Queryable {
   async query<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
     this.pool ??= (this.dataSource.driver as unknown as { master: Pool }).master;
     const client = await this.pool.connect();
-    let failed: Error | undefined;
+    let broken: Error | undefined;
     // A checked-out client has no listener of its own: pg-pool removes its idle one, and a
     // connection dropped mid-statement emits 'error' besides failing the statement — with
     // no listener that is an uncaught exception that ends the process. The statement's own
     // rejection reports the failure; this only records it so the connection is discarded.
-    const onError = (err: Error) => (failed ??= err);
+    const onError = (err: Error) => (broken ??= err);
     client.on('error', onError);
     try {
       return (await client.query(text, params)).rows as T[];
     } catch (err) {
-      failed ??= err as Error;
+      // a lost or timed-out connection is discarded; after an SQL error (a constraint, say)
+      // or a refusal of the open breaker (nothing was sent) it is as good as before
+      if (isDatabaseUnavailable(err) && !(err instanceof DatabaseCircuitOpenError)) broken ??= err as Error;
       throw err;
     } finally {
       client.removeListener('error', onError);
-      client.release(failed);
+      client.release(broken);
     }
   }
 }
