@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
-import type { Repository } from 'typeorm';
+import type { EntityManager, Repository } from 'typeorm';
 import { validationFailed } from '../common/pipes/validation.pipe';
 import { ConfigSchemaValidator, type JsonSchema, secretFields } from './config-schema';
 import { IntegrationConnector } from './entities/integration-connector.entity';
@@ -23,8 +23,10 @@ export class ConnectorsService {
     return this.connectors.find({ where: { isActive: true }, order: { name: 'ASC' } });
   }
 
-  findMany(ids: readonly string[]): Promise<IntegrationConnector[]> {
-    return ids.length ? this.connectors.findBy([...new Set(ids)].map((id) => ({ id }))) : Promise.resolve([]);
+  /** Inside a transaction pass its manager: a second pool connection could wait on the first. */
+  findMany(ids: readonly string[], em?: EntityManager): Promise<IntegrationConnector[]> {
+    const repo = em ? em.getRepository(IntegrationConnector) : this.connectors;
+    return ids.length ? repo.findBy([...new Set(ids)].map((id) => ({ id }))) : Promise.resolve([]);
   }
 
   /** An active connector, or 422 naming `body.connector_id`. */

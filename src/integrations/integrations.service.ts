@@ -111,7 +111,7 @@ export class IntegrationsService implements OnModuleInit {
         changed.push('is_active');
       }
       if (dto.config) {
-        const [connector] = await this.connectors.findMany([row.connectorId]);
+        const [connector] = await this.connectors.findMany([row.connectorId], em);
         serviceType = connector.serviceType;
         const merged = this.merge(row, dto.config);
         const { plain, secrets } = this.connectors.validateAndSplit(connector, merged);

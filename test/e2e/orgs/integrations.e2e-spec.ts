@@ -135,6 +135,23 @@ describe('integrations (/api/integrations)', () => {
       expect(renamed.body).toMatchObject({ name: 'Renamed', is_active: false, config: { token: '••••9876' } });
     });
 
+    it('concurrent updates of one row queue on its lock, not on the pool (no self-deadlock)', async () => {
+      // each update holds a pooled connection while it waits for the row lock; a second
+      // pool connection inside the transaction would wait for the ones the others hold
+      const small = await createTestApp({ DB_POOL_SIZE: '3', DB_CONNECT_TIMEOUT_MS: '2000' });
+      try {
+        const id = (await createGithub(ada).expect(201)).body.id as string;
+        const started = Date.now();
+        const answers = await Promise.all(
+          Array.from({ length: 8 }, (_, i) => small.http().put(`/api/integrations/${id}`).set(bearer(ada.accessToken)).send({ config: { repo: `r${i}` } })),
+        );
+        expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
+        expect(Date.now() - started).toBeLessThan(2_000);
+      } finally {
+        await small.close();
+      }
+    });
+
     it('deletes', async () => {
       const id = (await createGithub(ada).expect(201)).body.id;
       expect((await t.http().delete(`/api/integrations/${id}`).set(bearer(ada.accessToken)).expect(200)).body).toEqual({
