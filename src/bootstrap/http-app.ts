@@ -3,6 +3,7 @@ import compress from '@fastify/compress';
 import helmet from 'helmet';
 import multipart from '@fastify/multipart';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { requestIdFrom } from '../common/logging/logger.config';
@@ -14,6 +15,8 @@ import { RedisIoAdapter } from '../realtime/gateway/redis-io.adapter';
 import { RealtimeService } from '../realtime/realtime.service';
 import { RedisService } from '../redis/redis.service';
 
+const MAX_PARAM_LENGTH = 512;
+
 /** The Fastify adapter (chosen over Express by measurement: bench/README.md). */
 export function createHttpAdapter(config: AppConfig): FastifyAdapter {
   return new FastifyAdapter({
@@ -22,7 +25,17 @@ export function createHttpAdapter(config: AppConfig): FastifyAdapter {
     trustProxy: config.http.trustProxy as boolean | string[],
     genReqId: (req: IncomingMessage) => requestIdFrom(req.headers['x-request-id']),
     return503OnClosing: true,
-    routerOptions: { maxParamLength: 512 },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // the router's own refusals, in the API's error shape (every 4xx has a `detail`)
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      const detail = tooLong
+        ? `A path parameter is longer than ${MAX_PARAM_LENGTH} characters`
+        : error.code === 'FST_ERR_BAD_URL'
+          ? 'The URL path is not valid percent-encoded UTF-8'
+          : error.message;
+      void reply.code(tooLong ? 414 : 400).send({ detail });
+    },
     // Every API route answers under /api/... (legacy) and /api/v1/... (same handler):
     // one registration per route, aliased before routing.
     rewriteUrl: (req: IncomingMessage) => rewriteVersionedUrl(req.url ?? '/'),

@@ -50,3 +50,15 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   const message = (err as Error)?.message ?? e.message ?? '';
   return UNAVAILABLE_MESSAGES.some((m) => message.includes(m));
 }
+
+/**
+ * True when PostgreSQL refused a text or JSON value it cannot store: a NUL character
+ * (22021 in text, 22P05 as \u0000 in jsonb) or a lone surrogate escape in jsonb (22P02).
+ * Input DTOs and the validation pipe refuse those first; this keeps any string that slips
+ * past them a client error (422), never a 500.
+ */
+export function isUnstorableText(err: unknown): boolean {
+  const e = driverError(err) as (PgDriverError & { message?: string; detail?: string }) | undefined;
+  if (e?.code === '22021' || e?.code === '22P05') return true;
+  return e?.code === '22P02' && /surrogate/i.test(`${e.message} ${e.detail}`);
+}

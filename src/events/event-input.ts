@@ -1,6 +1,6 @@
 import { UnprocessableEntityException } from '@nestjs/common';
 import { isISO8601 } from 'class-validator';
-import { AppValidationPipe, validationFailed, type ValidationIssue } from '../common/pipes/validation.pipe';
+import { AppValidationPipe, validationFailed, type ValidationIssue, wellFormed } from '../common/pipes/validation.pipe';
 import { jsonProblem } from './dto/bounded-json';
 import { CreateEventDto, EVENT_TYPE_MAX, eventTime, FILE_PATH_MAX, OPERATION_MAX, TOOL_MAX } from './dto/create-event.dto';
 
@@ -25,7 +25,7 @@ export interface NewEvent {
 const pipe = new AppValidationPipe();
 
 const FIELDS = new Set(['event_type', 'file_path', 'tool', 'operation', 'details', 'timestamp']);
-const text = (v: unknown, max: number): v is string => typeof v === 'string' && v.length <= max && !v.includes('\u0000');
+const text = (v: unknown, max: number): v is string => typeof v === 'string' && v.length <= max && !v.includes('\u0000') && wellFormed(v);
 const optionalText = (v: unknown, max: number) => v === undefined || v === null || text(v, max);
 
 /**

@@ -31,6 +31,14 @@ describe('toErrorResponse', () => {
     expect(toErrorResponse(new HttpException(big.message, 413, { cause: big })).status).toBe(413);
   });
 
+  it('a NUL that PostgreSQL refused (text 22021, jsonb 22P05) is a 422 for the client, not a 500', () => {
+    for (const code of ['22021', '22P05']) {
+      const err = new QueryFailedError('SELECT $1', ['a\u0000b'], Object.assign(new Error('invalid byte sequence'), { code }));
+      expect(toErrorResponse(err)).toMatchObject({ status: 422, body: { detail: expect.stringMatching(/must not contain NUL/) } });
+    }
+    expect(toErrorResponse(Object.assign(new Error('other data error'), { code: '22003' })).status).toBe(500);
+  });
+
   it('hides internals of unexpected errors behind an error_id', () => {
     const res = toErrorResponse(new TypeError('cannot read x of undefined at /srv/secret/path.js'));
     expect(res.status).toBe(500);

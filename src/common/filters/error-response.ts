@@ -1,6 +1,6 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { isDatabaseUnavailable } from '../../database/pg-errors';
+import { isDatabaseUnavailable, isUnstorableText } from '../../database/pg-errors';
 
 export interface ErrorBody {
   detail: unknown;
@@ -53,6 +53,9 @@ export function toErrorResponse(err: unknown): ErrorResponse {
       return { status: 413, body: { detail: 'Request body is too large' }, headers: {} };
     }
     return { status: e.statusCode, body: { detail: e.message }, headers: {} };
+  }
+  if (isUnstorableText(err)) {
+    return { status: 422, body: { detail: 'Text must not contain NUL (\\u0000) characters or lone UTF-16 surrogates' }, headers: {} };
   }
   if (isDatabaseUnavailable(err)) {
     const retryAfter = retryAfterOf(err);

@@ -30,6 +30,32 @@ export function nestedDeeperThan(value: unknown, max: number): boolean {
   return false;
 }
 
+/**
+ * Where a string (value or key) holds a lone UTF-16 surrogate — valid in JSON text, not in
+ * UTF-8: PostgreSQL refuses it in jsonb and text would store U+FFFD instead — or null.
+ * Iterative, like the depth check; `isWellFormed` is native (Node 20).
+ */
+export function malformedTextAt(value: unknown): (string | number)[] | null {
+  const stack: [unknown, (string | number)[]][] = [[value, []]];
+  while (stack.length) {
+    const [node, path] = stack.pop()!;
+    if (typeof node === 'string') {
+      if (!wellFormed(node)) return path;
+      continue;
+    }
+    if (node === null || typeof node !== 'object') continue;
+    for (const [key, child] of Object.entries(node)) {
+      const at = [...path, Array.isArray(node) ? Number(key) : key];
+      if (!wellFormed(key)) return at;
+      if (child !== null && (typeof child === 'object' || typeof child === 'string')) stack.push([child, at]);
+    }
+  }
+  return null;
+}
+
+/** No lone UTF-16 surrogate (native `String.prototype.isWellFormed`, Node 20). */
+export const wellFormed = (text: string): boolean => (text as string & { isWellFormed(): boolean }).isWellFormed();
+
 /** Raises the legacy 422: `{detail: [{loc, msg, type}]}`. */
 export function validationFailed(issues: ValidationIssue[]): UnprocessableEntityException {
   return new UnprocessableEntityException({ detail: issues });
@@ -76,6 +102,11 @@ export class AppValidationPipe implements PipeTransform {
     // class-transformer recurses: an absurdly deep body would overflow the stack (a 500).
     if (nestedDeeperThan(value, MAX_INPUT_DEPTH)) {
       throw validationFailed([{ loc: [source], msg: `Input must not be nested deeper than ${MAX_INPUT_DEPTH} levels`, type: 'too_deep' }]);
+    }
+    // before class-validator, whose checks (isEmail's URI decoding) can throw on such text
+    const malformed = source === 'body' ? malformedTextAt(value) : null;
+    if (malformed) {
+      throw validationFailed([{ loc: [source, ...malformed], msg: 'Text must be valid Unicode (a lone UTF-16 surrogate is not)', type: 'string_unicode' }]);
     }
     const instance = plainToInstance(metatype as new () => object, value, { enableImplicitConversion: false });
     const errors = await validate(instance, {

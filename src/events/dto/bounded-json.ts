@@ -1,12 +1,15 @@
 import { ValidateBy, type ValidationOptions } from 'class-validator';
+import { wellFormed } from '../../common/pipes/validation.pipe';
+
+const UNICODE = 'must be valid Unicode (a lone UTF-16 surrogate is not)';
 
 export const DETAILS_MAX_BYTES = 16 * 1024;
 export const DETAILS_MAX_DEPTH = 8;
 
 /**
  * Why a JSON object is not acceptable as event `details`, or null: deeper than
- * `maxDepth` levels, over `maxBytes` serialised, or holding a NUL character (which
- * PostgreSQL's jsonb cannot store). Walks iteratively and stops at the first problem,
+ * `maxDepth` levels, over `maxBytes` serialised, or holding a NUL character or a lone
+ * UTF-16 surrogate (which PostgreSQL's jsonb cannot store). Walks iteratively and stops at the first problem,
  * so a hostile document costs at most its own size.
  */
 export function jsonProblem(value: unknown, maxBytes = DETAILS_MAX_BYTES, maxDepth = DETAILS_MAX_DEPTH): string | null {
@@ -15,6 +18,7 @@ export function jsonProblem(value: unknown, maxBytes = DETAILS_MAX_BYTES, maxDep
     const [node, depth] = stack.pop()!;
     if (typeof node === 'string') {
       if (node.includes('\u0000')) return 'must not contain NUL characters';
+      if (!wellFormed(node)) return UNICODE;
       continue;
     }
     if (node === null || typeof node !== 'object') continue;
@@ -24,6 +28,7 @@ export function jsonProblem(value: unknown, maxBytes = DETAILS_MAX_BYTES, maxDep
     } else {
       for (const [key, child] of Object.entries(node)) {
         if (key.includes('\u0000')) return 'must not contain NUL characters';
+        if (!wellFormed(key)) return UNICODE;
         stack.push([child, depth + 1]);
       }
     }

@@ -1,10 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
+import { NoNul } from '../../common/decorators/no-nul.decorator';
 import { BoundedJson, DETAILS_MAX_BYTES, DETAILS_MAX_DEPTH } from './bounded-json';
-
-/** PostgreSQL text cannot hold NUL; refusing it keeps a hostile string a 422, not a 500. */
-// eslint-disable-next-line no-control-regex -- matching NUL is the point
-export const NoNul = () => Matches(/^[^\u0000]*$/, { message: '$property must not contain NUL characters' });
 
 export const EVENT_TYPE_MAX = 50;
 export const FILE_PATH_MAX = 4096;

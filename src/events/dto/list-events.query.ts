@@ -2,7 +2,8 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { BoundedPageQuery } from '../../common/http/list-page';
 import { type SortOrder, SortByField, SortOrderField } from '../../common/http/sorting';
-import { EVENT_TYPE_MAX, NoNul, TOOL_MAX } from './create-event.dto';
+import { NoNul } from '../../common/decorators/no-nul.decorator';
+import { EVENT_TYPE_MAX, TOOL_MAX } from './create-event.dto';
 
 export const EVENT_SORT_COLUMNS = ['timestamp', 'event_type', 'tool', 'operation', 'file_path'] as const;
 export type EventSortColumn = (typeof EVENT_SORT_COLUMNS)[number];

@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { NoNul } from '../../common/decorators/no-nul.decorator';
 import { BoundedPageQuery } from '../../common/http/list-page';
 import { type SortOrder, SortByField, SortOrderField } from '../../common/http/sorting';
 
@@ -11,6 +12,7 @@ export class ListPatternsQuery extends BoundedPageQuery {
   @IsOptional()
   @IsString()
   @MaxLength(50)
+  @NoNul()
   file_extension?: string;
 
   @SortByField(PATTERN_SORT_COLUMNS, 'count')
