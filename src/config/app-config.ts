@@ -85,6 +85,8 @@ export class AppConfig {
       accessKeyId: string;
       secretAccessKey: string;
       checksumMode: 'when_required' | 'when_supported';
+      /** Connecting, and any silence of an open connection, longer than this fails the call. */
+      timeoutMs: number;
     };
   };
   readonly mail: {
@@ -210,6 +212,7 @@ export class AppConfig {
         accessKeyId: e.AWS_ACCESS_KEY_ID,
         secretAccessKey: e.AWS_SECRET_ACCESS_KEY,
         checksumMode: e.S3_CHECKSUM_MODE,
+        timeoutMs: e.S3_TIMEOUT_MS,
       },
     };
     this.mail = {

@@ -199,6 +199,7 @@ export const envSchema = Joi.object({
   AWS_ACCESS_KEY_ID: Joi.string().allow('').default(''),
   AWS_SECRET_ACCESS_KEY: Joi.string().allow('').default(''),
   S3_CHECKSUM_MODE: Joi.string().valid('when_required', 'when_supported').default('when_required'),
+  S3_TIMEOUT_MS: Joi.number().integer().min(1000).max(600_000).default(30_000),
 
   // --- mail
   MAIL_TRANSPORT: Joi.string().valid('log', 'smtp').default('log'),

@@ -69,6 +69,7 @@ export interface Env {
   AWS_ACCESS_KEY_ID: string;
   AWS_SECRET_ACCESS_KEY: string;
   S3_CHECKSUM_MODE: 'when_required' | 'when_supported';
+  S3_TIMEOUT_MS: number;
 
   MAIL_TRANSPORT: 'log' | 'smtp';
   MAIL_FROM: string;

@@ -27,6 +27,11 @@ export function createS3Client(s3: S3Settings): S3Client {
     requestChecksumCalculation: mode,
     responseChecksumValidation: mode,
     maxAttempts: 3,
+    // A store that stops answering must not hold a request (or a transaction that deletes
+    // files before its commit) forever: connecting, and any silence of an open connection,
+    // beyond S3_TIMEOUT_MS fails the call. An idle limit, not a total one, so a large
+    // transfer that keeps moving is not cut.
+    requestHandler: { connectionTimeout: s3.timeoutMs, socketTimeout: s3.timeoutMs },
   });
 }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -8,6 +8,7 @@ import { createTestApp, type TestApp } from '../helpers/app';
 import { ACTIVITY_ENV, get, multipartBody } from '../helpers/activity';
 import { query } from '../helpers/databases';
 import { startLocalS3, type LocalS3 } from '../helpers/s3';
+import { createS3Client, S3StorageDriver } from '../../src/storage/s3-storage.driver';
 import { binaryParser } from '../helpers/zip';
 import { bearer, registerAndLogin, type TestUser } from '../helpers/users';
 import { TEST_DATABASE_URL } from '../setup/test-env';
@@ -243,5 +244,35 @@ describe.each([['local'], ['s3']])('uploads with the %s storage driver', (driver
     expect(keys).not.toContain(old.body.file_path);
     await download(stays, old.body.event_id).expect(404);
     await download(stays, kept.body.event_id).expect(200);
+  });
+});
+
+describe('an S3 store that stops answering', () => {
+  it('fails every call within S3_TIMEOUT_MS per attempt instead of hanging', async () => {
+    // accepts connections and never says a word (a hung store or a black-holed route)
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    const client = createS3Client({
+      bucket: 'b',
+      endpoint,
+      forcePathStyle: true,
+      region: 'us-east-1',
+      accessKeyId: 'k',
+      secretAccessKey: 's',
+      checksumMode: 'when_required',
+      timeoutMs: 500,
+    });
+    const driver = new S3StorageDriver(client, 'b');
+    try {
+      for (const call of [() => driver.delete('uploads/a/b.txt'), () => driver.deletePrefix('uploads/a/'), () => driver.get('uploads/a/b.txt')]) {
+        const started = Date.now();
+        await expect(call()).rejects.toThrow();
+        expect(Date.now() - started).toBeLessThan(5_000); // 3 attempts of 0.5 s, with backoff
+      }
+    } finally {
+      client.destroy();
+      silent.close();
+    }
   });
 });

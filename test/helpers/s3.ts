@@ -42,6 +42,7 @@ export async function startLocalS3(bucket = 'floyo-test'): Promise<LocalS3> {
     accessKeyId: 'S3RVER',
     secretAccessKey: 'S3RVER',
     checksumMode: 'when_required',
+    timeoutMs: 10_000,
   });
   return {
     env,
