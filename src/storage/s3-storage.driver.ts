@@ -7,10 +7,11 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import type { OnApplicationShutdown } from '@nestjs/common';
+import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { PassThrough, type Readable } from 'node:stream';
 import type { AppConfig } from '../config/app-config';
-import { assertSafeKey, StorageService, type StoredObject } from './storage.service';
+import { OccasionalWarning } from '../common/logging/occasional-warning';
+import { assertSafeKey, StorageService, StorageUnavailableError, type StoredObject } from './storage.service';
 
 type S3Settings = AppConfig['storage']['s3'];
 
@@ -38,6 +39,15 @@ export function createS3Client(s3: S3Settings): S3Client {
 const isNotFound = (err: unknown) =>
   err instanceof S3ServiceException && (err.name === 'NoSuchKey' || err.$metadata?.httpStatusCode === 404);
 
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN']);
+
+/** The store was unreachable, timed out or failed on its side (5xx after the SDK's retries). */
+function isUnavailable(err: unknown): boolean {
+  if (err instanceof S3ServiceException) return (err.$metadata?.httpStatusCode ?? 0) >= 500;
+  const e = err as { name?: string; code?: string } | null;
+  return !!e && (e.name === 'TimeoutError' || e.name === 'RequestTimeout' || NETWORK_CODES.has(e.code ?? ''));
+}
+
 /**
  * Objects in S3_BUCKET. Uploads stream through lib-storage's `Upload` (multipart in 5 MiB
  * parts past the first, at most two parts in flight), so memory stays bounded whatever
@@ -45,6 +55,7 @@ const isNotFound = (err: unknown) =>
  */
 export class S3StorageDriver extends StorageService implements OnApplicationShutdown {
   readonly driver = 's3' as const;
+  private readonly warning = new OccasionalWarning(new Logger('Storage'));
 
   constructor(
     private readonly client: S3Client,
@@ -76,7 +87,7 @@ export class S3StorageDriver extends StorageService implements OnApplicationShut
     } catch (err) {
       body.destroy();
       await this.delete(key).catch(() => undefined);
-      throw err;
+      throw this.classify(err);
     }
   }
 
@@ -87,17 +98,27 @@ export class S3StorageDriver extends StorageService implements OnApplicationShut
       return { stream: res.Body as Readable, size: res.ContentLength ?? null };
     } catch (err) {
       if (isNotFound(err)) return null;
-      throw err;
+      throw this.classify(err);
     }
   }
 
   async delete(key: string): Promise<void> {
     assertSafeKey(key);
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })).catch((err: unknown) => {
+      throw this.classify(err);
+    });
   }
 
   async deletePrefix(prefix: string): Promise<number> {
     assertSafeKey(prefix, { prefix: true });
+    try {
+      return await this.deletePages(prefix);
+    } catch (err) {
+      throw this.classify(err);
+    }
+  }
+
+  private async deletePages(prefix: string): Promise<number> {
     let deleted = 0;
     let token: string | undefined;
     do {
@@ -120,5 +141,12 @@ export class S3StorageDriver extends StorageService implements OnApplicationShut
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
     return deleted;
+  }
+
+  /** An outage of the store becomes StorageUnavailableError (→ 503), logged at most once a minute. */
+  private classify(err: unknown): unknown {
+    if (!isUnavailable(err)) return err;
+    this.warning.warn(`S3 unavailable: ${(err as Error)?.message ?? String(err)}`);
+    return new StorageUnavailableError(err);
   }
 }

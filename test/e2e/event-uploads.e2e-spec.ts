@@ -9,6 +9,7 @@ import { ACTIVITY_ENV, get, multipartBody } from '../helpers/activity';
 import { query } from '../helpers/databases';
 import { startLocalS3, type LocalS3 } from '../helpers/s3';
 import { createS3Client, S3StorageDriver } from '../../src/storage/s3-storage.driver';
+import { StorageUnavailableError } from '../../src/storage/storage.service';
 import { binaryParser } from '../helpers/zip';
 import { bearer, registerAndLogin, type TestUser } from '../helpers/users';
 import { TEST_DATABASE_URL } from '../setup/test-env';
@@ -248,7 +249,7 @@ describe.each([['local'], ['s3']])('uploads with the %s storage driver', (driver
 });
 
 describe('an S3 store that stops answering', () => {
-  it('fails every call within S3_TIMEOUT_MS per attempt instead of hanging', async () => {
+  it('fails every call within S3_TIMEOUT_MS per attempt with a 503, instead of hanging', async () => {
     // accepts connections and never says a word (a hung store or a black-holed route)
     const silent = net.createServer(() => undefined);
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
@@ -267,8 +268,27 @@ describe('an S3 store that stops answering', () => {
     try {
       for (const call of [() => driver.delete('uploads/a/b.txt'), () => driver.deletePrefix('uploads/a/'), () => driver.get('uploads/a/b.txt')]) {
         const started = Date.now();
-        await expect(call()).rejects.toThrow();
+        await expect(call()).rejects.toBeInstanceOf(StorageUnavailableError);
         expect(Date.now() - started).toBeLessThan(5_000); // 3 attempts of 0.5 s, with backoff
+      }
+      // through the API: a 503 the client can retry, and no event without its file
+      const t = await createTestApp({
+        ...ACTIVITY_ENV,
+        STORAGE_DRIVER: 's3',
+        S3_BUCKET: 'b',
+        S3_ENDPOINT: endpoint,
+        S3_FORCE_PATH_STYLE: 'true',
+        AWS_ACCESS_KEY_ID: 'k',
+        AWS_SECRET_ACCESS_KEY: 's',
+        S3_TIMEOUT_MS: '1000',
+      });
+      try {
+        const u = await registerAndLogin(t);
+        const res = await t.http().post('/api/events/upload').set(bearer(u.accessToken)).attach('file', Buffer.from('hello'), 'a.txt');
+        expect([res.status, res.headers['retry-after'], res.body]).toEqual([503, '5', { detail: 'File storage temporarily unavailable' }]);
+        expect(await eventRows(u.id)).toEqual([]);
+      } finally {
+        await t.close();
       }
     } finally {
       client.destroy();

@@ -57,6 +57,9 @@ export function toErrorResponse(err: unknown): ErrorResponse {
   if (isUnstorableText(err)) {
     return { status: 422, body: { detail: 'Text must not contain NUL (\\u0000) characters or lone UTF-16 surrogates' }, headers: {} };
   }
+  if ((err as { code?: unknown })?.code === 'STORAGE_UNAVAILABLE') {
+    return { status: 503, body: { detail: 'File storage temporarily unavailable' }, headers: { 'Retry-After': '5' } };
+  }
   if (isDatabaseUnavailable(err)) {
     const retryAfter = retryAfterOf(err);
     return {
