@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Put, Req } from '@nestjs/
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Public } from '../common/decorators/public.decorator';
-import { QueryOrBody } from '../common/decorators/query-or-body.decorator';
+import { ApiQueryOrBody, QueryOrBody } from '../common/decorators/query-or-body.decorator';
 import { clientInfo } from '../common/http/client-info';
 import { RouteLimit } from '../common/throttling/route-limit.decorator';
 import { RequireFeature } from '../feature-flags/require-feature.decorator';
@@ -48,6 +48,7 @@ export class AuthController {
   @RouteLimit('auth')
   @Post('refresh')
   @HttpCode(200)
+  @ApiQueryOrBody(RefreshDto)
   refresh(@QueryOrBody() dto: RefreshDto, @Req() req: FastifyRequest): Promise<TokenResponse> {
     return this.auth.refresh(dto.refresh_token, sessionContext(req));
   }
@@ -60,6 +61,7 @@ export class AuthController {
 
   @ApiBearerAuth()
   @Put('profile')
+  @ApiQueryOrBody(ProfileDto)
   async profile(
     @CurrentUser() caller: AuthUser,
     @QueryOrBody() dto: ProfileDto,

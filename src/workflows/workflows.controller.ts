@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
-import { QueryOrBody } from '../common/decorators/query-or-body.decorator';
+import { ApiQueryOrBody, QueryOrBody } from '../common/decorators/query-or-body.decorator';
 import { clientInfo } from '../common/http/client-info';
 import type { Page } from '../common/http/pagination';
 import { RequireOrgPermission } from '../organizations/access/require-org-permission.decorator';
@@ -64,6 +64,7 @@ export class WorkflowsController {
 
   @Post(':id/rollback')
   @HttpCode(200)
+  @ApiQueryOrBody(RollbackDto)
   @RequireOrgPermission('workflow:update', { from: workflow })
   async rollback(@CurrentUser() user: AuthUser, @Param('id') id: string, @QueryOrBody() dto: RollbackDto, @Req() req: FastifyRequest) {
     const w = await this.workflows.rollback(user, id, dto.version_number, clientInfo(req));

@@ -1,4 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { ApiBody } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 
 /**
@@ -11,3 +12,11 @@ export const QueryOrBody = createParamDecorator((_data: unknown, ctx: ExecutionC
   const body = req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? req.body : {};
   return { ...query, ...(body as Record<string, unknown>) };
 });
+
+/**
+ * Documents a @QueryOrBody() input in the OpenAPI document (Swagger cannot see through a
+ * custom parameter decorator): the DTO as an optional JSON body whose fields may also be
+ * query parameters.
+ */
+export const ApiQueryOrBody = (type: new (...args: never[]) => unknown) =>
+  ApiBody({ type, required: false, description: 'These fields may also be sent as query parameters (legacy clients do)' });
