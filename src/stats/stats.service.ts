@@ -1,8 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
 import { type Queryable, Sql } from '../database/sql.service';
-import { UserStats } from './entities/user-stats.entity';
 
 export interface UserCounts {
   events: number;
@@ -14,10 +11,7 @@ export interface UserCounts {
 /** Reads the per-user counters the database triggers keep (a sum over ≤ 16 rows by primary key). */
 @Injectable()
 export class StatsService {
-  constructor(
-    @InjectRepository(UserStats) private readonly stats: Repository<UserStats>,
-    private readonly sql: Sql,
-  ) {}
+  constructor(private readonly sql: Sql) {}
 
   /** `em`: a transaction's manager to read inside it; by default a pooled connection. */
   async counts(userId: string, em: Queryable = this.sql): Promise<UserCounts> {
