@@ -18,23 +18,28 @@ const PRIMITIVES = new Set<unknown>([String, Boolean, Number, Array, Object]);
 /** Deeper inputs are refused before any recursive processing (DTOs are far shallower). */
 export const MAX_INPUT_DEPTH = 64;
 
-/** Iterative, so the check itself cannot overflow the stack. */
-export function nestedDeeperThan(value: unknown, max: number): boolean {
+/**
+ * What is wrong with an input before any recursive processing, in one iterative walk (so
+ * the check itself cannot overflow the stack): `too_deep` when nested deeper than `max`;
+ * else `malformed` when a string (value or key) holds a lone UTF-16 surrogate — valid in
+ * JSON text, not in UTF-8: PostgreSQL refuses it in jsonb and text would store U+FFFD.
+ */
+export function inputProblem(value: unknown, max: number): 'too_deep' | 'malformed' | null {
   const stack: [unknown, number][] = [[value, 0]];
+  let malformed = false;
   while (stack.length) {
     const [node, depth] = stack.pop()!;
     if (node === null || typeof node !== 'object') continue;
-    if (depth > max) return true;
-    for (const child of Object.values(node)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    if (depth > max) return 'too_deep';
+    for (const [key, child] of Object.entries(node)) {
+      if (!malformed && (!wellFormed(key) || (typeof child === 'string' && !wellFormed(child)))) malformed = true;
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    }
   }
-  return false;
+  return malformed ? 'malformed' : null;
 }
 
-/**
- * Where a string (value or key) holds a lone UTF-16 surrogate — valid in JSON text, not in
- * UTF-8: PostgreSQL refuses it in jsonb and text would store U+FFFD instead — or null.
- * Iterative, like the depth check; `isWellFormed` is native (Node 20).
- */
+/** Where the first lone surrogate is (inputProblem found one): the 422's `loc`. */
 export function malformedTextAt(value: unknown): (string | number)[] | null {
   const stack: [unknown, (string | number)[]][] = [[value, []]];
   while (stack.length) {
@@ -99,14 +104,15 @@ export class AppValidationPipe implements PipeTransform {
     if (value === undefined || value === null || typeof value !== 'object' || Array.isArray(value)) {
       throw validationFailed([{ loc: [source], msg: 'Input should be an object', type: 'model_type' }]);
     }
-    // class-transformer recurses: an absurdly deep body would overflow the stack (a 500).
-    if (nestedDeeperThan(value, MAX_INPUT_DEPTH)) {
+    // class-transformer recurses: an absurdly deep body would overflow the stack (a 500);
+    // class-validator's checks (isEmail's URI decoding) can throw on a lone surrogate
+    const problem = inputProblem(value, MAX_INPUT_DEPTH);
+    if (problem === 'too_deep') {
       throw validationFailed([{ loc: [source], msg: `Input must not be nested deeper than ${MAX_INPUT_DEPTH} levels`, type: 'too_deep' }]);
     }
-    // before class-validator, whose checks (isEmail's URI decoding) can throw on such text
-    const malformed = source === 'body' ? malformedTextAt(value) : null;
-    if (malformed) {
-      throw validationFailed([{ loc: [source, ...malformed], msg: 'Text must be valid Unicode (a lone UTF-16 surrogate is not)', type: 'string_unicode' }]);
+    if (problem === 'malformed' && source === 'body') {
+      const loc = [source, ...(malformedTextAt(value) ?? [])];
+      throw validationFailed([{ loc, msg: 'Text must be valid Unicode (a lone UTF-16 surrogate is not)', type: 'string_unicode' }]);
     }
     const instance = plainToInstance(metatype as new () => object, value, { enableImplicitConversion: false });
     const errors = await validate(instance, {
