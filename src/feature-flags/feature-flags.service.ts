@@ -70,10 +70,10 @@ export class FeatureFlagsService {
       return this.whileRedisIsDown(name, err);
     }
     if (cached) return JSON.parse(cached) as FlagSnapshot;
-    const change = this.changes.get(name);
     const snapshot = await this.load(name);
-    // a snapshot read before an invalidation is answered but not cached
-    if (this.changes.get(name) === change) {
+    // load() keeps only a snapshot that is still current; one read before an invalidation
+    // is answered but cached nowhere
+    if (this.local.get(name)?.value === snapshot) {
       this.redis.client.set(key, JSON.stringify(snapshot), 'EX', this.ttlSeconds).catch((err: Error) => this.warn(err));
     }
     return snapshot;
