@@ -34,21 +34,19 @@ return 0`;
 export class AnalysisPositions {
   private readonly warning = new OccasionalWarning(new Logger(AnalysisPositions.name));
 
+  /** TOUCH, registered on the shared client: EVALSHA per ingest, not the script's source. */
+  private readonly touchCommand: (...args: string[]) => Promise<unknown>;
+
   constructor(
     private readonly redis: RedisService,
     private readonly config: AppConfig,
-  ) {}
-
-  /** TOUCH registered once on the shared client: EVALSHA per ingest, not the script's source. */
-  private touchScript?: (...args: string[]) => Promise<unknown>;
-
-  private touchCommand(): (...args: string[]) => Promise<unknown> {
-    if (!this.touchScript) {
-      const client = this.redis.client as Redis & { floyoAnalysisTouch: (...args: string[]) => Promise<unknown> };
-      client.defineCommand('floyoAnalysisTouch', { numberOfKeys: 3, lua: TOUCH });
-      this.touchScript = client.floyoAnalysisTouch.bind(client);
-    }
-    return this.touchScript;
+  ) {
+    // Defined at construction, never on first use: the shared client auto-pipelines, and a
+    // command defined while a pipeline is open is missing from it — ioredis then throws
+    // outside any promise and the process dies (ioredis#1931).
+    const client = this.redis.client as Redis & { floyoAnalysisTouch: (...args: string[]) => Promise<unknown> };
+    client.defineCommand('floyoAnalysisTouch', { numberOfKeys: 3, lua: TOUCH });
+    this.touchCommand = client.floyoAnalysisTouch.bind(client);
   }
 
   private keys(userId: string) {
@@ -63,7 +61,7 @@ export class AnalysisPositions {
   async touch(userId: string, earliest: Date | null): Promise<boolean> {
     const k = this.keys(userId);
     const args = [earliest ? String(earliest.getTime()) : '', String(this.config.analysis.debounceMs), String(KEY_TTL_SECONDS)];
-    const res = await this.safely(() => this.touchCommand()(k.debounce, k.position, k.late, ...args), 0);
+    const res = await this.safely(() => this.touchCommand(k.debounce, k.position, k.late, ...args), 0);
     return res === 1;
   }
 
