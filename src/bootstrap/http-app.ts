@@ -138,6 +138,29 @@ export function corsOptions(config: AppConfig) {
 }
 
 /**
+ * An empty (or all-whitespace) body sent as `application/json` is no body, as it was for
+ * the legacy service: fetch wrappers send that header on every request. Anything else
+ * goes to Fastify's own JSON parser (prototype-poisoning checks included); a route that
+ * needs a body then answers its usual 422 naming the missing fields.
+ */
+function acceptEmptyJsonBodies(app: NestFastifyApplication): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  const { onProtoPoisoning, onConstructorPoisoning, bodyLimit } = fastify.initialConfig;
+  const parseJson = fastify.getDefaultJsonParser(onProtoPoisoning ?? 'error', onConstructorPoisoning ?? 'error');
+  app.useBodyParser('application/json', { bodyLimit }, (request, body, done) => {
+    if (isBlank(body)) return done(null, undefined);
+    // Fastify's JSON parser takes the raw Buffer as well as a string (secure-json-parse)
+    parseJson(request as Parameters<typeof parseJson>[0], body as unknown as string, done);
+  });
+}
+
+const WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
+function isBlank(body: Buffer): boolean {
+  for (const byte of body) if (!WHITESPACE.has(byte)) return false;
+  return true;
+}
+
+/**
  * Everything the HTTP app needs beyond its modules. main.ts and the e2e tests both call
  * this, so tests exercise exactly what production serves.
  */
@@ -145,6 +168,7 @@ export async function configureHttpApp(app: NestFastifyApplication, config: AppC
   app.useLogger(app.get(PinoNestLogger));
   app.flushLogs();
   installRequestLogging(app);
+  acceptEmptyJsonBodies(app);
   app.enableCors(corsOptions(config));
   await app.register(compress, { global: true, threshold: 1024, encodings: ['gzip', 'deflate'] });
   // multipart/form-data (POST /api/events/upload): parts are streamed, never buffered; the

@@ -121,15 +121,26 @@ export class AppValidationPipe implements PipeTransform {
       forbidUnknownValues: true,
       validationError: { target: false, value: false },
     });
-    if (errors.length) throw validationFailed(flatten(errors, [source]));
+    if (errors.length) throw validationFailed(flatten(errors, [source], value));
     return instance;
   }
 }
 
-export function flatten(errors: ValidationError[], prefix: (string | number)[]): ValidationIssue[] {
+/**
+ * class-validator's errors as legacy issues. A property absent from `input` is one
+ * `Field required` (type `missing`), as the legacy service reported it, rather than one
+ * issue per constraint it would have had to meet.
+ */
+export function flatten(errors: ValidationError[], prefix: (string | number)[], input?: unknown): ValidationIssue[] {
   const out: ValidationIssue[] = [];
+  const given = input !== null && typeof input === 'object' ? (input as Record<string, unknown>) : undefined;
   for (const e of errors) {
     const loc = [...prefix, /^\d+$/.test(e.property) ? Number(e.property) : e.property];
+    const child = given?.[e.property];
+    if (given && child === undefined && !e.children?.length && !e.constraints?.whitelistValidation) {
+      out.push({ loc, msg: 'Field required', type: 'missing' });
+      continue;
+    }
     for (const [constraint, message] of Object.entries(e.constraints ?? {})) {
       if (constraint === 'whitelistValidation') {
         out.push({ loc, msg: 'Extra inputs are not permitted', type: 'extra_forbidden' });
@@ -137,7 +148,7 @@ export function flatten(errors: ValidationError[], prefix: (string | number)[]):
         out.push({ loc, msg: message, type: constraint });
       }
     }
-    if (e.children?.length) out.push(...flatten(e.children, loc));
+    if (e.children?.length) out.push(...flatten(e.children, loc, child));
   }
   return out;
 }
