@@ -85,7 +85,7 @@ export class AuthService {
       await this.sessions.revoke(rotated.sessionId, 'revoked');
       throw new UnauthorizedException('User is inactive');
     }
-    return this.tokenResponse(user.id, rotated.sessionId, rotated.refreshToken);
+    return this.tokenResponse(user.id, rotated.sessionId, rotated.refreshToken, rotated.issuedAt);
   }
 
   async me(caller: AuthUser): Promise<User> {
@@ -193,9 +193,9 @@ export class AuthService {
     if (weakness) throw new BadRequestException(weakness);
   }
 
-  private tokenResponse(userId: string, sessionId: string, refreshToken: string): TokenResponse {
+  private tokenResponse(userId: string, sessionId: string, refreshToken: string, issuedAt?: Date): TokenResponse {
     return {
-      access_token: this.tokens.signAccess(userId, sessionId),
+      access_token: this.tokens.signAccess(userId, sessionId, issuedAt),
       refresh_token: refreshToken,
       token_type: 'bearer',
       expires_in: this.tokens.accessTtlSeconds,

@@ -14,6 +14,15 @@ export interface IssuedRefresh {
   refreshToken: string;
 }
 
+/** A rotation's outcome: the successor token, issued at `issuedAt` (the access token's `iat`). */
+export interface RotatedRefresh extends IssuedRefresh {
+  userId: string;
+  issuedAt: Date;
+}
+
+/** How far a replayed token's chain of successors is followed to the live one. */
+const SUCCESSOR_HOPS = 8;
+
 export interface SessionContext {
   ip: string | null;
   userAgent: string | null;
@@ -65,17 +74,18 @@ export class SessionsService {
     return { sessionId: session.id, refreshToken };
   }
 
-  private async issueToken(sessionId: string, expiresAt: Date, em: EntityManager): Promise<string> {
-    const token = this.tokenService.randomToken();
-    await em.insert(RefreshToken, { sessionId, tokenHash: this.tokenService.hash(token), expiresAt });
+  private async issueToken(sessionId: string, expiresAt: Date, em: EntityManager, token = this.tokenService.randomToken(), issuedAt = new Date()): Promise<string> {
+    await em.insert(RefreshToken, { sessionId, tokenHash: this.tokenService.hash(token), expiresAt, createdAt: issuedAt });
     return token;
   }
 
   /**
-   * Rotates a refresh token. Returns the new token and the session's user.
-   * Reuse of a rotated token revokes the whole family (committed even though the call fails).
+   * Rotates a refresh token: returns its successor and the session's user. A rotated token
+   * presented again within REFRESH_TOKEN_REUSE_INTERVAL_SECONDS of its rotation (two tabs,
+   * a retried request) gets the same successor; later, reuse revokes the whole family
+   * (committed even though the call fails).
    */
-  async rotate(refreshToken: string, ctx: SessionContext): Promise<IssuedRefresh & { userId: string }> {
+  async rotate(refreshToken: string, ctx: SessionContext): Promise<RotatedRefresh> {
     const hash = this.tokenService.hash(refreshToken);
     const result = await this.sessions.manager.transaction(async (em) => {
       const claimed = (await em.query(
@@ -89,22 +99,55 @@ export class SessionsService {
       const row = claimed[0][0];
       if (!row) return null;
       const expiresAt = this.expiry();
-      const token = await this.issueToken(row.session_id, expiresAt, em);
+      const issuedAt = new Date();
+      const token = await this.issueToken(row.session_id, expiresAt, em, this.tokenService.successorOf(refreshToken), issuedAt);
       await em.update(
         UserSession,
         { id: row.session_id },
         { lastUsedAt: new Date(), expiresAt, ipAddress: ctx.ip ?? undefined },
       );
-      return { sessionId: row.session_id, refreshToken: token, userId: row.user_id };
+      return { sessionId: row.session_id, refreshToken: token, userId: row.user_id, issuedAt };
     });
     if (result) return result;
 
-    const known = await this.tokens.findOne({ where: { tokenHash: hash }, select: { sessionId: true, usedAt: true } });
-    if (known?.usedAt) {
-      await this.revoke(known.sessionId, 'reuse_detected');
+    const window = this.config.auth.refreshReuseIntervalSeconds;
+    const [known] = (await this.tokens.query(
+      `SELECT session_id, used_at IS NOT NULL AS used, used_at > now() - make_interval(secs => $2) AS recent
+         FROM refresh_tokens WHERE token_hash = $1`,
+      [hash, window],
+    )) as { session_id: string; used: boolean; recent: boolean }[];
+    if (known?.used) {
+      const current = known.recent ? await this.currentSuccessor(refreshToken, known.session_id) : null;
+      if (current) return current;
+      await this.revoke(known.session_id, 'reuse_detected');
       throw new UnauthorizedException('Refresh token reuse detected; the session has been revoked');
     }
     throw new UnauthorizedException('Invalid or expired refresh token');
+  }
+
+  /**
+   * The live token that rotation derived from `token` (its successor, or that one's
+   * successor when the other tab refreshed again meanwhile), with the time it was issued —
+   * or null when the chain leads nowhere live (session revoked or expired, a key change).
+   */
+  private async currentSuccessor(token: string, sessionId: string): Promise<RotatedRefresh | null> {
+    const chain: string[] = [];
+    for (let t = token; chain.length < SUCCESSOR_HOPS; ) chain.push((t = this.tokenService.successorOf(t)));
+    const hashes = chain.map((t) => this.tokenService.hash(t));
+    const rows = (await this.tokens.query(
+      `SELECT t.token_hash, t.used_at IS NOT NULL AS used, t.created_at, s.user_id
+         FROM refresh_tokens t JOIN user_sessions s ON s.id = t.session_id
+        WHERE t.session_id = $1 AND t.token_hash = ANY($2) AND t.expires_at > now()
+          AND s.revoked_at IS NULL AND s.expires_at > now()`,
+      [sessionId, hashes],
+    )) as { token_hash: string; used: boolean; created_at: Date; user_id: string }[];
+    const byHash = new Map(rows.map((r) => [r.token_hash, r]));
+    for (const [i, h] of hashes.entries()) {
+      const row = byHash.get(h);
+      if (!row) return null;
+      if (!row.used) return { sessionId, refreshToken: chain[i], userId: row.user_id, issuedAt: row.created_at };
+    }
+    return null;
   }
 
   listActive(userId: string): Promise<UserSession[]> {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { createHash, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { AppConfig } from '../config/app-config';
 
@@ -28,17 +28,24 @@ export class TokenService {
    * still checked on every use. Revocation is the session check's job, not the JWT's.
    */
   private readonly verified = new Map<string, AccessClaims>();
+  /** Derives each refresh token's successor (its own key, derived from SECRET_KEY). */
+  private readonly rotationKey: KeyObject;
 
   constructor(private readonly config: AppConfig) {
     this.secret = createSecretKey(Buffer.from(config.auth.secretKey, 'utf8'));
+    this.rotationKey = createSecretKey(createHmac('sha256', this.secret).update('floyo refresh-token rotation').digest());
   }
 
   get accessTtlSeconds(): number {
     return this.config.auth.accessTokenTtlSeconds;
   }
 
-  signAccess(userId: string, sessionId: string): string {
-    return jwt.sign({ sid: sessionId, type: 'access' }, this.secret, {
+  /**
+   * An access token for the session. `issuedAt` fixes `iat` (and so `exp`): the same
+   * inputs sign the same token, which a refresh replayed within the reuse window relies on.
+   */
+  signAccess(userId: string, sessionId: string, issuedAt: Date = new Date()): string {
+    return jwt.sign({ sid: sessionId, type: 'access', iat: Math.floor(issuedAt.getTime() / 1000) }, this.secret, {
       algorithm: ALGORITHM,
       subject: userId,
       expiresIn: this.accessTtlSeconds,
@@ -75,6 +82,16 @@ export class TokenService {
   /** A URL-safe random token (256 bits). */
   randomToken(): string {
     return randomBytes(32).toString('base64url');
+  }
+
+  /**
+   * The refresh token that replaces `token` when it is rotated: derived from it under a
+   * server key (HMAC-SHA256, 256 bits), so anyone presenting `token` again can be given the
+   * same successor although only hashes are stored — and nobody without the key can
+   * predict it.
+   */
+  successorOf(token: string): string {
+    return createHmac('sha256', this.rotationKey).update(token).digest('base64url');
   }
 
   /** Tokens are stored only as their SHA-256 (hex). */

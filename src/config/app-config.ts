@@ -49,6 +49,8 @@ export class AppConfig {
     secretKey: string;
     accessTokenTtlSeconds: number;
     refreshTokenTtlSeconds: number;
+    /** A rotated refresh token presented again this soon answers with its successor (0 = never). */
+    refreshReuseIntervalSeconds: number;
     emailTokenTtlSeconds: number;
     passwordResetTtlSeconds: number;
     loginMaxFailures: number;
@@ -178,6 +180,7 @@ export class AppConfig {
       secretKey: e.SECRET_KEY,
       accessTokenTtlSeconds: e.ACCESS_TOKEN_EXPIRE_MINUTES * 60,
       refreshTokenTtlSeconds: e.REFRESH_TOKEN_EXPIRE_DAYS * 86_400,
+      refreshReuseIntervalSeconds: e.REFRESH_TOKEN_REUSE_INTERVAL_SECONDS,
       emailTokenTtlSeconds: e.EMAIL_TOKEN_EXPIRE_HOURS * 3_600,
       passwordResetTtlSeconds: e.PASSWORD_RESET_EXPIRE_MINUTES * 60,
       loginMaxFailures: e.LOGIN_MAX_FAILURES,

@@ -134,6 +134,10 @@ describe('auth API (/api/auth)', () => {
     it('detects reuse of a rotated token and revokes the whole family', async () => {
       const user = await registerAndLogin(t);
       const rotated = await t.http().post('/api/auth/refresh').send({ refresh_token: user.refreshToken }).expect(200);
+      // rotated longer ago than the reuse window (test/e2e/legacy/refresh-reuse waits it out for real)
+      await query(TEST_DATABASE_URL, `UPDATE refresh_tokens SET used_at = now() - interval '1 hour' WHERE token_hash = encode(sha256($1::bytea), 'hex')`, [
+        user.refreshToken,
+      ]);
       const replay = await t.http().post('/api/auth/refresh').send({ refresh_token: user.refreshToken });
       expect(replay.status).toBe(401);
       expect(replay.headers['www-authenticate']).toBe('Bearer');
