@@ -138,6 +138,22 @@ export function corsOptions(config: AppConfig) {
 }
 
 /**
+ * Passwords are read only from the JSON body: a URL ends up in proxy and server logs and
+ * in browser history. The legacy service read change-password's from the query string;
+ * such a request is refused, saying what to send instead, before it reaches any route.
+ */
+const PASSWORD_PARAMS = ['password', 'old_password', 'new_password'];
+export const PASSWORD_IN_URL =
+  'Passwords are accepted only in the JSON body, never in the URL (URLs are logged and kept in browser history): ' +
+  'send them as JSON fields, e.g. {"old_password": "…", "new_password": "…"}';
+
+function hasPasswordInQuery(query: unknown): boolean {
+  if (!query || typeof query !== 'object') return false;
+  for (const name of PASSWORD_PARAMS) if ((query as Record<string, unknown>)[name] !== undefined) return true;
+  return false;
+}
+
+/**
  * An empty (or all-whitespace) body sent as `application/json` is no body, as it was for
  * the legacy service: fetch wrappers send that header on every request. Anything else
  * goes to Fastify's own JSON parser (prototype-poisoning checks included); a route that
@@ -183,6 +199,10 @@ export async function configureHttpApp(app: NestFastifyApplication, config: AppC
     // the browser-facing headers on everything but the probe (no browser ever reads it)
     if (request.routeOptions.url !== LIVENESS_PATH) void reply.headers(security);
     void reply.header('X-Request-ID', request.id);
+    if (hasPasswordInQuery(request.query)) {
+      void reply.code(400).send({ detail: PASSWORD_IN_URL });
+      return;
+    }
     done();
   });
   // Liveness, probed often and under overload, needs neither guards nor the Nest pipeline

@@ -1,11 +1,10 @@
 import { BadRequestException, Controller, Delete, Get, HttpCode, Post, type StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { type AuditContext, Auditing } from '../audit/audit-context.decorator';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import type { MessageResponse } from '../auth/dto/auth.responses';
-import { QueryOrBody } from '../common/decorators/query-or-body.decorator';
-import { validateInput } from '../common/pipes/validate-input';
+import { ApiQueryOrBody, QueryOrBody } from '../common/decorators/query-or-body.decorator';
 import { RouteLimit } from '../common/throttling/route-limit.decorator';
 import { AccountDeletionService } from './account-deletion.service';
 import { DataExportService } from './data-export.service';
@@ -29,13 +28,8 @@ export class PrivacyController {
 
   @Delete('delete')
   @RouteLimit('data_delete')
-  @ApiQuery({ name: 'confirm', type: Boolean, required: true, description: 'must be true (or a JSON body field)' })
-  async delete(
-    @CurrentUser() caller: AuthUser,
-    @QueryOrBody() input: unknown,
-    @Auditing() ctx: AuditContext,
-  ): Promise<MessageResponse> {
-    const dto = await validateInput(DeleteDataDto, input);
+  @ApiQueryOrBody(DeleteDataDto)
+  async delete(@CurrentUser() caller: AuthUser, @QueryOrBody() dto: DeleteDataDto, @Auditing() ctx: AuditContext): Promise<MessageResponse> {
     if (dto.confirm !== true) throw new BadRequestException('Deletion must be confirmed with confirm=true');
     await this.deletion.deleteEverything(caller.id, ctx);
     return { message: 'All your data has been deleted and your account anonymised' };
@@ -43,13 +37,12 @@ export class PrivacyController {
 
   @Post('retention/cleanup')
   @HttpCode(200)
-  @ApiQuery({ name: 'retention_days', type: Number, required: false, description: '≥ 1, default 90 (or a JSON body field)' })
+  @ApiQueryOrBody(RetentionCleanupDto)
   async cleanup(
     @CurrentUser() caller: AuthUser,
-    @QueryOrBody() input: unknown,
+    @QueryOrBody() dto: RetentionCleanupDto,
     @Auditing() ctx: AuditContext,
   ): Promise<RetentionCleanupResponse> {
-    const dto = await validateInput(RetentionCleanupDto, input);
     return this.retention.cleanup(caller.id, dto.retention_days, ctx);
   }
 }

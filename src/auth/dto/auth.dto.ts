@@ -51,7 +51,7 @@ export class LoginDto {
 }
 
 export class RefreshDto {
-  @ApiProperty({ description: 'Accepted as a query parameter or a JSON body field' })
+  @ApiProperty({ type: String, description: 'The refresh token of the session' })
   @IsString()
   @IsNotEmpty()
   @MaxLength(512)

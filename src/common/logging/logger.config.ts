@@ -21,7 +21,7 @@ export const REDACT_PATHS = [
 ];
 
 const TOKEN_IN_PATH = /(\/verify-email\/)[^/?#]+/i;
-const TOKEN_IN_QUERY = /([?&](?:refresh_token|token|access_token|password)=)[^&#]*/gi;
+const TOKEN_IN_QUERY = /([?&](?:refresh_token|token|access_token|password|old_password|new_password)=)[^&#]*/gi;
 
 /** Strips single-use tokens from URLs before they are logged. */
 export function redactUrl(url: string | undefined): string | undefined {

@@ -4,7 +4,7 @@ import { Type } from 'class-transformer';
 import { QueryBoolean } from '../../common/http/query-params';
 
 export class DeleteDataDto {
-  @ApiPropertyOptional({ description: 'must be true (query parameter or JSON body field)' })
+  @ApiPropertyOptional({ type: Boolean, description: 'Must be true: the deletion cannot be undone' })
   @Allow()
   @QueryBoolean()
   confirm?: unknown;
@@ -13,7 +13,7 @@ export class DeleteDataDto {
 export const RETENTION_MAX_DAYS = 36_500;
 
 export class RetentionCleanupDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: RETENTION_MAX_DAYS, default: 90 })
+  @ApiPropertyOptional({ type: Number, minimum: 1, maximum: RETENTION_MAX_DAYS, default: 90, description: 'Events older than this many days are deleted' })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'retention_days must be an integer' })

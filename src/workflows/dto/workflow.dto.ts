@@ -69,7 +69,7 @@ export class UpdateWorkflowDto {
 }
 
 export class RollbackDto {
-  @ApiProperty({ description: 'Accepted as a query parameter or a JSON body field' })
+  @ApiProperty({ type: Number, minimum: 1, description: 'The version to restore (a new version is recorded)' })
   @Type(() => Number)
   @IsInt()
   @Min(1)
