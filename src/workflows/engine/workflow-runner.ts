@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RealtimeService } from '../../realtime/realtime.service';
-import type { DelayStep, HttpStep, IntegrationStep, NotifyStep, WorkflowStep } from '../steps/step.types';
+import type { DelayStep, HttpStep, IntegrationStep, LogStep, NotifyStep, WorkflowStep } from '../steps/step.types';
 import { renderDeep, renderString, type TemplateContext } from '../steps/templating';
 import { bounded, boundedError, completedSteps, type StepLogEntry } from './execution-log';
 import { IntegrationGateway } from './integration-gateway';
@@ -95,7 +95,14 @@ export class WorkflowRunner {
         return this.notify(step, input, ctx);
       case 'integration':
         return this.integration(step, input, ctx);
+      case 'log':
+        return Promise.resolve(this.log(step, ctx));
     }
+  }
+
+  /** The rendered message goes to the execution log (this step's output); it cannot fail. */
+  private log(step: LogStep, ctx: TemplateContext): unknown {
+    return { level: step.level, message: renderString(step.message, ctx) };
   }
 
   private async callHttp(step: HttpStep, input: RunInput, ctx: TemplateContext): Promise<unknown> {

@@ -29,6 +29,16 @@ describe('normaliseSteps', () => {
     expect(steps.map((s) => s.id)).toEqual(['fetch', 'pause']);
   });
 
+  it('accepts the legacy log step (level info by default) and checks its fields', () => {
+    expect(ok({ '1': { type: 'log', message: 'hello {{trigger.x}}' } })).toEqual([
+      { id: '1', type: 'log', message: 'hello {{trigger.x}}', level: 'info', retries: 0, continue_on_error: false },
+    ]);
+    expect(issues([{ type: 'log', message: 3 }, { type: 'log', message: 'x', level: 'loud' }]).map((i) => i.loc.slice(2))).toEqual([
+      [0, 'message'],
+      [1, 'level'],
+    ]);
+  });
+
   it('names the failing step and field', () => {
     const found = issues([{ type: 'delay', ms: 1 }, { id: 'notify-team', type: 'notify', message: '' }]);
     expect(found).toEqual([

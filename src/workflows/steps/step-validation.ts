@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { ValidationIssue } from '../../common/pipes/validation.pipe';
-import { HTTP_METHODS, STEP_LIMITS, type StepType, type WorkflowStep } from './step.types';
+import { HTTP_METHODS, LOG_LEVELS, type LogLevel, STEP_LIMITS, type StepType, type WorkflowStep } from './step.types';
 
 const STEP_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const TYPES: StepType[] = ['http', 'delay', 'notify', 'integration'];
+const TYPES: StepType[] = ['http', 'delay', 'notify', 'integration', 'log'];
 const COMMON_KEYS = ['id', 'type', 'retries', 'continue_on_error', 'name'];
 const KEYS: Record<StepType, string[]> = {
   http: ['method', 'url', 'headers', 'body', 'timeout_ms'],
   delay: ['ms'],
   notify: ['message', 'target'],
   integration: ['integration_id', 'action', 'params'],
+  log: ['message', 'level'],
 };
 
 export type StepsResult = { ok: true; steps: WorkflowStep[] } | { ok: false; issues: ValidationIssue[] };
@@ -104,6 +105,12 @@ function validateStep(raw: Raw, id: unknown): Problem[] {
       }
       if (raw.target !== undefined && raw.target !== 'user' && raw.target !== 'org') bad('target', 'target must be "user" or "org"');
       break;
+    case 'log':
+      if (typeof raw.message !== 'string' || raw.message.length > STEP_LIMITS.maxMessageLength) {
+        bad('message', `message must be a string of at most ${STEP_LIMITS.maxMessageLength} characters`);
+      }
+      if (raw.level !== undefined && !LOG_LEVELS.includes(raw.level as LogLevel)) bad('level', `level must be one of ${LOG_LEVELS.join(', ')}`);
+      break;
     case 'integration':
       if (typeof raw.integration_id !== 'string' || !UUID.test(raw.integration_id)) bad('integration_id', 'integration_id must be a UUID');
       if (typeof raw.action !== 'string' || !/^[a-z][a-z0-9_]{0,63}$/.test(raw.action)) bad('action', 'action must be an action name such as "post_message"');
@@ -130,6 +137,8 @@ function buildStep(raw: Raw, id: string): WorkflowStep {
       return { ...base, type: 'delay', ms: raw.ms as number };
     case 'notify':
       return { ...base, type: 'notify', message: raw.message as string, target: (raw.target as 'user' | 'org' | undefined) ?? 'user' };
+    case 'log':
+      return { ...base, type: 'log', message: raw.message as string, level: (raw.level as LogLevel | undefined) ?? 'info' };
     case 'integration':
       return {
         ...base,

@@ -37,7 +37,17 @@ export interface IntegrationStep extends StepBase {
   params?: Record<string, unknown>;
 }
 
-export type WorkflowStep = HttpStep | DelayStep | NotifyStep | IntegrationStep;
+export const LOG_LEVELS = ['info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Writes its rendered message to the execution log and never fails (the legacy service's step). */
+export interface LogStep extends StepBase {
+  type: 'log';
+  message: string;
+  level: LogLevel;
+}
+
+export type WorkflowStep = HttpStep | DelayStep | NotifyStep | IntegrationStep | LogStep;
 export type StepType = WorkflowStep['type'];
 
 export const STEP_LIMITS = {

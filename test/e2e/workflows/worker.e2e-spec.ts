@@ -100,6 +100,30 @@ describe('workflow worker (real processes)', () => {
     expect(row.completed_at.getTime()).toBeGreaterThanOrEqual(row.started_at.getTime());
   });
 
+  it('runs a workflow stored in the legacy shape: free-form named steps of type "log"', async () => {
+    const w = await createWorkflow({
+      name: 'legacy',
+      steps: { '1': { type: 'log', message: 'Starting {{trigger.job}}' }, '2': { type: 'delay', ms: 1 }, '3': { type: 'log', message: 'done', level: 'warn' } },
+    });
+    const { execution_id } = (
+      await t.http().post(`/api/workflows/${w.id}/execute`).set(bearer(user.accessToken)).send({ trigger: { job: 'nightly report' } }).expect(200)
+    ).body;
+    const done = await waitFor('the legacy workflow', async () => {
+      const e = await execution(w.id, execution_id);
+      return terminal(e.status) && e;
+    });
+    expect(done.status).toBe('completed');
+    expect(done.execution_log.map((s) => [s.step_id, s.status, (s as { output?: unknown }).output])).toEqual([
+      ['1', 'completed', { level: 'info', message: 'Starting nightly report' }],
+      ['2', 'completed', { waited_ms: 1 }],
+      ['3', 'completed', { level: 'warn', message: 'done' }],
+    ]);
+    // any other unknown type is still a 422 naming the step
+    const bad = await t.http().post('/api/workflows').set(bearer(user.accessToken)).send({ name: 'x', steps: { '1': { type: 'shell', cmd: 'ls' } } });
+    expect(bad.status).toBe(422);
+    expect(bad.body.detail[0]).toMatchObject({ loc: ['body', 'steps', '1', 'type'], msg: expect.stringMatching(/^steps\[0\] "1": type must be one of .*log/) });
+  });
+
   it('runs a Slack post_message integration step with the decrypted webhook, for the owner only', async () => {
     // The fixture bypasses the connector schema (it requires https://) to point the webhook
     // at the local test server; the secret is sealed exactly as the API seals it.
