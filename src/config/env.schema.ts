@@ -225,7 +225,7 @@ export const envSchema = Joi.object({
   // --- realtime (Socket.IO)
   SOCKET_TRANSPORTS: Joi.string()
     .pattern(/^(websocket|polling)(,(websocket|polling))*$/)
-    .default('websocket'),
+    .default('polling,websocket'),
   SOCKET_MAX_MESSAGE_BYTES: Joi.number().integer().min(256).max(1024 * 1024).default(16 * 1024),
   SOCKET_MESSAGES_PER_10S: Joi.number().integer().min(1).max(10_000).default(30),
 

@@ -57,6 +57,7 @@ describe('deploy/k8s manifests', () => {
         'Deployment/floyo-api',
         'Deployment/floyo-worker',
         'HorizontalPodAutoscaler/floyo-api',
+        'Ingress/floyo-api',
         'Job/floyo-migrate',
         'PodDisruptionBudget/floyo-api',
         'Secret/floyo-secrets',
@@ -114,6 +115,18 @@ describe('deploy/k8s manifests', () => {
       services: Record<string, { command?: string[] }>;
     };
     expect(compose.services.api.command).toEqual(k8s);
+  });
+
+  it('is sticky wherever Socket.IO long-polling is allowed: the Service by client IP, the Ingress by cookie', () => {
+    expect(config.data.SOCKET_TRANSPORTS.split(',')).toContain('polling');
+    const service = byKind('Service', 'floyo-api')[0] as unknown as { spec: { sessionAffinity?: string } };
+    expect(service.spec.sessionAffinity).toBe('ClientIP');
+    const ingress = byKind('Ingress', 'floyo-api')[0] as unknown as {
+      metadata: { annotations: Record<string, string> };
+      spec: { rules: { http: { paths: { backend: { service: { name: string; port: { name: string } } } }[] } }[] };
+    };
+    expect(ingress.metadata.annotations['nginx.ingress.kubernetes.io/affinity']).toBe('cookie');
+    expect(ingress.spec.rules[0].http.paths[0].backend.service).toEqual({ name: 'floyo-api', port: { name: 'http' } });
   });
 
   it('gives each pod a grace period longer than its drain + shutdown budget', () => {

@@ -1,9 +1,18 @@
 import { io, type Socket } from 'socket.io-client';
 
-/** A Socket.IO client (websocket transport) that resolves once connected or rejects with the connect_error. */
-export function connectSocket(port: number, token?: string, extra: { headers?: Record<string, string> } = {}): Promise<Socket> {
+/**
+ * A Socket.IO client that resolves once connected or rejects with the connect_error: the
+ * websocket transport only unless `transports: 'default'` asks for socket.io-client's
+ * defaults (long-polling first, then the upgrade), as a stock SPA client connects.
+ */
+export function connectSocket(
+  port: number,
+  token?: string,
+  extra: { headers?: Record<string, string>; transports?: 'default' | ('polling' | 'websocket')[] } = {},
+): Promise<Socket> {
+  const transports = extra.transports ?? ['websocket'];
   const socket = io(`http://127.0.0.1:${port}`, {
-    transports: ['websocket'],
+    ...(transports === 'default' ? {} : { transports }),
     auth: token ? { token } : {},
     extraHeaders: extra.headers,
     reconnection: false,

@@ -35,8 +35,8 @@ describe('realtime across replicas (real processes)', () => {
     const login = await http(api, 'POST', '/api/auth/login', { email, password: 'password 12345' });
     return { id: reg.body.id as string, token: login.body.access_token as string };
   };
-  const connect = async (api: Service, token: string) => {
-    const s = await connectSocket(api.port, token);
+  const connect = async (api: Service, token: string, transports?: 'default' | 'websocket'[]) => {
+    const s = await connectSocket(api.port, token, { transports });
     sockets.push(s);
     return s;
   };
@@ -54,6 +54,25 @@ describe('realtime across replicas (real processes)', () => {
     for (const s of sockets) s.close();
     await Promise.all([api1, api2, worker].filter(Boolean).map((p) => p.stop()));
     await redisProxy.stop();
+  });
+
+  it('a stock client (polling, then the upgrade) and a websocket-only client both get event.created across replicas', async () => {
+    const alice = await signup(api1);
+    const stock = await connect(api1, alice.token, 'default');
+    const wsOnly = await connect(api2, alice.token, ['websocket']);
+    const seenStock = record<{ id: string }>(stock, 'event.created');
+    const seenWs = record<{ id: string }>(wsOnly, 'event.created');
+    const created = await http(api2, 'POST', '/api/events', { event_type: 'file_opened', file_path: '/tmp/a.md' }, alice.token);
+    expect(created.status).toBe(201);
+    await waitUntil('event.created on the stock client (replica 1)', () => seenStock.some((e) => e.id === created.body.id), 15_000);
+    await waitUntil('event.created on the websocket-only client (replica 2)', () => seenWs.some((e) => e.id === created.body.id), 15_000);
+    // the stock client started on long-polling and upgraded to a WebSocket by itself
+    await waitUntil('the upgrade to websocket', () => stock.io.engine.transport.name === 'websocket', 10_000);
+    // a client that stays on long-polling (no upgrade) works too
+    const pollOnly = await connect(api2, alice.token, ['polling']);
+    const seenPoll = record<{ id: string }>(pollOnly, 'event.created');
+    const again = await http(api1, 'POST', '/api/events', { event_type: 'file_opened', file_path: '/tmp/b.md' }, alice.token);
+    await waitUntil('event.created on the polling-only client', () => seenPoll.some((e) => e.id === again.body.id), 15_000);
   });
 
   it('fans out worker emits to the user’s sockets on both replicas, and to nobody else', async () => {

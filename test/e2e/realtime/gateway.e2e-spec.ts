@@ -43,6 +43,28 @@ describe('realtime gateway (Socket.IO, real Redis adapter)', () => {
       await expect(connectSocket(port, 'garbage')).rejects.toThrow(/Invalid token/);
     });
 
+    it('takes a stock client (long-polling first) and a token refused over polling says why', async () => {
+      const stock = await connectSocket(port, alice.accessToken, { transports: ['polling'] });
+      sockets.push(stock);
+      expect(stock.io.engine.transport.name).toBe('polling');
+      await expect(connectSocket(port, 'garbage', { transports: 'default' })).rejects.toThrow(/Invalid token/);
+    });
+
+    it('SOCKET_TRANSPORTS=websocket: websocket-only clients connect, polling is refused', async () => {
+      const wsOnly = await createTestApp({ SOCKET_TRANSPORTS: 'websocket' });
+      try {
+        await wsOnly.app.listen(0, '127.0.0.1');
+        const wsPort = (wsOnly.app.getHttpServer().address() as { port: number }).port;
+        const user = await registerAndLogin(wsOnly);
+        const ws = await connectSocket(wsPort, user.accessToken, { transports: ['websocket'] });
+        expect(ws.connected).toBe(true);
+        ws.close();
+        await expect(connectSocket(wsPort, user.accessToken, { transports: ['polling'] })).rejects.toThrow(/xhr poll error/);
+      } finally {
+        await wsOnly.close();
+      }
+    });
+
     it('accepts the token in auth.token or an Authorization header', async () => {
       expect((await connect(alice.accessToken)).connected).toBe(true);
       expect((await connect(undefined, { Authorization: `Bearer ${alice.accessToken}` })).connected).toBe(true);
