@@ -35,7 +35,7 @@ describe('realtime across replicas (real processes)', () => {
     const login = await http(api, 'POST', '/api/auth/login', { email, password: 'password 12345' });
     return { id: reg.body.id as string, token: login.body.access_token as string };
   };
-  const connect = async (api: Service, token: string, transports?: 'default' | 'websocket'[]) => {
+  const connect = async (api: Service, token: string, transports?: 'default' | ('polling' | 'websocket')[]) => {
     const s = await connectSocket(api.port, token, { transports });
     sockets.push(s);
     return s;
