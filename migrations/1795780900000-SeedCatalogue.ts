@@ -5,7 +5,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * JSON Schema their config is validated against; `writeOnly: true` marks secrets, which
  * are encrypted at rest and never returned) and the kill-switch feature flags (all on).
  */
-const CONNECTORS = [
+export const CONNECTORS = [
   {
     service_type: 'github',
     name: 'GitHub',

@@ -25,7 +25,8 @@ export class ConfigSchemaValidator {
       this.compiled.set(cacheKey, validate);
     }
     if (validate(config)) return [];
-    return (validate.errors ?? []).map((e) => toIssue(e, loc));
+    // an if/then/else failure is also reported by the branch's own errors (the field it needs)
+    return (validate.errors ?? []).filter((e) => e.keyword !== 'if').map((e) => toIssue(e, loc));
   }
 }
 

@@ -5,6 +5,13 @@ import { maskSecret } from './config-schema';
 export type SealedSecrets = Record<string, SecretEnvelope>;
 
 /**
+ * A secret moved to a new field name by a migration (which has no key to re-encrypt it)
+ * keeps the name it was sealed under; the next update seals it under its own name.
+ */
+type MovedEnvelope = SecretEnvelope & { sealed_as?: string };
+const sealedUnder = (field: string, envelope: MovedEnvelope) => (typeof envelope.sealed_as === 'string' ? envelope.sealed_as : field);
+
+/**
  * Encrypts an integration's secret fields one by one (AES-256-GCM, current key), each
  * bound to `<integration id>:<field>` so a ciphertext cannot be moved to another row or
  * field. Values are JSON-encoded before encryption, so any JSON type round-trips.
@@ -28,7 +35,7 @@ export class IntegrationSecrets {
     const out: Record<string, unknown> = {};
     for (const [field, envelope] of Object.entries(sealed)) {
       if (!isSecretEnvelope(envelope)) continue;
-      out[field] = JSON.parse(this.box.decrypt(envelope, aad(integrationId, field))) as unknown;
+      out[field] = JSON.parse(this.box.decrypt(envelope, aad(integrationId, sealedUnder(field, envelope)))) as unknown;
     }
     return out;
   }
@@ -39,7 +46,7 @@ export class IntegrationSecrets {
     for (const [field, envelope] of Object.entries(sealed)) {
       if (!isSecretEnvelope(envelope)) continue;
       try {
-        out[field] = maskSecret(JSON.parse(this.box.decrypt(envelope, aad(integrationId, field))));
+        out[field] = maskSecret(JSON.parse(this.box.decrypt(envelope, aad(integrationId, sealedUnder(field, envelope)))));
       } catch (err) {
         this.logger.warn(`integration ${integrationId}: secret "${field}" cannot be decrypted: ${(err as Error).message}`);
         out[field] = '••••';
@@ -48,9 +55,9 @@ export class IntegrationSecrets {
     return out;
   }
 
-  /** True when some secret was encrypted with a key other than the current one. */
+  /** True when some secret was encrypted with a key other than the current one, or under another field name. */
   needsRotation(sealed: Record<string, unknown>): boolean {
-    return Object.values(sealed).some((e) => isSecretEnvelope(e) && e.kid !== this.box.currentKeyId);
+    return Object.values(sealed).some((e) => isSecretEnvelope(e) && (e.kid !== this.box.currentKeyId || (e as MovedEnvelope).sealed_as !== undefined));
   }
 }
 

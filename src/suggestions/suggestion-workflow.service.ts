@@ -26,11 +26,11 @@ export class SuggestionWorkflowService {
 
   async createDraft(user: AuthUser, id: string, client: ClientInfo): Promise<Workflow> {
     const [source] = (await this.suggestions.query(
-      `SELECT rule_id, trigger, reasoning, sample_code, suggested_integration, metadata FROM suggestions WHERE id = $1 AND user_id = $2`,
+      `SELECT rule_id, trigger, reasoning, sample_code, suggested_connector, metadata FROM suggestions WHERE id = $1 AND user_id = $2`,
       [id, user.id],
     )) as DraftSource[];
     if (!source) throw new NotFoundException('Suggestion not found');
-    const integrationId = await this.integrationFor(user.id, source.suggested_integration);
+    const integrationId = await this.integrationFor(user.id, source.suggested_connector);
     const workflow = await this.workflows.create(user, workflowDraft(source, integrationId), client);
     await this.suggestions.query('UPDATE suggestions SET is_applied = true, updated_at = now() WHERE id = $1 AND user_id = $2', [id, user.id]);
     await this.cache.invalidate(user.id);

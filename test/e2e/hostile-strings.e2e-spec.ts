@@ -130,7 +130,7 @@ describe('hostile strings in every documented input', () => {
       case 'connector_id':
         return githubConnector;
       case 'config':
-        return { token: 'x', repo: 'r' };
+        return { access_token: 'x', repository: 'o/r' };
       case 'user_id':
         return user.id;
       default:

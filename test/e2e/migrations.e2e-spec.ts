@@ -48,7 +48,7 @@ describe('migrations (typeorm CLI, real processes)', () => {
       expect(run.code).toBe(0);
       expect(await userTables(db.url)).toEqual(EXPECTED_TABLES);
       const connectors = await query<{ service_type: string }>(db.url, 'SELECT service_type FROM integration_connectors ORDER BY 1');
-      expect(connectors.map((c) => c.service_type)).toEqual(['aws_s3', 'dropbox', 'email', 'github', 'google_drive', 'slack']);
+      expect(connectors.map((c) => c.service_type)).toEqual(['dropbox', 'email', 'github', 'googledrive', 's3', 'slack']);
       const flags = await query<{ name: string; enabled: boolean }>(db.url, 'SELECT name, enabled FROM feature_flags ORDER BY 1');
       expect(flags).toEqual([
         { name: 'enable_file_uploads', enabled: true },

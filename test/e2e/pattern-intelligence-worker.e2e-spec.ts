@@ -38,7 +38,10 @@ describe('pattern intelligence in the worker (real processes)', () => {
     const token = (await json(base, 'POST', '/api/auth/login', { email, password: 'password 12345' })).body.access_token as string;
     expect((await json(base, 'PUT', '/api/config', { suggestions_config: { max_suggestions: 20, use_actual_file_paths: true } }, token)).status).toBe(200);
     socket = await connectSocket(api.port, token);
-    const suggestions = record<{ id: string; trigger: string; confidence: number; suggested_integration: string; change: string }>(socket, 'suggestion.created');
+    const suggestions = record<{ id: string; trigger: string; confidence: number; suggested_integration: string; suggested_connector: string | null; change: string }>(
+      socket,
+      'suggestion.created',
+    );
     const patterns = record<{ id: string; kind?: string; sequence_key?: string; count: number }>(socket, 'pattern.updated');
 
     const fixture = generateActivity();
@@ -48,7 +51,9 @@ describe('pattern intelligence in the worker (real processes)', () => {
     }
     await waitFor('the pushed suggestions', async () => suggestions.length >= expected, 30_000);
     expect(suggestions.every((s) => s.change === 'created')).toBe(true);
-    expect(new Set(suggestions.map((s) => s.suggested_integration))).toEqual(new Set(['dropbox', 'email', 'github', 'schedule', 'google_drive']));
+    expect(new Set(suggestions.map((s) => s.suggested_connector))).toEqual(new Set(['dropbox', 'email', 'github', null, 'googledrive']));
+    // the card title, human-readable as the legacy service wrote it
+    for (const s of suggestions) expect(s.suggested_integration).toMatch(/^(Dropbox|Email|GitHub|Google Drive|Scheduled routine): \S/);
     // the recurring sequences found (at most 50 per run, the most frequent), each at least at the minimum support
     const sequences = patterns.filter((p) => p.kind === 'sequence');
     expect(sequences.length).toBeGreaterThan(0);

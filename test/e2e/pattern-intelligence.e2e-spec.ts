@@ -19,6 +19,7 @@ interface Suggestion {
   trigger: string;
   tools_involved: string[];
   suggested_integration: string | null;
+  suggested_connector: string | null;
   sample_code: string | null;
   reasoning: string;
   actual_files: string[];
@@ -50,7 +51,7 @@ async function analysisRows(userId: string) {
 /** The stored suggestions, without ids and clocks. */
 const suggestionRows = (userId: string) =>
   q(
-    `SELECT rule_id, evidence_key, trigger, tools_involved, suggested_integration, sample_code, reasoning, actual_files, confidence, metadata,
+    `SELECT rule_id, evidence_key, trigger, tools_involved, suggested_integration, suggested_connector, sample_code, reasoning, actual_files, confidence, metadata,
             is_dismissed, is_applied FROM suggestions WHERE user_id = $1 ORDER BY rule_id, evidence_key`,
     [userId],
   );
@@ -100,7 +101,11 @@ describe('pattern intelligence', () => {
 
     const csv = fixture.planted.find((p) => p.id === 'csv-outputs')!;
     const dropbox = byRule.get('outputs-sync-dropbox')!;
-    expect(dropbox).toMatchObject({ suggested_integration: 'dropbox', trigger: 'When python writes a new .csv file' });
+    expect(dropbox).toMatchObject({
+      suggested_integration: 'Dropbox: sync the new CSV files python writes',
+      suggested_connector: 'dropbox',
+      trigger: 'When python writes a new .csv file',
+    });
     expect(dropbox.tools_involved).toEqual(['python', 'dropbox']);
     expect(dropbox.reasoning).toContain(`${csv.occurrences} times on ${csv.occurrences} different days`);
     expect(dropbox.reasoning).toMatch(/between 2026-10-\d\d and 2026-10-\d\d/);
@@ -108,10 +113,16 @@ describe('pattern intelligence', () => {
     for (const f of dropbox.actual_files) expect(csv.files).toContain(f); // the user's real paths
     expect(dropbox.reasoning).toContain(basename(dropbox.actual_files[0]));
 
-    expect(byRule.get('converted-pdf-email')).toMatchObject({ suggested_integration: 'email', tools_involved: ['word', 'outlook'] });
-    expect(byRule.get('push-ci-github')).toMatchObject({ suggested_integration: 'github', trigger: 'When you push commits', actual_files: [] });
+    expect(byRule.get('converted-pdf-email')).toMatchObject({ suggested_connector: 'email', tools_involved: ['word', 'outlook'] });
+    expect(byRule.get('push-ci-github')).toMatchObject({
+      suggested_integration: 'GitHub: run checks on every push',
+      suggested_connector: 'github',
+      trigger: 'When you push commits',
+      actual_files: [],
+    });
     const schedule = byRule.get('routine-schedule')!;
-    expect(schedule).toMatchObject({ suggested_integration: 'schedule', trigger: 'Every weekday at 08:00 UTC' });
+    expect(schedule).toMatchObject({ suggested_connector: null, trigger: 'Every weekday at 08:00 UTC' });
+    expect(schedule.suggested_integration).toMatch(/^Scheduled routine: /);
     expect(schedule.sample_code).toContain('"cron": "0 8 * * 1-5"');
 
     // the analysis behind it: relationships with types, recurring sequences, histograms

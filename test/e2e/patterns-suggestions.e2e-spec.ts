@@ -128,6 +128,7 @@ describe('patterns and suggestions API', () => {
           'is_dismissed',
           'reasoning',
           'sample_code',
+          'suggested_connector',
           'suggested_integration',
           'tools_involved',
           'trigger',

@@ -39,7 +39,10 @@ export class SuggestionResponse {
   id: string;
   trigger: string;
   tools_involved: string[];
+  /** What to automate, human-readable (the card's title), as the legacy service wrote it. */
   suggested_integration: string | null;
+  /** The connector it needs (`dropbox`, `s3`, … as in GET /api/integrations/connectors); null for a scheduled routine. */
+  suggested_connector: string | null;
   sample_code: string | null;
   reasoning: string | null;
   actual_files: string[];
@@ -55,6 +58,7 @@ export class SuggestionResponse {
       trigger: row.trigger,
       tools_involved: row.tools_involved,
       suggested_integration: row.suggested_integration,
+      suggested_connector: row.suggested_connector,
       sample_code: row.sample_code,
       reasoning: row.reasoning,
       actual_files: row.actual_files,
@@ -71,4 +75,4 @@ export class SuggestionResponse {
 export type SuggestionRow = Omit<SuggestionResponse, 'created_at'> & { created_at: Date };
 
 export const SUGGESTION_COLUMNS =
-  's.id, s.trigger, s.tools_involved, s.suggested_integration, s.sample_code, s.reasoning, s.actual_files, s.confidence, s.is_dismissed, s.is_applied, s.is_bookmarked, s.created_at';
+  's.id, s.trigger, s.tools_involved, s.suggested_integration, s.suggested_connector, s.sample_code, s.reasoning, s.actual_files, s.confidence, s.is_dismissed, s.is_applied, s.is_bookmarked, s.created_at';

@@ -1,3 +1,5 @@
+import type { ConnectorType } from '../../integrations/connector-types';
+
 /**
  * The rule catalogue: data, not code. Each rule names the recurring sequence it looks
  * for (contiguous steps, each matched on tool / action / extension), the connector of
@@ -5,6 +7,7 @@
  * Templates use `{placeholders}` filled from the evidence (render.ts):
  *   {s1_tool} {s1_action} {s1_ext} … {s4_*}  the matched steps
  *   {ext}     the extension of the last matched step that has one   {glob} `*{ext}`
+ *   {EXT}     that extension as people write it in prose: `CSV`
  *   {steps}   the matched steps in words     {tools}  the tools involved
  *   {when}    e.g. "every weekday at 08:00 UTC" ({When}: capitalised)   {cron}  e.g. "0 8 * * 1-5"
  * Adding a rule is adding an entry; the engine (match.ts) never names a rule.
@@ -19,8 +22,8 @@ export interface StepMatcher {
 
 export interface SuggestionRule {
   id: string;
-  /** service_type of the connector catalogue, or `schedule` for a scheduled workflow */
-  integration: string;
+  /** service_type of the connector catalogue; null: a scheduled workflow (the draft gets the routine's cron) */
+  connector: ConnectorType | null;
   /** contiguous steps to find in a recurring sequence; absent: any sequence (with `timing`) */
   sequence?: readonly StepMatcher[];
   /** the occurrences must concentrate in time: share within the busiest 2 hours, distinct days */
@@ -29,6 +32,7 @@ export interface SuggestionRule {
   fallback?: boolean;
   /** rules whose suggestion this one replaces when both match the same routine */
   supersedes?: readonly string[];
+  /** the card's title: `suggested_integration`, human-readable as the legacy service wrote it */
   title: string;
   trigger: string;
   action: string;
@@ -49,10 +53,10 @@ const DOC_EXT = ['.docx', '.doc', '.odt', '.rtf', '.pages', '.md', '.tex', '.ppt
 export const RULES: readonly SuggestionRule[] = [
   {
     id: 'outputs-sync-dropbox',
-    integration: 'dropbox',
+    connector: 'dropbox',
     sequence: [{ verbs: RUN }, { verbs: CREATE, exts: DATA_EXT }, { verbs: UPLOAD }],
     supersedes: ['outputs-archive-s3'],
-    title: 'Dropbox: sync new {ext} outputs',
+    title: 'Dropbox: sync the new {EXT} files {s1_tool} writes',
     trigger: 'When {s1_tool} writes a new {ext} file',
     action: 'Dropbox can upload each new {ext} output as soon as {s1_tool} writes it, instead of the {s3_tool} upload by hand.',
     sample: [
@@ -67,9 +71,9 @@ export const RULES: readonly SuggestionRule[] = [
   },
   {
     id: 'outputs-archive-s3',
-    integration: 'aws_s3',
+    connector: 's3',
     sequence: [{ verbs: RUN }, { verbs: CREATE, exts: DATA_EXT }],
-    title: 'AWS S3: archive the {ext} outputs of {s1_tool}',
+    title: 'AWS S3: archive the {EXT} files {s1_tool} writes',
     trigger: 'When {s1_tool} writes a new {ext} file',
     action: 'An S3 bucket can keep a dated copy of every {ext} output, so earlier runs stay available.',
     sample: [
@@ -80,7 +84,7 @@ export const RULES: readonly SuggestionRule[] = [
   },
   {
     id: 'converted-pdf-email',
-    integration: 'email',
+    connector: 'email',
     sequence: [{ verbs: SAVE, exts: DOC_EXT }, { verbs: CONVERT, exts: ['.pdf'] }, { verbs: SEND }],
     supersedes: ['converted-pdf-drive'],
     title: 'Email: send the converted PDF',
@@ -98,13 +102,13 @@ export const RULES: readonly SuggestionRule[] = [
   },
   {
     id: 'converted-pdf-drive',
-    integration: 'google_drive',
+    connector: 'googledrive',
     sequence: [{ verbs: SAVE, exts: DOC_EXT }, { verbs: CONVERT, exts: ['.pdf'] }],
     title: 'Google Drive: publish exported PDFs',
     trigger: 'When a {s1_ext} document is exported to PDF',
     action: 'A shared Google Drive folder can receive every exported PDF automatically.',
     sample: JSON.stringify(
-      { trigger: { type: 'file_created', pattern: '*.pdf' }, action: { connector: 'google_drive', folder: 'Floyo/PDF exports' } },
+      { trigger: { type: 'file_created', pattern: '*.pdf' }, action: { connector: 'googledrive', folder: 'Floyo/PDF exports' } },
       null,
       2,
     ),
@@ -112,7 +116,7 @@ export const RULES: readonly SuggestionRule[] = [
   },
   {
     id: 'push-ci-github',
-    integration: 'github',
+    connector: 'github',
     sequence: [{ tools: ['git'], verbs: ['commit'] }, { tools: ['git'], verbs: ['push'] }],
     title: 'GitHub: run checks on every push',
     trigger: 'When you push commits',
@@ -131,17 +135,17 @@ export const RULES: readonly SuggestionRule[] = [
   },
   {
     id: 'docs-share-drive',
-    integration: 'google_drive',
+    connector: 'googledrive',
     sequence: [{ verbs: SAVE, exts: DOC_EXT }, { verbs: UPLOAD }],
-    title: 'Google Drive: sync {ext} documents',
+    title: 'Google Drive: sync your {EXT} documents',
     trigger: 'When you save a {s1_ext} document',
     action: 'Google Drive can sync the document when you save it, instead of the {s2_tool} upload by hand.',
-    sample: JSON.stringify({ trigger: { type: 'file_saved', pattern: '{glob}' }, action: { connector: 'google_drive', folder: 'Floyo/Documents' } }, null, 2),
+    sample: JSON.stringify({ trigger: { type: 'file_saved', pattern: '{glob}' }, action: { connector: 'googledrive', folder: 'Floyo/Documents' } }, null, 2),
     workflowAction: { action: 'upload_file', params: { folder: 'Floyo/Documents' } },
   },
   {
     id: 'routine-schedule',
-    integration: 'schedule',
+    connector: null,
     timing: { minHourShare: 0.75, minDays: 4 },
     fallback: true,
     title: 'Scheduled routine: {steps}',

@@ -22,7 +22,9 @@ export interface Candidate {
   evidenceKey: string;
   trigger: string;
   toolsInvolved: string[];
+  /** the card's title (human-readable) */
   suggestedIntegration: string;
+  suggestedConnector: string | null;
   sampleCode: string;
   reasoning: string;
   actualFiles: string[];
@@ -38,6 +40,9 @@ export interface EvaluationSettings {
 /** A subsumed sequence: a longer one contains it and happens at least this often relative to it. */
 const SUBSUMED_RATIO = 0.8;
 const EVIDENCE_KEY_MAX = 255;
+/** suggestions.suggested_integration */
+const TITLE_MAX = 255;
+const cut = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
 
 const matches = (m: StepMatcher, step: string): boolean => {
   const s = parseStep(step);
@@ -124,7 +129,8 @@ function toCandidate({ rule, sequence, matched }: Match, asOf: Date, settings: E
     evidenceKey: evidenceKeyOf(matched),
     trigger: text.trigger,
     toolsInvolved: text.toolsInvolved,
-    suggestedIntegration: rule.integration,
+    suggestedIntegration: cut(text.title, TITLE_MAX),
+    suggestedConnector: rule.connector,
     sampleCode: text.sampleCode,
     reasoning: text.reasoning,
     actualFiles: text.actualFiles,

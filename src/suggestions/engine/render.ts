@@ -49,6 +49,7 @@ export function placeholders(matched: string[], timing: Timing): Record<string, 
   });
   const ext = [...steps].reverse().find((s) => s.ext)?.ext ?? '';
   values.ext = ext || 'file';
+  values.EXT = ext ? ext.slice(1).toUpperCase() : 'file';
   values.glob = ext ? `*${ext}` : '*';
   values.steps = matched.map(describeStep).join(' → ');
   values.tools = toolsOf(matched).join(', ');

@@ -73,6 +73,7 @@ export class SuggestionEngine {
         trigger: s.trigger,
         confidence: s.confidence,
         suggested_integration: s.suggested_integration,
+        suggested_connector: s.suggested_connector,
         change: s.inserted ? 'created' : 'updated',
       });
     }

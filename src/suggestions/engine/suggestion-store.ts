@@ -36,21 +36,24 @@ export async function saveCandidates(em: EntityManager, userId: string, candidat
   });
   if (!chosen.length) return [];
   return (await em.query(
-    `INSERT INTO suggestions AS s (user_id, rule_id, evidence_key, trigger, tools_involved, suggested_integration, sample_code,
-                                   reasoning, actual_files, confidence, metadata)
-     SELECT $1, c.rule_id, c.evidence_key, c.trigger, c.tools::jsonb, c.integration, c.sample, c.reasoning, c.files::jsonb, c.confidence, c.metadata::jsonb
-       FROM unnest($2::varchar[], $3::varchar[], $4::text[], $5::text[], $6::varchar[], $7::text[], $8::text[], $9::text[], $10::float8[], $11::text[])
-            AS c(rule_id, evidence_key, trigger, tools, integration, sample, reasoning, files, confidence, metadata)
+    `INSERT INTO suggestions AS s (user_id, rule_id, evidence_key, trigger, tools_involved, suggested_integration, suggested_connector,
+                                   sample_code, reasoning, actual_files, confidence, metadata)
+     SELECT $1, c.rule_id, c.evidence_key, c.trigger, c.tools::jsonb, c.integration, c.connector, c.sample, c.reasoning, c.files::jsonb,
+            c.confidence, c.metadata::jsonb
+       FROM unnest($2::varchar[], $3::varchar[], $4::text[], $5::text[], $6::varchar[], $7::varchar[], $8::text[], $9::text[], $10::text[],
+                   $11::float8[], $12::text[])
+            AS c(rule_id, evidence_key, trigger, tools, integration, connector, sample, reasoning, files, confidence, metadata)
       ORDER BY c.rule_id, c.evidence_key
      ON CONFLICT (user_id, rule_id, evidence_key) WHERE rule_id IS NOT NULL DO UPDATE SET
        trigger = EXCLUDED.trigger, tools_involved = EXCLUDED.tools_involved, suggested_integration = EXCLUDED.suggested_integration,
-       sample_code = EXCLUDED.sample_code, reasoning = EXCLUDED.reasoning, actual_files = EXCLUDED.actual_files,
-       confidence = EXCLUDED.confidence, metadata = EXCLUDED.metadata, updated_at = now()
+       suggested_connector = EXCLUDED.suggested_connector, sample_code = EXCLUDED.sample_code, reasoning = EXCLUDED.reasoning,
+       actual_files = EXCLUDED.actual_files, confidence = EXCLUDED.confidence, metadata = EXCLUDED.metadata, updated_at = now()
        WHERE NOT s.is_dismissed AND NOT s.is_applied
-         AND (s.trigger, s.tools_involved, s.suggested_integration, s.sample_code, s.reasoning, s.actual_files, s.confidence, s.metadata)
+         AND (s.trigger, s.tools_involved, s.suggested_integration, s.suggested_connector, s.sample_code, s.reasoning, s.actual_files,
+              s.confidence, s.metadata)
              IS DISTINCT FROM
-             (EXCLUDED.trigger, EXCLUDED.tools_involved, EXCLUDED.suggested_integration, EXCLUDED.sample_code, EXCLUDED.reasoning,
-              EXCLUDED.actual_files, EXCLUDED.confidence, EXCLUDED.metadata)
+             (EXCLUDED.trigger, EXCLUDED.tools_involved, EXCLUDED.suggested_integration, EXCLUDED.suggested_connector, EXCLUDED.sample_code,
+              EXCLUDED.reasoning, EXCLUDED.actual_files, EXCLUDED.confidence, EXCLUDED.metadata)
      RETURNING ${SUGGESTION_COLUMNS}, (s.xmax = 0) AS inserted`,
     [
       userId,
@@ -59,6 +62,7 @@ export async function saveCandidates(em: EntityManager, userId: string, candidat
       chosen.map((c) => c.trigger),
       chosen.map((c) => JSON.stringify(c.toolsInvolved)),
       chosen.map((c) => c.suggestedIntegration),
+      chosen.map((c) => c.suggestedConnector),
       chosen.map((c) => c.sampleCode),
       chosen.map((c) => c.reasoning),
       chosen.map((c) => JSON.stringify(c.actualFiles)),

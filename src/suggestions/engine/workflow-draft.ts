@@ -1,3 +1,4 @@
+import { CONNECTOR_TYPES, isConnectorType } from '../../integrations/connector-types';
 import type { CreateWorkflowDto } from '../../workflows/dto/workflow.dto';
 import { ruleById } from './catalogue';
 
@@ -7,7 +8,7 @@ export interface DraftSource {
   trigger: string;
   reasoning: string | null;
   sample_code: string | null;
-  suggested_integration: string | null;
+  suggested_connector: string | null;
   metadata: { title?: string; cron?: string } | null;
 }
 
@@ -26,14 +27,15 @@ const cut = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max
 export function workflowDraft(s: DraftSource, integrationId: string | null): CreateWorkflowDto {
   const rule = ruleById(s.rule_id);
   const title = s.metadata?.title ?? s.trigger;
+  const connector = isConnectorType(s.suggested_connector) ? CONNECTOR_TYPES[s.suggested_connector] : s.suggested_connector;
   const connectHint =
-    rule?.workflowAction && !integrationId ? `\n\nConnect a ${s.suggested_integration} integration, then add its "${rule.workflowAction.action}" step here.` : '';
+    rule?.workflowAction && !integrationId ? `\n\nConnect a ${connector} integration, then add its "${rule.workflowAction.action}" step here.` : '';
   const description = [s.reasoning ?? '', connectHint.trim(), s.sample_code ? `Sample:\n${s.sample_code}` : ''].filter(Boolean).join('\n\n');
   const steps: Record<string, unknown>[] = [{ id: 'notify', type: 'notify', message: cut(`Floyo: ${s.trigger} — ${title}`, MESSAGE_MAX) }];
   if (rule?.workflowAction && integrationId) {
     steps.push({ id: 'integration', type: 'integration', integration_id: integrationId, action: rule.workflowAction.action, params: rule.workflowAction.params });
   }
-  const cron = rule?.integration === 'schedule' ? s.metadata?.cron : undefined;
+  const cron = rule && !rule.connector ? s.metadata?.cron : undefined;
   return {
     name: cut(title, NAME_MAX),
     description: cut(description, DESCRIPTION_MAX),

@@ -15,8 +15,13 @@ export class Suggestion extends UserOwnedEntity {
   @Column({ type: 'jsonb', default: () => "'[]'" })
   toolsInvolved: string[];
 
-  @Column({ type: 'varchar', length: 100, nullable: true })
+  /** What to automate, as the card's title (human-readable, as the legacy service wrote it). */
+  @Column({ type: 'varchar', length: 255, nullable: true })
   suggestedIntegration: string | null;
+
+  /** The connector's service type (`dropbox`, `s3`, …); null when none is needed (a scheduled routine). */
+  @Column({ type: 'varchar', length: 50, nullable: true })
+  suggestedConnector: string | null;
 
   @Column({ type: 'text', nullable: true })
   sampleCode: string | null;
