@@ -1,4 +1,5 @@
-import { Controller, Delete, Get, Param, ParseUUIDPipe, Req } from '@nestjs/common';
+import { Controller, Delete, Get, Param, Req } from '@nestjs/common';
+import { uuidParam } from '../common/pipes/uuid-param.pipe';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { clientInfo } from '../common/http/client-info';
@@ -22,7 +23,7 @@ export class SessionsController {
   @Delete(':id')
   async revoke(
     @CurrentUser() caller: AuthUser,
-    @Param('id', new ParseUUIDPipe({ errorHttpStatusCode: 404 })) id: string,
+    @Param('id', uuidParam('Session not found')) id: string,
     @Req() req: FastifyRequest,
   ): Promise<MessageResponse> {
     await this.sessions.revokeOwn(caller.id, id, clientInfo(req));

@@ -25,7 +25,8 @@ export function createHttpAdapter(config: AppConfig): FastifyAdapter {
     trustProxy: config.http.trustProxy as boolean | string[],
     genReqId: (req: IncomingMessage) => requestIdFrom(req.headers['x-request-id']),
     return503OnClosing: true,
-    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // `/api/events/` is `/api/events` (the legacy service redirected to it)
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH, ignoreTrailingSlash: true },
     // the router's own refusals, in the API's error shape (every 4xx has a `detail`)
     frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
       const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
@@ -124,6 +125,9 @@ export function corsOptions(config: AppConfig) {
   return {
     origin: config.http.corsOrigins.includes('*') ? true : config.http.corsOrigins,
     credentials: true,
+    // every method the API serves (the plugin's default allows only GET, HEAD and POST, so a
+    // browser refused the PUTs and DELETEs of the SPA at the preflight)
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
     exposedHeaders: [
       'X-Request-ID',
       'Retry-After',

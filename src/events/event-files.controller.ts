@@ -36,7 +36,7 @@ export class EventFilesController {
   @Get(':id/file')
   async download(
     @CurrentUser() caller: AuthUser,
-    @Param('id', uuidParam()) id: string,
+    @Param('id', uuidParam('File not found')) id: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<StreamableFile> {
     const file = await this.files.download(caller.id, id);

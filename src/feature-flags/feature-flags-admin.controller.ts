@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/common';
+import { uuidParam } from '../common/pipes/uuid-param.pipe';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { type AuditContext, Auditing } from '../audit/audit-context.decorator';
 import { MessageResponse } from '../auth/dto/auth.responses';
@@ -69,7 +70,7 @@ export class FeatureFlagsAdminController {
   @Delete(':name/overrides/:overrideId')
   async removeOverride(
     @Param('name') name: string,
-    @Param('overrideId', new ParseUUIDPipe({ errorHttpStatusCode: 404 })) overrideId: string,
+    @Param('overrideId', uuidParam('Override not found')) overrideId: string,
     @Auditing() actor: AuditContext,
   ): Promise<MessageResponse> {
     await this.admin.removeOverride(name, overrideId, actor);

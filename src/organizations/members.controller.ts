@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Post, Put } from '@nestjs/common';
+import { uuidParam } from '../common/pipes/uuid-param.pipe';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { type AuditContext, Auditing } from '../audit/audit-context.decorator';
 import type { AuthUser } from '../auth/auth-user';
@@ -8,7 +9,7 @@ import { OrgAccess, type OrgAccessContext, RequireOrgPermission } from './access
 import { AddMemberDto, MemberResponse, UpdateMemberRoleDto } from './dto/member.dto';
 import { MembersService } from './members.service';
 
-const UserIdParam = () => Param('userId', new ParseUUIDPipe({ errorHttpStatusCode: 404 }));
+const UserIdParam = () => Param('userId', uuidParam('Member not found'));
 
 @ApiTags('organizations')
 @ApiBearerAuth()

@@ -9,6 +9,7 @@ import type { Workflow } from '../workflows/entities/workflow.entity';
 import { WorkflowsService } from '../workflows/workflows.service';
 import { type DraftSource, workflowDraft } from './engine/workflow-draft';
 import { Suggestion } from './entities/suggestion.entity';
+import { SUGGESTION_NOT_FOUND } from './suggestions.service';
 
 /**
  * POST /api/suggestions/{id}/workflow: the suggestion becomes a draft workflow (inactive,
@@ -29,7 +30,7 @@ export class SuggestionWorkflowService {
       `SELECT rule_id, trigger, reasoning, sample_code, suggested_connector, metadata FROM suggestions WHERE id = $1 AND user_id = $2`,
       [id, user.id],
     )) as DraftSource[];
-    if (!source) throw new NotFoundException('Suggestion not found');
+    if (!source) throw new NotFoundException(SUGGESTION_NOT_FOUND);
     const integrationId = await this.integrationFor(user.id, source.suggested_connector);
     const workflow = await this.workflows.create(user, workflowDraft(source, integrationId), client);
     await this.suggestions.query('UPDATE suggestions SET is_applied = true, updated_at = now() WHERE id = $1 AND user_id = $2', [id, user.id]);

@@ -14,7 +14,7 @@ import { WorkflowResponse } from '../workflows/dto/workflow.responses';
 import { ListSuggestionsQuery, type SuggestionResponse } from './dto/suggestion.dto';
 import { SuggestionEngine } from './engine/suggestion-engine.service';
 import { SuggestionWorkflowService } from './suggestion-workflow.service';
-import { SuggestionsService } from './suggestions.service';
+import { SuggestionsService, SUGGESTION_NOT_FOUND } from './suggestions.service';
 
 @ApiTags('suggestions')
 @ApiBearerAuth()
@@ -56,25 +56,25 @@ export class SuggestionsController {
 
   /** A draft (inactive) workflow prefilled from the suggestion; the suggestion is marked applied. */
   @Post(':id/workflow')
-  async workflow(@CurrentUser() caller: AuthUser, @Param('id', uuidParam()) id: string, @Req() req: FastifyRequest): Promise<WorkflowResponse> {
+  async workflow(@CurrentUser() caller: AuthUser, @Param('id', uuidParam(SUGGESTION_NOT_FOUND)) id: string, @Req() req: FastifyRequest): Promise<WorkflowResponse> {
     return WorkflowResponse.from(await this.drafts.createDraft(caller, id, clientInfo(req)));
   }
 
   @Post(':id/bookmark')
   @HttpCode(200)
-  bookmark(@CurrentUser() caller: AuthUser, @Param('id', uuidParam()) id: string): Promise<MessageResponse> {
+  bookmark(@CurrentUser() caller: AuthUser, @Param('id', uuidParam(SUGGESTION_NOT_FOUND)) id: string): Promise<MessageResponse> {
     return this.suggestions.act(caller.id, id, 'bookmark');
   }
 
   @Post(':id/apply')
   @HttpCode(200)
-  apply(@CurrentUser() caller: AuthUser, @Param('id', uuidParam()) id: string): Promise<MessageResponse> {
+  apply(@CurrentUser() caller: AuthUser, @Param('id', uuidParam(SUGGESTION_NOT_FOUND)) id: string): Promise<MessageResponse> {
     return this.suggestions.act(caller.id, id, 'apply');
   }
 
   @Post(':id/dismiss')
   @HttpCode(200)
-  dismiss(@CurrentUser() caller: AuthUser, @Param('id', uuidParam()) id: string): Promise<MessageResponse> {
+  dismiss(@CurrentUser() caller: AuthUser, @Param('id', uuidParam(SUGGESTION_NOT_FOUND)) id: string): Promise<MessageResponse> {
     return this.suggestions.act(caller.id, id, 'dismiss');
   }
 }

@@ -36,6 +36,7 @@ const ACTIONS: Record<SuggestionAction, { set: string; message: (row: { is_bookm
   dismiss: { set: 'is_dismissed = true', message: () => 'Suggestion dismissed' },
 };
 
+export const SUGGESTION_NOT_FOUND = 'Suggestion not found';
 @Injectable()
 export class SuggestionsService {
   constructor(
@@ -96,7 +97,7 @@ export class SuggestionsService {
       [id, userId],
     )) as [{ is_bookmarked: boolean }[], number];
     const row = rows[0][0];
-    if (!row) throw new NotFoundException('Suggestion not found');
+    if (!row) throw new NotFoundException(SUGGESTION_NOT_FOUND);
     await this.cache.invalidate(userId);
     return { message: ACTIONS[action].message(row) };
   }

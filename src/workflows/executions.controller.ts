@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { uuidParam } from '../common/pipes/uuid-param.pipe';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { AuthUser } from '../auth/auth-user';
@@ -51,7 +52,7 @@ export class ExecutionsController {
   @RequireOrgPermission('workflow:view', { from: workflow })
   async get(
     @Param('id') id: string,
-    @Param('executionId', new ParseUUIDPipe({ errorHttpStatusCode: 404 })) executionId: string,
+    @Param('executionId', uuidParam('Execution not found')) executionId: string,
   ): Promise<ExecutionResponse> {
     return ExecutionResponse.from(await this.executions.get(id, executionId), true);
   }

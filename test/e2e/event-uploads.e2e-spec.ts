@@ -172,9 +172,9 @@ describe.each([['local'], ['s3']])('uploads with the %s storage driver', (driver
     await download(owner, plain.body.id).expect(404);
     const forged = await t.http().post('/api/events').set(bearer(other.accessToken)).send({ event_type: 'file_upload', tool: 'upload', file_path: res.body.file_path }).expect(201);
     await download(other, forged.body.id).expect(404);
-    const bad = await download(owner, 'not-a-uuid').expect(422);
-    expect(JSON.parse((bad.body as Buffer).toString()).detail[0].loc).toEqual(['path', 'id']);
-    await download(owner, "1' OR '1'='1").expect(422);
+    const bad = await download(owner, 'not-a-uuid').expect(404);
+    expect(JSON.parse((bad.body as Buffer).toString())).toEqual({ detail: 'File not found' });
+    await download(owner, "1' OR '1'='1").expect(404);
     await download(owner, res.body.event_id).expect(200);
   });
 

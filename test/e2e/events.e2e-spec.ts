@@ -273,7 +273,6 @@ describe('events API', () => {
       ['skip=ten', 'skip'],
       ['search=' + 'x'.repeat(201), 'search'],
       ['event_type=' + 'x'.repeat(51), 'event_type'],
-      ['unknown=1', 'unknown'],
     ])('refuses %s with 422', async (qs, field) => {
       const res = await get(t, u, `/api/events?${qs}`).expect(422);
       expect(res.body.detail).toEqual(expect.arrayContaining([expect.objectContaining({ loc: ['query', field] })]));

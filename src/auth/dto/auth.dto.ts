@@ -1,12 +1,15 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import { IsEmail, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { PASSWORD_MAX, PASSWORD_MIN } from '../password.service';
 
 /** An optional username: 3–50 letters, digits, "_", "." or "-" (unique, case-insensitively). */
 const UsernameField = () =>
   applyDecorators(
-    ApiPropertyOptional({ example: 'ada' }),
+    ApiPropertyOptional({ example: 'ada', description: 'An empty string means none (forms send blank optional fields that way)' }),
+    // a blank optional field is no username (register) or removes it (profile)
+    Transform(({ value }: { value: unknown }) => (typeof value === 'string' && value.trim() === '' ? null : value)),
     IsOptional(),
     IsString(),
     MinLength(3),

@@ -1,19 +1,23 @@
 import { applyDecorators, createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { ApiBody, ApiQuery } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
+import { QUERY_KEYS } from '../pipes/validation.pipe';
 
 /**
  * Legacy routes took some arguments as query parameters (the `*q*` inputs); clients send
  * them either way. The one mechanism for those inputs: `@QueryOrBody()` on the parameter
- * (query and JSON body merged, body wins, then validated like any body against the
- * parameter's DTO) and `@ApiQueryOrBody(Dto)` on the handler (documents each field as an
+ * (query and JSON body merged, body wins, then validated against the parameter's DTO:
+ * unknown query parameters ignored, unknown body fields refused, issues located where the
+ * value came from) and `@ApiQueryOrBody(Dto)` on the handler (documents each field as an
  * optional query parameter and the DTO as an optional JSON body).
  */
 export const QueryOrBody = createParamDecorator((_data: unknown, ctx: ExecutionContext) => {
   const req = ctx.switchToHttp().getRequest<FastifyRequest>();
   const query = (req.query ?? {}) as Record<string, unknown>;
-  const body = req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? req.body : {};
-  return { ...query, ...(body as Record<string, unknown>) };
+  const body = (req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? req.body : {}) as Record<string, unknown>;
+  const merged = { ...query, ...body };
+  Object.defineProperty(merged, QUERY_KEYS, { value: new Set(Object.keys(query).filter((k) => !Object.hasOwn(body, k))) });
+  return merged;
 });
 
 // @nestjs/swagger's metadata keys for a DTO's documented properties

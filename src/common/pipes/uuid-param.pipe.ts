@@ -1,8 +1,8 @@
-import { ParseUUIDPipe } from '@nestjs/common';
-import { validationFailed } from './validation.pipe';
+import { NotFoundException, ParseUUIDPipe } from '@nestjs/common';
 
-/** A path id that must be a UUID: anything else is the legacy 422, never a 500. */
-export const uuidParam = (name = 'id') =>
-  new ParseUUIDPipe({
-    exceptionFactory: () => validationFailed([{ loc: ['path', name], msg: 'Input should be a valid UUID', type: 'uuid_parsing' }]),
-  });
+/**
+ * A path id that must be a UUID. Anything else cannot name a resource, so it answers
+ * exactly like a missing one: 404 with the resource's own `detail` (never a 500, never a
+ * framework message).
+ */
+export const uuidParam = (notFound: string) => new ParseUUIDPipe({ exceptionFactory: () => new NotFoundException(notFound) });

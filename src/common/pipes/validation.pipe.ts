@@ -66,12 +66,22 @@ export function validationFailed(issues: ValidationIssue[]): UnprocessableEntity
   return new UnprocessableEntityException({ detail: issues });
 }
 
+/**
+ * The keys of a merged query-and-body input (@QueryOrBody) that came from the query string:
+ * unknown ones are ignored like any query parameter, and issues name them `query`.
+ */
+export const QUERY_KEYS = Symbol('keys taken from the query string');
+
+type WithQueryKeys = { [QUERY_KEYS]?: ReadonlySet<string> };
+
 /** Validated query strings remembered per DTO class. */
 const VALID_QUERY_MEMO = 1_000;
 
 /**
- * Global validation: transforms to the DTO class, strips nothing silently (unknown
- * properties are errors), and reports every problem with its location.
+ * Global validation: transforms to the DTO class and reports every problem with its
+ * location. An unknown body property is an error (a typo must not vanish silently); an
+ * unknown query parameter is ignored, as the legacy service (FastAPI) ignored it — cache
+ * busters (`_=…`) and tracking parameters are added to URLs by clients and proxies.
  */
 @Injectable()
 export class AppValidationPipe implements PipeTransform {
@@ -114,6 +124,8 @@ export class AppValidationPipe implements PipeTransform {
       const loc = [source, ...(malformedTextAt(value) ?? [])];
       throw validationFailed([{ loc, msg: 'Text must be valid Unicode (a lone UTF-16 surrogate is not)', type: 'string_unicode' }]);
     }
+    const fromQuery = type === 'query' ? undefined : (value as WithQueryKeys)[QUERY_KEYS];
+    const isQueryKey = (key: string) => type === 'query' || !!fromQuery?.has(key);
     const instance = plainToInstance(metatype as new () => object, value, { enableImplicitConversion: false });
     const errors = await validate(instance, {
       whitelist: true,
@@ -121,7 +133,15 @@ export class AppValidationPipe implements PipeTransform {
       forbidUnknownValues: true,
       validationError: { target: false, value: false },
     });
-    if (errors.length) throw validationFailed(flatten(errors, [source], value));
+    const ignored = errors.filter((e) => e.constraints?.whitelistValidation && isQueryKey(e.property));
+    for (const e of ignored) delete (instance as Record<string, unknown>)[e.property];
+    const problems = errors.filter((e) => !ignored.includes(e));
+    if (problems.length) {
+      const issues = flatten(problems, [source], value);
+      // an input of a @QueryOrBody() parameter sent in the query string is reported there
+      for (const issue of issues) if (fromQuery?.has(String(issue.loc[1]))) issue.loc[0] = 'query';
+      throw validationFailed(issues);
+    }
     return instance;
   }
 }

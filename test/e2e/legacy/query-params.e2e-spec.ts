@@ -75,7 +75,7 @@ describe('legacy query parameters (*q* inputs)', () => {
     const viaBody = await t.http().post('/api/data/retention/cleanup').set(bearer(user.accessToken)).send({ retention_days: 7 }).expect(200);
     expect(Math.abs(Date.parse(viaBody.body.cutoff_date) - (Date.now() - 7 * day))).toBeLessThan(60_000);
     const bad = await t.http().post('/api/data/retention/cleanup').query({ retention_days: 'soon' }).set(bearer(user.accessToken)).expect(422);
-    expect(bad.body.detail[0].loc).toEqual(['body', 'retention_days']);
+    expect(bad.body.detail[0].loc).toEqual(['query', 'retention_days']);
   });
 
   it('version_number: from the query string and from the body', async () => {
