@@ -164,7 +164,7 @@ describe('privacy API', () => {
         const u = await registerAndLogin(t);
         await addEvents(t, u, eventSeries(2, () => ({}), Date.parse('2000-01-01')));
         const res = await t.http().post(`/api/data/retention/cleanup?${qs}`).set(bearer(u.accessToken)).expect(422);
-        expect(res.body.detail[0].loc[0]).toBe('body');
+        expect(res.body.detail[0].loc[0]).toBe('query');
         expect(await rowsOf('events', u.id)).toBe(2);
       },
     );

@@ -6,9 +6,8 @@ import { QUERY_KEYS } from '../pipes/validation.pipe';
 /**
  * Legacy routes took some arguments as query parameters (the `*q*` inputs); clients send
  * them either way. The one mechanism for those inputs: `@QueryOrBody()` on the parameter
- * (query and JSON body merged, body wins, then validated against the parameter's DTO:
- * unknown query parameters ignored, unknown body fields refused, issues located where the
- * value came from) and `@ApiQueryOrBody(Dto)` on the handler (documents each field as an
+ * (query and JSON body merged, body wins, then validated against the parameter's DTO like a
+ * body — unknown fields refused — with each issue located where its value came from) and `@ApiQueryOrBody(Dto)` on the handler (documents each field as an
  * optional query parameter and the DTO as an optional JSON body).
  */
 export const QueryOrBody = createParamDecorator((_data: unknown, ctx: ExecutionContext) => {

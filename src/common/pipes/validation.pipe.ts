@@ -66,10 +66,7 @@ export function validationFailed(issues: ValidationIssue[]): UnprocessableEntity
   return new UnprocessableEntityException({ detail: issues });
 }
 
-/**
- * The keys of a merged query-and-body input (@QueryOrBody) that came from the query string:
- * unknown ones are ignored like any query parameter, and issues name them `query`.
- */
+/** The keys of a merged query-and-body input (@QueryOrBody) that came from the query string: issues name them `query`. */
 export const QUERY_KEYS = Symbol('keys taken from the query string');
 
 type WithQueryKeys = { [QUERY_KEYS]?: ReadonlySet<string> };
@@ -79,9 +76,11 @@ const VALID_QUERY_MEMO = 1_000;
 
 /**
  * Global validation: transforms to the DTO class and reports every problem with its
- * location. An unknown body property is an error (a typo must not vanish silently); an
- * unknown query parameter is ignored, as the legacy service (FastAPI) ignored it — cache
- * busters (`_=…`) and tracking parameters are added to URLs by clients and proxies.
+ * location. An unknown body property is an error (a typo must not vanish silently). An
+ * unknown parameter of a read's query string (@Query DTOs, all on GET routes) is ignored, as
+ * the legacy service (FastAPI) ignored it — clients and proxies add cache busters (`_=…`) and
+ * tracking parameters; on a write (@QueryOrBody inputs) it is refused like a body field:
+ * `?days=5` must not run a retention clean-up with the default instead.
  */
 @Injectable()
 export class AppValidationPipe implements PipeTransform {
@@ -125,7 +124,6 @@ export class AppValidationPipe implements PipeTransform {
       throw validationFailed([{ loc, msg: 'Text must be valid Unicode (a lone UTF-16 surrogate is not)', type: 'string_unicode' }]);
     }
     const fromQuery = type === 'query' ? undefined : (value as WithQueryKeys)[QUERY_KEYS];
-    const isQueryKey = (key: string) => type === 'query' || !!fromQuery?.has(key);
     const instance = plainToInstance(metatype as new () => object, value, { enableImplicitConversion: false });
     const errors = await validate(instance, {
       whitelist: true,
@@ -133,7 +131,7 @@ export class AppValidationPipe implements PipeTransform {
       forbidUnknownValues: true,
       validationError: { target: false, value: false },
     });
-    const ignored = errors.filter((e) => e.constraints?.whitelistValidation && isQueryKey(e.property));
+    const ignored = type === 'query' ? errors.filter((e) => e.constraints?.whitelistValidation) : [];
     for (const e of ignored) delete (instance as Record<string, unknown>)[e.property];
     const problems = errors.filter((e) => !ignored.includes(e));
     if (problems.length) {
