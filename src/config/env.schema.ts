@@ -1,5 +1,6 @@
 import ipaddr from 'ipaddr.js';
 import Joi from 'joi';
+import { credentialProblem, keyProblem, urlPassword } from './secret-strength';
 
 function isIpOrCidr(entry: string): boolean {
   try {
@@ -18,6 +19,36 @@ export const ENVIRONMENTS = ['development', 'test', 'production'] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
 const isProd = { is: 'production' };
+
+const inProduction = (helpers: Joi.CustomHelpers): boolean => helpers.state.ancestors[0]?.ENVIRONMENT === 'production';
+
+/**
+ * Production refuses a key that is a placeholder (any value the repository ships is marked
+ * as one) or too weak: see secret-strength.ts. The message never quotes the key.
+ */
+const strongKey =
+  (name: string): Joi.CustomValidator<string> =>
+  (value, helpers) => {
+    const problem = keyProblem(value, [PLACEHOLDER_SECRET_KEY]);
+    return problem ? helpers.message({ custom: `"${name}" ${problem}` }) : value;
+  };
+
+/** Production refuses a credential (password, access key) that is a placeholder. */
+const realCredential =
+  (name: string): Joi.CustomValidator<string> =>
+  (value, helpers) => {
+    const problem = inProduction(helpers) ? credentialProblem(value, [PLACEHOLDER_SECRET_KEY]) : null;
+    return problem ? helpers.message({ custom: `"${name}" ${problem}` }) : value;
+  };
+
+/** Production refuses a connection URL whose password is a placeholder. */
+const realUrlPassword =
+  (name: string): Joi.CustomValidator<string> =>
+  (value, helpers) => {
+    const password = inProduction(helpers) ? urlPassword(value) : null;
+    const problem = password === null ? null : credentialProblem(password, [PLACEHOLDER_SECRET_KEY]);
+    return problem ? helpers.message({ custom: `"${name}" has a password that ${problem}` }) : value;
+  };
 
 /** A comma list of origins: `https://app.example.com,http://localhost:3000` (or `*` outside production). */
 const corsOrigins = Joi.string()
@@ -55,7 +86,10 @@ const trustProxy = Joi.alternatives()
   .try(Joi.boolean(), Joi.number().integer().min(0).max(10), Joi.string().pattern(/^[0-9a-fA-F:.,/\s]+$/))
   .default(false);
 
-/** Previous ENCRYPTION_KEY values (comma list, each at least 32 chars), kept to decrypt old secrets. */
+/**
+ * Previous ENCRYPTION_KEY values (comma list, each at least 32 chars), kept to decrypt old
+ * secrets; in production each must be a real key like ENCRYPTION_KEY.
+ */
 const encryptionKeysOld = Joi.string()
   .allow('')
   .default('')
@@ -66,6 +100,12 @@ const encryptionKeysOld = Joi.string()
       .filter(Boolean);
     if (keys.some((k) => k.length < 32)) {
       return helpers.message({ custom: '"ENCRYPTION_KEYS_OLD" must list keys of at least 32 characters each' });
+    }
+    if (inProduction(helpers)) {
+      for (const [i, key] of keys.entries()) {
+        const problem = keyProblem(key, [PLACEHOLDER_SECRET_KEY]);
+        if (problem) return helpers.message({ custom: `"ENCRYPTION_KEYS_OLD" key ${i + 1} ${problem}` });
+      }
     }
     return value;
   });
@@ -107,7 +147,8 @@ export const envSchema = Joi.object({
   // --- database
   DATABASE_URL: Joi.string()
     .uri({ scheme: ['postgres', 'postgresql'] })
-    .default('postgres://postgres@127.0.0.1:5432/floyo'),
+    .default('postgres://postgres@127.0.0.1:5432/floyo')
+    .custom(realUrlPassword('DATABASE_URL')),
   DB_POOL_SIZE: Joi.number().integer().min(1).max(500).default(10),
   DB_CONNECT_TIMEOUT_MS: Joi.number().integer().min(100).max(120_000).default(5_000),
   DB_STATEMENT_TIMEOUT_MS: Joi.number().integer().min(100).max(3_600_000).default(10_000),
@@ -126,7 +167,8 @@ export const envSchema = Joi.object({
   // --- redis
   REDIS_URL: Joi.string()
     .uri({ scheme: ['redis', 'rediss'] })
-    .default('redis://127.0.0.1:6379'),
+    .default('redis://127.0.0.1:6379')
+    .custom(realUrlPassword('REDIS_URL')),
   REDIS_KEY_PREFIX: Joi.string()
     .pattern(/^[A-Za-z0-9:_-]{1,64}$/)
     .default('floyo:'),
@@ -137,10 +179,9 @@ export const envSchema = Joi.object({
     then: Joi.string()
       .required()
       .min(32)
-      .invalid(PLACEHOLDER_SECRET_KEY)
+      .custom(strongKey('SECRET_KEY'))
       .messages({
-        'any.required': '"SECRET_KEY" must be set in production',
-        'any.invalid': '"SECRET_KEY" must not be the placeholder value in production',
+        'any.required': '"SECRET_KEY" must be set in production (generate one with `openssl rand -hex 32`)',
         'string.min': '"SECRET_KEY" must be at least 32 characters in production',
       }),
     otherwise: Joi.string().min(1).default(PLACEHOLDER_SECRET_KEY),
@@ -155,10 +196,14 @@ export const envSchema = Joi.object({
   AUTH_PRINCIPAL_CACHE_MS: Joi.number().integer().min(0).max(60_000).default(2_000),
   ENCRYPTION_KEY: Joi.string().when('ENVIRONMENT', {
     ...isProd,
-    then: Joi.string().required().min(32).messages({
-      'any.required': '"ENCRYPTION_KEY" must be set in production',
-      'string.min': '"ENCRYPTION_KEY" must be at least 32 characters',
-    }),
+    then: Joi.string()
+      .required()
+      .min(32)
+      .custom(strongKey('ENCRYPTION_KEY'))
+      .messages({
+        'any.required': '"ENCRYPTION_KEY" must be set in production (generate one with `openssl rand -hex 32`)',
+        'string.min': '"ENCRYPTION_KEY" must be at least 32 characters',
+      }),
     otherwise: Joi.string().min(32).allow('').default(''),
   }),
   ENCRYPTION_KEYS_OLD: encryptionKeysOld,
@@ -197,8 +242,8 @@ export const envSchema = Joi.object({
   S3_ENDPOINT: Joi.string().uri({ scheme: ['http', 'https'] }).allow('').default(''),
   S3_FORCE_PATH_STYLE: Joi.boolean().default(false),
   AWS_REGION: Joi.string().default('us-east-1'),
-  AWS_ACCESS_KEY_ID: Joi.string().allow('').default(''),
-  AWS_SECRET_ACCESS_KEY: Joi.string().allow('').default(''),
+  AWS_ACCESS_KEY_ID: Joi.string().allow('').default('').custom(realCredential('AWS_ACCESS_KEY_ID')),
+  AWS_SECRET_ACCESS_KEY: Joi.string().allow('').default('').custom(realCredential('AWS_SECRET_ACCESS_KEY')),
   S3_CHECKSUM_MODE: Joi.string().valid('when_required', 'when_supported').default('when_required'),
   S3_TIMEOUT_MS: Joi.number().integer().min(1000).max(600_000).default(30_000),
 
@@ -212,8 +257,8 @@ export const envSchema = Joi.object({
   }),
   SMTP_PORT: Joi.number().port().default(587),
   SMTP_SECURE: Joi.boolean().default(false),
-  SMTP_USER: Joi.string().allow('').default(''),
-  SMTP_PASSWORD: Joi.string().allow('').default(''),
+  SMTP_USER: Joi.string().allow('').default('').custom(realCredential('SMTP_USER')),
+  SMTP_PASSWORD: Joi.string().allow('').default('').custom(realCredential('SMTP_PASSWORD')),
 
   // --- worker
   WORKER_CONCURRENCY: Joi.number().integer().min(1).max(100).default(5),

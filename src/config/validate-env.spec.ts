@@ -1,13 +1,19 @@
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { AppConfig } from './app-config';
 import { envSchema, PLACEHOLDER_SECRET_KEY } from './env.schema';
 import { ConfigValidationError, validateEnv } from './validate-env';
 
+/** What `openssl rand -hex 32` prints. */
+const randomKey = () => randomBytes(32).toString('hex');
+
 const PROD = {
   ENVIRONMENT: 'production',
-  SECRET_KEY: 'x'.repeat(32),
-  ENCRYPTION_KEY: 'y'.repeat(32),
+  SECRET_KEY: randomKey(),
+  ENCRYPTION_KEY: randomKey(),
   CORS_ORIGINS: 'https://app.floyo.dev',
 };
 
@@ -50,11 +56,50 @@ describe('validateEnv', () => {
     ['a wildcard CORS origin', { CORS_ORIGINS: '*' }, 'CORS_ORIGINS'],
     ['a wildcard among CORS origins', { CORS_ORIGINS: 'https://a.dev, *' }, 'CORS_ORIGINS'],
     ['a missing ENCRYPTION_KEY', { ENCRYPTION_KEY: undefined }, 'ENCRYPTION_KEY'],
+    ['a SECRET_KEY of one repeated character', { SECRET_KEY: 'x'.repeat(64) }, 'SECRET_KEY'],
+    ['an ENCRYPTION_KEY of one repeated character', { ENCRYPTION_KEY: 'y'.repeat(64) }, 'ENCRYPTION_KEY'],
+    ['a marked SECRET_KEY', { SECRET_KEY: `${randomKey()}-ChangeMe` }, 'SECRET_KEY'],
+    ['a marked ENCRYPTION_KEY', { ENCRYPTION_KEY: `placeholder-${randomKey()}` }, 'ENCRYPTION_KEY'],
+    ['a weak old encryption key', { ENCRYPTION_KEYS_OLD: `${randomKey()},${'ab'.repeat(20)}` }, 'ENCRYPTION_KEYS_OLD'],
+    ['a marked old encryption key', { ENCRYPTION_KEYS_OLD: `EXAMPLE-${randomKey()}` }, 'ENCRYPTION_KEYS_OLD'],
+    ['a placeholder S3 secret', { AWS_SECRET_ACCESS_KEY: 'change_me' }, 'AWS_SECRET_ACCESS_KEY'],
+    ['a placeholder SMTP password', { SMTP_PASSWORD: 'ChangeMe123' }, 'SMTP_PASSWORD'],
+    ['a placeholder database password', { DATABASE_URL: 'postgres://floyo:CHANGE-ME@db:5432/floyo' }, 'DATABASE_URL'],
+    ['a placeholder Redis password', { REDIS_URL: 'redis://:placeholder@redis:6379' }, 'REDIS_URL'],
   ])('refuses %s in production', (_name, change, variable) => {
     const env = { ...PROD, ...change } as Record<string, string>;
     for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
     const found = problems(env);
     expect(found.some((p) => p.startsWith(`${variable}:`))).toBe(true);
+  });
+
+  it('takes keys made by `openssl rand -hex 32` and real credentials in production', () => {
+    const env = validateEnv({
+      ...PROD,
+      ENCRYPTION_KEYS_OLD: `${randomKey()}, ${randomBytes(32).toString('base64')}`,
+      AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7FLOYO00',
+      AWS_SECRET_ACCESS_KEY: randomBytes(30).toString('base64'),
+      SMTP_USER: 'apikey',
+      SMTP_PASSWORD: randomBytes(18).toString('base64url'),
+      DATABASE_URL: `postgres://floyo:${randomKey()}@db:5432/floyo`,
+      REDIS_URL: `redis://:${randomKey()}@redis:6379`,
+    });
+    expect(env.SECRET_KEY).toBe(PROD.SECRET_KEY);
+  });
+
+  it('explains a refused key without quoting it, and says how to make one', () => {
+    const weak = 'ab'.repeat(20);
+    const [problem] = problems({ ...PROD, SECRET_KEY: weak });
+    expect(problem).toMatch(/^SECRET_KEY: is too weak/);
+    expect(problem).toContain('openssl rand -hex 32');
+    expect(problem).not.toContain(weak);
+    const [placeholder] = problems({ ...PROD, ENCRYPTION_KEY: `${randomKey()}-change-me` });
+    expect(placeholder).toMatch(/^ENCRYPTION_KEY: is a placeholder \(it contains "change-me"\).*openssl rand -hex 32/);
+  });
+
+  it('keeps the development defaults and any key outside production', () => {
+    expect(problems({ SECRET_KEY: 'x'.repeat(40), ENCRYPTION_KEY: 'CHANGE-ME-at-least-32-characters-long-value' })).toEqual([]);
+    expect(problems({ ENVIRONMENT: 'test', AWS_SECRET_ACCESS_KEY: 'CHANGE-ME', DATABASE_URL: 'postgres://u:CHANGE-ME@h/db' })).toEqual([]);
   });
 
   it('allows a wildcard CORS origin outside production', () => {
@@ -101,6 +146,64 @@ describe('validateEnv', () => {
     const documented = [...example.matchAll(/^([A-Z0-9_]+)=/gm)].map((m) => m[1]).sort();
     const schemaKeys = [...(envSchema.describe().keys ? Object.keys(envSchema.describe().keys!) : [])].sort();
     expect(documented).toEqual(schemaKeys);
+  });
+});
+
+/**
+ * Every secret value the repository ships in a template (docker-compose.yml, the Secrets
+ * under deploy/k8s, .env.example), read from those files, so a value added to a template
+ * later is covered too: production must refuse each where it is shipped, and none may
+ * serve as a key.
+ */
+describe('secret values the repository ships', () => {
+  const ROOT = join(__dirname, '..', '..');
+  const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
+  const SECRET_NAME = /(_KEY|_KEYS_OLD|PASSWORD|SECRET|_TOKEN)$/;
+
+  // deploy/k8s: every Secret's values, under their variable
+  const k8s: [string, string][] = readdirSync(join(ROOT, 'deploy', 'k8s'))
+    .filter((f) => f.endsWith('.yaml'))
+    .flatMap((f) => parseAllDocuments(read(join('deploy', 'k8s', f))).map((d) => d.toJS() as Record<string, unknown> | null))
+    .filter((doc) => doc?.kind === 'Secret')
+    .flatMap((doc) => [
+      ...Object.entries((doc!.stringData ?? {}) as Record<string, string>),
+      ...Object.entries((doc!.data ?? {}) as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')] as [string, string]),
+    ]);
+  // docker-compose.yml: what each variable of any service gets when the shell sets nothing —
+  // a literal, or the default of a ${VAR:-default} / ${VAR-default} in it
+  const compose = parseYaml(read('docker-compose.yml'), { merge: true }) as { services: Record<string, { environment?: Record<string, unknown> }> };
+  const composeValues: [string, string][] = Object.values(compose.services).flatMap((service) =>
+    Object.entries(service.environment ?? {}).flatMap(([name, raw]): [string, string][] => {
+      const text = String(raw);
+      if (!text.includes('${')) return [[name, text]];
+      return [...text.matchAll(/\$\{\w+:?-([^}]*)\}/g)].map((m) => [name, m[1]] as [string, string]);
+    }),
+  );
+
+  // .env.example: the documented values
+  const dotenv = Object.entries(parseDotenv(read('.env.example')));
+
+  /** The secret a value carries: a URL's password, else the value of a secret variable (a Secret's: all). */
+  const secretOf = (name: string, value: string, inSecret: boolean): string | null => {
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return URL.canParse(value) && new URL(value).password ? decodeURIComponent(new URL(value).password) : null;
+    return value !== '' && (inSecret || SECRET_NAME.test(name)) ? value : null;
+  };
+  const found = [...k8s.map(([n, v]) => [n, v, true] as const), ...[...composeValues, ...dotenv].map(([n, v]) => [n, v, false] as const)];
+  const shipped = [...new Map(found.filter(([n, v, s]) => secretOf(n, v, s) !== null).map(([n, v, s]) => [`${n}=${v}`, [n, v, secretOf(n, v, s)!] as const])).values()];
+  const appVariables = Object.keys(envSchema.describe().keys ?? {});
+
+  it('finds the templates\' values', () => {
+    expect(k8s.map(([k]) => k)).toEqual(expect.arrayContaining(['SECRET_KEY', 'ENCRYPTION_KEY', 'AWS_SECRET_ACCESS_KEY', 'SMTP_PASSWORD']));
+    expect(shipped.map(([name]) => name)).toEqual(expect.arrayContaining(['SECRET_KEY', 'ENCRYPTION_KEY', 'DATABASE_URL', 'REDIS_URL']));
+  });
+
+  it.each(shipped.filter(([name]) => appVariables.includes(name)).map(([name, value]) => [name, value]))('production refuses %s=%s', (name, value) => {
+    expect(problems({ ...PROD, [name]: value }).filter((p) => p.startsWith(`${name}:`))).not.toEqual([]);
+  });
+
+  it.each([...new Set(shipped.map(([, , secret]) => secret))])('no shipped secret serves as a key in production: %s', (value) => {
+    const found = problems({ ...PROD, SECRET_KEY: value, ENCRYPTION_KEY: value, ENCRYPTION_KEYS_OLD: value });
+    for (const name of ['SECRET_KEY', 'ENCRYPTION_KEY', 'ENCRYPTION_KEYS_OLD']) expect(found.some((p) => p.startsWith(`${name}:`))).toBe(true);
   });
 });
 

@@ -1,11 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import { createScratchDatabase } from '../helpers/databases';
 import { assertBuilt, DIST_MAIN, DIST_WORKER, runNode, startService } from '../helpers/processes';
 import { TEST_DATABASE_URL } from '../setup/test-env';
 
 const PROD = {
   ENVIRONMENT: 'production',
-  SECRET_KEY: 'a-production-secret-key-of-more-than-32-chars',
-  ENCRYPTION_KEY: 'a-production-encryption-key-of-32-chars-or-more',
+  // what `openssl rand -hex 32` prints
+  SECRET_KEY: randomBytes(32).toString('hex'),
+  ENCRYPTION_KEY: randomBytes(32).toString('hex'),
   CORS_ORIGINS: 'https://app.floyo.dev',
   MIGRATIONS_RUN_ON_BOOT: 'false',
   DB_CONNECT_RETRIES: '0',
@@ -21,6 +23,12 @@ describe('boot refusals (real processes)', () => {
     ['production without SECRET_KEY', { ...PROD, SECRET_KEY: '' }, /SECRET_KEY/],
     ['production with CORS_ORIGINS=*', { ...PROD, CORS_ORIGINS: 'https://app.floyo.dev,*' }, /CORS_ORIGINS.*\*/],
     ['production without ENCRYPTION_KEY', { ...PROD, ENCRYPTION_KEY: '' }, /ENCRYPTION_KEY/],
+    [
+      'production with the keys docker-compose.yml used to default to',
+      { ...PROD, SECRET_KEY: 'CHANGE-ME-compose-placeholder-secret-key-0123456789', ENCRYPTION_KEY: 'CHANGE-ME-compose-placeholder-encryption-key-0123' },
+      /SECRET_KEY: is a placeholder[\s\S]*ENCRYPTION_KEY: is a placeholder[\s\S]*openssl rand -hex 32/,
+    ],
+    ['production with a weak SECRET_KEY', { ...PROD, SECRET_KEY: 'x'.repeat(64) }, /SECRET_KEY: is too weak.*openssl rand -hex 32/],
     ['an invalid PORT', { PORT: 'eighty' }, /PORT/],
     ['an out-of-range PORT', { PORT: '70000' }, /PORT/],
     ['a malformed DATABASE_URL', { DATABASE_URL: 'mysql://nope' }, /DATABASE_URL/],
