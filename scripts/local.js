@@ -88,19 +88,23 @@ function reachable(url, fallbackPort) {
   });
 }
 
+/** docker-compose.yml has no default secrets: Compose refuses even `up -d postgres` until they are set. */
+const COMPOSE_KEYS_HINT =
+  'Compose first needs SECRET_KEY, ENCRYPTION_KEY and MINIO_ROOT_PASSWORD in the shell or in .env; the one-line command at the top of docker-compose.yml makes them.';
+
 async function ensureServices(databaseUrl, redisUrl) {
   const [pg, redis] = await Promise.all([reachable(databaseUrl, 5432), reachable(redisUrl, 6379)]);
   const problems = [];
   if (!pg.ok) {
     problems.push(
       `PostgreSQL is not reachable at ${pg.host}:${pg.port}. Start it with \`docker compose up -d postgres\` ` +
-        '(or your local server, e.g. `pg_ctlcluster 15 main start`), or set DATABASE_URL.',
+        `(or your local server, e.g. \`pg_ctlcluster 15 main start\`), or set DATABASE_URL. ${COMPOSE_KEYS_HINT}`,
     );
   }
   if (!redis.ok) {
     problems.push(
       `Redis is not reachable at ${redis.host}:${redis.port}. Start it with \`docker compose up -d redis\` ` +
-        '(or `redis-server --daemonize yes`), or set REDIS_URL.',
+        `(or \`redis-server --daemonize yes\`), or set REDIS_URL. ${COMPOSE_KEYS_HINT}`,
     );
   }
   if (problems.length) {
