@@ -62,7 +62,7 @@ export class AuthService {
       throw new UnauthorizedException('Incorrect email or password');
     }
     if (!user.isActive) throw new ForbiddenException('Inactive user');
-    await this.limiter.recordSuccess(accountKey);
+    await this.limiter.recordSuccess(accountKey, ctx.ip);
     const issued = await this.dataSource.transaction(async (em) => {
       await this.users.recordLogin(user.id, em);
       const started = await this.sessions.start(user.id, ctx, em);

@@ -4,10 +4,28 @@ import { AppConfig } from '../config/app-config';
 import { RedisService } from '../redis/redis.service';
 import { OccasionalWarning } from '../common/logging/occasional-warning';
 
+/** What a failure counter counts, and how the 429 names it. */
+interface Counter {
+  key: string;
+  max: number;
+  /** "… failed login attempts <scope>." */
+  scope: string;
+}
+
 /**
- * Counts failed logins per account and per client IP in Redis (shared by all replicas).
- * Past LOGIN_MAX_FAILURES within the window, further attempts get 429 + Retry-After —
- * the same for existing and unknown emails. Fails open (with a warning) if Redis is down.
+ * Counts failed logins in Redis (shared by all replicas), each within
+ * LOGIN_FAILURE_WINDOW_MINUTES of its first failure:
+ *
+ * - per account from one client address (LOGIN_MAX_FAILURES): the brute-force limit. It
+ *   refuses only that address, so wrong passwords sent from one place cannot lock the
+ *   account's owner out everywhere else;
+ * - per client address across accounts (LOGIN_MAX_FAILURES_PER_IP): password spraying;
+ * - per account across all addresses (LOGIN_MAX_FAILURES_PER_ACCOUNT, much higher):
+ *   guessing spread over many addresses.
+ *
+ * Past a limit, attempts get 429 with `Retry-After` and a `detail` saying when to retry —
+ * the same for existing and unknown emails. A success clears only its own account-and-
+ * address count. Fails open (with a warning) if Redis is down.
  */
 @Injectable()
 export class LoginLimiterService {
@@ -18,30 +36,37 @@ export class LoginLimiterService {
     private readonly config: AppConfig,
   ) {}
 
-  private keys(accountKey: string, ip: string | null): string[] {
-    return [this.redis.key('login-fail', 'acct', accountKey), this.redis.key('login-fail', 'ip', ip ?? 'unknown')];
+  private counters(accountKey: string, ip: string | null): Counter[] {
+    const { loginMaxFailures, loginMaxFailuresPerIp, loginMaxFailuresPerAccount } = this.config.auth;
+    const address = ip ?? 'unknown';
+    return [
+      { key: this.redis.key('login-fail', 'pair', accountKey, address), max: loginMaxFailures, scope: 'for this account from your address' },
+      { key: this.redis.key('login-fail', 'ip', address), max: loginMaxFailuresPerIp, scope: 'from your address' },
+      { key: this.redis.key('login-fail', 'account', accountKey), max: loginMaxFailuresPerAccount, scope: 'for this account' },
+    ];
   }
 
   async assertAllowed(accountKey: string, ip: string | null): Promise<void> {
-    const keys = this.keys(accountKey, ip);
+    const counters = this.counters(accountKey, ip);
     let results: [Error | null, unknown][] | null;
     try {
       const pipe = this.redis.client.pipeline();
-      for (const k of keys) pipe.get(k).pttl(k);
+      for (const { key } of counters) pipe.get(key).pttl(key);
       results = await pipe.exec();
     } catch (err) {
       return this.failOpen(err);
     }
-    const max = this.config.auth.loginMaxFailures;
-    let retryAfterMs = 0;
-    for (let i = 0; i < keys.length; i++) {
+    let blocked: { scope: string; retryAfterMs: number } | null = null;
+    for (const [i, { max, scope }] of counters.entries()) {
       const count = Number(results?.[i * 2]?.[1] ?? 0);
       const ttl = Number(results?.[i * 2 + 1]?.[1] ?? 0);
-      if (count >= max) retryAfterMs = Math.max(retryAfterMs, ttl > 0 ? ttl : 1000);
+      const retryAfterMs = ttl > 0 ? ttl : 1000;
+      if (count >= max && (!blocked || retryAfterMs > blocked.retryAfterMs)) blocked = { scope, retryAfterMs };
     }
-    if (retryAfterMs > 0) {
-      const seconds = Math.ceil(retryAfterMs / 1000);
-      throw tooManyRequests(`Too many failed login attempts. Try again in ${seconds} seconds.`, seconds);
+    if (blocked) {
+      const seconds = Math.ceil(blocked.retryAfterMs / 1000);
+      const at = new Date(Date.now() + seconds * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+      throw tooManyRequests(`Too many failed login attempts ${blocked.scope}. Try again in ${seconds} seconds (at ${at}).`, seconds);
     }
   }
 
@@ -49,16 +74,20 @@ export class LoginLimiterService {
     const window = this.config.auth.loginFailureWindowSeconds;
     try {
       const pipe = this.redis.client.pipeline();
-      for (const k of this.keys(accountKey, ip)) pipe.incr(k).expire(k, window, 'NX');
+      for (const { key } of this.counters(accountKey, ip)) pipe.incr(key).expire(key, window, 'NX');
       await pipe.exec();
     } catch (err) {
       this.failOpen(err);
     }
   }
 
-  async recordSuccess(accountKey: string): Promise<void> {
+  /**
+   * The right password from this address: its own count for the account starts over. The
+   * address's and the account's totals stay, or one success would reset an attack.
+   */
+  async recordSuccess(accountKey: string, ip: string | null): Promise<void> {
     try {
-      await this.redis.client.del(this.keys(accountKey, null)[0]);
+      await this.redis.client.del(this.counters(accountKey, ip)[0].key);
     } catch (err) {
       this.failOpen(err);
     }

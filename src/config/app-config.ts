@@ -53,7 +53,12 @@ export class AppConfig {
     refreshReuseIntervalSeconds: number;
     emailTokenTtlSeconds: number;
     passwordResetTtlSeconds: number;
+    /** Failed logins per account from one client address (the brute-force limit). */
     loginMaxFailures: number;
+    /** Failed logins per client address, whatever the accounts (password spraying). */
+    loginMaxFailuresPerIp: number;
+    /** Failed logins per account from all addresses together (distributed guessing); much higher, so one address cannot lock an account out. */
+    loginMaxFailuresPerAccount: number;
     loginFailureWindowSeconds: number;
     /** How long a replica reuses a token's user/session check (revocations are announced; 0 = every request). */
     principalCacheMs: number;
@@ -184,6 +189,8 @@ export class AppConfig {
       emailTokenTtlSeconds: e.EMAIL_TOKEN_EXPIRE_HOURS * 3_600,
       passwordResetTtlSeconds: e.PASSWORD_RESET_EXPIRE_MINUTES * 60,
       loginMaxFailures: e.LOGIN_MAX_FAILURES,
+      loginMaxFailuresPerIp: e.LOGIN_MAX_FAILURES_PER_IP,
+      loginMaxFailuresPerAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT,
       loginFailureWindowSeconds: e.LOGIN_FAILURE_WINDOW_MINUTES * 60,
       principalCacheMs: e.AUTH_PRINCIPAL_CACHE_MS,
     };

@@ -191,7 +191,20 @@ export const envSchema = Joi.object({
   REFRESH_TOKEN_REUSE_INTERVAL_SECONDS: Joi.number().integer().min(0).max(300).default(10),
   EMAIL_TOKEN_EXPIRE_HOURS: Joi.number().integer().min(1).max(168).default(24),
   PASSWORD_RESET_EXPIRE_MINUTES: Joi.number().integer().min(5).max(1440).default(60),
+  // failed logins: per account from one client address, per address, and per account from all addresses
   LOGIN_MAX_FAILURES: Joi.number().integer().min(1).max(1000).default(10),
+  LOGIN_MAX_FAILURES_PER_IP: Joi.number()
+    .integer()
+    .min(Joi.ref('LOGIN_MAX_FAILURES'))
+    .max(100_000)
+    .default(50)
+    .messages({ 'number.min': '"LOGIN_MAX_FAILURES_PER_IP" must be at least LOGIN_MAX_FAILURES ({{#limit}})' }),
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: Joi.number()
+    .integer()
+    .min(Joi.ref('LOGIN_MAX_FAILURES'))
+    .max(100_000)
+    .default(100)
+    .messages({ 'number.min': '"LOGIN_MAX_FAILURES_PER_ACCOUNT" must be at least LOGIN_MAX_FAILURES ({{#limit}})' }),
   LOGIN_FAILURE_WINDOW_MINUTES: Joi.number().integer().min(1).max(1440).default(15),
   AUTH_PRINCIPAL_CACHE_MS: Joi.number().integer().min(0).max(60_000).default(2_000),
   ENCRYPTION_KEY: Joi.string().when('ENVIRONMENT', {

@@ -2,6 +2,7 @@ import jwt from 'jsonwebtoken';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { query } from '../helpers/databases';
 import { bearer, lastMailToken, registerAndLogin, uniqueEmail, waitForMailToken } from '../helpers/users';
+import { validateEnv } from '../../src/config/validate-env';
 import { TEST_DATABASE_URL, TEST_ENV } from '../setup/test-env';
 
 describe('auth API (/api/auth)', () => {
@@ -381,35 +382,102 @@ describe('auth API (/api/auth)', () => {
 });
 
 describe('login limiter', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp({ LOGIN_MAX_FAILURES: '3', LOGIN_FAILURE_WINDOW_MINUTES: '15' });
-  });
-  afterAll(() => t.close());
+  // TRUST_PROXY: the client address is X-Forwarded-For's, so one process can act as many clients
+  const from = (t: TestApp, address: string, email: string, password: string) =>
+    t.http().post('/api/auth/login').set('X-Forwarded-For', address).send({ email, password });
+  const WINDOW_S = 15 * 60;
 
-  it('locks an account after N failures with 429 + Retry-After, even for the right password', async () => {
-    const user = await registerAndLogin(t);
-    for (let i = 0; i < 3; i++) {
-      await t.http().post('/api/auth/login').set('X-Forwarded-For', `10.0.0.${i}`).send({ email: user.email, password: 'wrong password' }).expect(401);
-    }
-    const locked = await t.http().post('/api/auth/login').send({ email: user.email, password: user.password });
-    expect(locked.status).toBe(429);
-    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
-    expect(Number(locked.headers['retry-after'])).toBeLessThanOrEqual(15 * 60);
-    expect(locked.body.detail).toMatch(/Too many failed login attempts/);
+  const expectLocked = (res: { status: number; headers: Record<string, string>; body: { detail: string } }, scope: RegExp) => {
+    expect(res.status).toBe(429);
+    const retryAfter = Number(res.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(WINDOW_S);
+    // when to retry, in the detail too: in seconds and as a time
+    expect(res.body.detail).toMatch(new RegExp(`^Too many failed login attempts ${scope.source}\\. Try again in ${retryAfter} seconds \\(at \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\\)\\.$`));
+    const at = Date.parse(/\(at (.+)\)/.exec(res.body.detail)![1]);
+    expect(Math.abs(at - (Date.now() + retryAfter * 1000))).toBeLessThan(5_000);
+  };
+
+  describe('defaults (LOGIN_MAX_FAILURES=10)', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await createTestApp({ TRUST_PROXY: 'true' });
+    });
+    afterAll(() => t.close());
+
+    it('10 wrong passwords from one address lock that address out of the account — not the owner at another address', async () => {
+      const bob = await registerAndLogin(t);
+      for (let i = 0; i < 10; i++) await from(t, '127.0.0.4', bob.email, 'wrong password').expect(401);
+      expectLocked(await from(t, '127.0.0.4', bob.email, bob.password), /for this account from your address/);
+      await from(t, '127.0.0.5', bob.email, bob.password).expect(200);
+      // the locked address may still use other accounts
+      const carol = await registerAndLogin(t);
+      await from(t, '127.0.0.4', carol.email, carol.password).expect(200);
+    });
+
+    it('the right password from an address starts its count for the account over', async () => {
+      const dave = await registerAndLogin(t);
+      for (let i = 0; i < 9; i++) await from(t, '127.0.0.11', dave.email, 'wrong password').expect(401);
+      await from(t, '127.0.0.11', dave.email, dave.password).expect(200);
+      for (let i = 0; i < 9; i++) await from(t, '127.0.0.11', dave.email, 'wrong password').expect(401);
+      await from(t, '127.0.0.11', dave.email, dave.password).expect(200);
+    });
   });
 
-  it('limits per client IP across accounts, and unknown emails count the same', async () => {
-    const t2 = await createTestApp({ LOGIN_MAX_FAILURES: '3' });
+  it('limits one address across accounts (LOGIN_MAX_FAILURES_PER_IP); unknown emails count the same', async () => {
+    const t = await createTestApp({ TRUST_PROXY: 'true', LOGIN_MAX_FAILURES: '3', LOGIN_MAX_FAILURES_PER_IP: '5' });
     try {
-      for (let i = 0; i < 3; i++) {
-        await t2.http().post('/api/auth/login').send({ email: uniqueEmail(), password: 'wrong password' }).expect(401);
-      }
-      const res = await t2.http().post('/api/auth/login').send({ email: uniqueEmail(), password: 'wrong password' });
-      expect(res.status).toBe(429);
-      expect(res.headers['retry-after']).toBeDefined();
+      const erin = await registerAndLogin(t);
+      for (let i = 0; i < 5; i++) await from(t, '127.0.0.6', uniqueEmail(), 'wrong password').expect(401);
+      expectLocked(await from(t, '127.0.0.6', erin.email, erin.password), /from your address/);
+      await from(t, '127.0.0.7', erin.email, erin.password).expect(200);
+      await from(t, '127.0.0.7', uniqueEmail(), 'wrong password').expect(401);
     } finally {
-      await t2.close();
+      await t.close();
     }
+  });
+
+  it('limits one account across addresses (LOGIN_MAX_FAILURES_PER_ACCOUNT), so spreading the guesses does not help', async () => {
+    const t = await createTestApp({ TRUST_PROXY: 'true', LOGIN_MAX_FAILURES: '2', LOGIN_MAX_FAILURES_PER_ACCOUNT: '4' });
+    try {
+      const [frank, grace] = await Promise.all([registerAndLogin(t), registerAndLogin(t)]);
+      for (const address of ['127.0.0.8', '127.0.0.8', '127.0.0.9', '127.0.0.9']) await from(t, address, frank.email, 'wrong password').expect(401);
+      expectLocked(await from(t, '127.0.0.10', frank.email, frank.password), /for this account/);
+      await from(t, '127.0.0.10', grace.email, grace.password).expect(200);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('refuses ceilings below LOGIN_MAX_FAILURES at boot', () => {
+    expect(() => validateEnv({ LOGIN_MAX_FAILURES: '20', LOGIN_MAX_FAILURES_PER_IP: '10' })).toThrow(/LOGIN_MAX_FAILURES_PER_IP: must be at least LOGIN_MAX_FAILURES/);
+    expect(() => validateEnv({ LOGIN_MAX_FAILURES: '20', LOGIN_MAX_FAILURES_PER_ACCOUNT: '10' })).toThrow(/LOGIN_MAX_FAILURES_PER_ACCOUNT: must be at least/);
+  });
+
+  describe('without TRUST_PROXY, X-Forwarded-For is ignored: limits key on the socket address', () => {
+    it('login failures', async () => {
+      const t = await createTestApp({ LOGIN_MAX_FAILURES: '3' });
+      try {
+        const user = await registerAndLogin(t);
+        for (let i = 0; i < 3; i++) await from(t, `10.0.0.${i}`, user.email, 'wrong password').expect(401);
+        expectLocked(await from(t, '10.0.0.99', user.email, user.password), /for this account from your address/);
+      } finally {
+        await t.close();
+      }
+    });
+
+    it('rate limits', async () => {
+      const t = await createTestApp({ RATE_LIMIT_AUTH_PER_MINUTE: '3' });
+      try {
+        for (let i = 0; i < 3; i++) {
+          await t.http().post('/api/auth/forgot-password').set('X-Forwarded-For', `10.1.0.${i}`).send({ email: uniqueEmail() }).expect(200);
+        }
+        const limited = await t.http().post('/api/auth/forgot-password').set('X-Forwarded-For', '10.1.0.99').send({ email: uniqueEmail() });
+        expect(limited.status).toBe(429);
+        expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      } finally {
+        await t.close();
+      }
+    });
   });
 });
