@@ -15,6 +15,23 @@ export interface ValidationIssue {
 
 const PRIMITIVES = new Set<unknown>([String, Boolean, Number, Array, Object]);
 
+/**
+ * Inputs are plain data: parsed JSON, a parsed query string (Fastify's parser makes it from
+ * a constructor whose prototype has no prototype and no `constructor`), or objects built
+ * from them. An object of some class is not an input. Nest runs the global pipes on
+ * every argument of a gateway handler — `@ConnectedSocket()` arrives as a 'custom'
+ * argument whose type tsc emits as `Function` — and walking a live socket as if it were a
+ * body ran into the whole server: the 422 reached clients as "Internal server error" on
+ * every `subscribe`. Gateways check their messages themselves.
+ */
+function isInstanceOfClass(value: unknown): boolean {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  for (let proto = Object.getPrototypeOf(value) as object | null; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
+    if (Object.hasOwn(proto, 'constructor') && typeof (proto as { constructor: unknown }).constructor === 'function') return true;
+  }
+  return false;
+}
+
 /** Deeper inputs are refused before any recursive processing (DTOs are far shallower). */
 export const MAX_INPUT_DEPTH = 64;
 
@@ -106,7 +123,7 @@ export class AppValidationPipe implements PipeTransform {
 
   private async validate(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const { metatype, type } = metadata;
-    if (!metatype || PRIMITIVES.has(metatype)) return value;
+    if (!metatype || PRIMITIVES.has(metatype) || isInstanceOfClass(value)) return value;
     const source = type === 'custom' ? 'body' : type === 'param' ? 'path' : type;
     // No body at all reads as an empty object: required fields still fail with their names.
     if (value === undefined && type === 'body') value = {};

@@ -24,7 +24,9 @@ type HeaderState = { best?: Required<LimitView>; pending: Record<string, LimitVi
  * headers (`X-RateLimit-Limit-minute`, …) it sends plain `X-RateLimit-Limit/Remaining/
  * Reset` for the most restrictive limit of the request. Fails open when Redis is down:
  * requests are served, counted in floyo_rate_limit_fail_open_total, and a warning is
- * logged at most once a minute.
+ * logged at most once a minute. HTTP only: a Socket.IO message has neither a user nor an
+ * IP here (every socket of every user shared one `ip:undefined` budget per handler), and
+ * the gateway limits each socket's messages itself (SOCKET_MESSAGES_PER_10S).
  */
 @Injectable()
 export class AppThrottlerGuard extends ThrottlerGuard {
@@ -38,7 +40,7 @@ export class AppThrottlerGuard extends ThrottlerGuard {
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (!this.config.rateLimit.enabled) return true;
+    if (!this.config.rateLimit.enabled || context.getType() !== 'http') return true;
     try {
       return await this.hitAll(context);
     } catch (err) {

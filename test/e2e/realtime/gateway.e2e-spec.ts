@@ -1,10 +1,14 @@
+import { randomUUID } from 'node:crypto';
+import { Emitter } from '@socket.io/redis-emitter';
+import { Redis } from 'ioredis';
 import jwt from 'jsonwebtoken';
 import type { Socket } from 'socket.io-client';
 import { RealtimeService } from '../../../src/realtime/realtime.service';
 import { createTestApp, type TestApp } from '../../helpers/app';
+import { assertBuilt, type Service, startService } from '../../helpers/processes';
 import { connectSocket, emitWithAck, record, waitUntil } from '../../helpers/sockets';
-import { bearer, registerAndLogin, type TestUser } from '../../helpers/users';
-import { TEST_ENV } from '../../setup/test-env';
+import { bearer, registerAndLogin, type TestUser, uniqueEmail } from '../../helpers/users';
+import { TEST_ENV, TEST_REDIS_URL } from '../../setup/test-env';
 
 describe('realtime gateway (Socket.IO, real Redis adapter)', () => {
   let t: TestApp;
@@ -156,5 +160,97 @@ describe('realtime gateway (Socket.IO, real Redis adapter)', () => {
     const metrics = await t.http().get('/metrics').expect(200);
     expect(metrics.text).toMatch(/^floyo_socket_connections \d+/m);
     expect(metrics.text).toMatch(/floyo_realtime_events_emitted_total\{event="notification"\} \d+/);
+  });
+});
+
+/**
+ * The same gateway as built and shipped (dist/main.js in a child process), with a low HTTP
+ * rate limit: tsc emits the `@ConnectedSocket()` parameter's class (the in-process tests'
+ * compiler does not), which the global validation pipe once walked into "Internal server
+ * error"; and HTTP rate limits once applied to socket messages under one key for everyone.
+ */
+describe('realtime gateway as built (dist/main.js)', () => {
+  const PREFIX = `floyo-test-gw-${randomUUID().slice(0, 6)}:`;
+  let api: Service;
+  let redis: Redis;
+  let emitter: Emitter;
+  const sockets: Socket[] = [];
+
+  const http = async (method: string, path: string, body?: unknown, token?: string) => {
+    const res = await fetch(`http://127.0.0.1:${api.port}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+  const signup = async () => {
+    const email = uniqueEmail('gw');
+    expect((await http('POST', '/api/auth/register', { email, password: 'password 12345' })).status).toBe(201);
+    const login = await http('POST', '/api/auth/login', { email, password: 'password 12345' });
+    return login.body.access_token as string;
+  };
+  const connect = async (token: string) => {
+    const s = await connectSocket(api.port, token);
+    sockets.push(s);
+    return s;
+  };
+  const quietly = () => new Promise((r) => setTimeout(r, 300));
+
+  beforeAll(async () => {
+    assertBuilt();
+    // HTTP: 5 requests a minute per route and caller; sockets: 5 messages per 10 s each
+    api = await startService('api', { REDIS_KEY_PREFIX: PREFIX, LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '5', SOCKET_MESSAGES_PER_10S: '5' });
+    redis = new Redis(TEST_REDIS_URL);
+    emitter = new Emitter(redis, { key: `${PREFIX}socket.io` });
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.close();
+    redis?.disconnect();
+    await api?.stop();
+  });
+
+  it('a member subscribes to their organization and gets its events; a non-member is refused, saying why', async () => {
+    const [alice, bob] = [await signup(), await signup()];
+    const org = await http('POST', '/api/organizations', { name: `Org ${Date.now()}` }, alice);
+    expect(org.status).toBe(201);
+    const orgId = org.body.id as string;
+    const [a, b] = [await connect(alice), await connect(bob)];
+    const seenA = record<{ message: string }>(a, 'notification');
+    const seenB = record<{ message: string }>(b, 'notification');
+    const toOrg = (message: string) => emitter.to(`org:${orgId}`).emit('notification', { message });
+
+    // alice joined her org's room at the handshake: leave it, then subscribe again
+    expect(await emitWithAck(a, 'unsubscribe', { organization_id: orgId })).toEqual({ ok: true, room: `org:${orgId}` });
+    toOrg('while away');
+    await quietly();
+    expect(seenA).toEqual([]);
+    expect(await emitWithAck(a, 'subscribe', { organization_id: orgId })).toEqual({ ok: true, room: `org:${orgId}` });
+    toOrg('org news');
+    await waitUntil('the member to get the org event', () => seenA.some((n) => n.message === 'org news'));
+
+    expect(await emitWithAck(b, 'subscribe', { organization_id: orgId })).toEqual({ ok: false, error: 'Not a member of this organization' });
+    expect(await emitWithAck(b, 'subscribe', { organization_id: 'nope' })).toEqual({ ok: false, error: 'organization_id must be a UUID' });
+    toOrg('members only');
+    await quietly();
+    expect(seenB).toEqual([]);
+  });
+
+  it('gives every socket its own message budget', async () => {
+    const [carol, dave] = [await connect(await signup()), await connect(await signup())];
+    const pings = async (s: Socket, n: number) => {
+      const replies: { server_time?: string; ok?: boolean; error?: string }[] = [];
+      for (let i = 0; i < n; i++) replies.push(await emitWithAck(s, 'ping', { seq: i }));
+      return replies;
+    };
+    const carols = await pings(carol, 6);
+    expect(carols.slice(0, 5).every((r) => typeof r.server_time === 'string')).toBe(true);
+    expect(carols[5]).toEqual({ ok: false, error: 'Too many messages: slow down' });
+    // carol's budget is spent; dave's is whole (and HTTP's 5 a minute do not count here)
+    const daves = await pings(dave, 5);
+    expect(daves.every((r) => typeof r.server_time === 'string')).toBe(true);
+    // nor did the HTTP limiter take socket messages for a broken limiter storage ("fail open")
+    const metrics = await (await fetch(`http://127.0.0.1:${api.port}/metrics`)).text();
+    expect(metrics).toMatch(/^floyo_rate_limit_fail_open_total 0$/m);
   });
 });
