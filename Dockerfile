@@ -38,7 +38,10 @@ RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund \
  && chown node:node /app/uploads
 COPY --from=build /app/dist ./dist
 USER node
-EXPOSE 8000
+# 8000 the API; 9465 its liveness listener (LIVENESS_PORT) and 9466 its /metrics (METRICS_PORT),
+# 9464 the worker's /metrics and liveness (WORKER_METRICS_PORT) — the probe and metrics ports
+# are for the orchestrator and the scraper, not for the public
+EXPOSE 8000 9464 9465 9466
 # Liveness only (no dependency checks), on LIVENESS_PORT when set (the API's probe listener,
 # answered from its own thread), else on PORT. The worker serves no API; its liveness is on
 # WORKER_METRICS_PORT (9464) — docker-compose.yml and the k8s manifests point there.

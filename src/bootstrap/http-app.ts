@@ -86,6 +86,7 @@ export function securityHeaders(): Record<string, string> {
 
 /** The liveness probe's path: a plain Fastify route (see configureHttpApp). */
 export const LIVENESS_PATH = '/health/liveness';
+export const METRICS_PATH = '/metrics';
 
 let livenessAt = 0;
 let livenessJson = '';
@@ -216,6 +217,16 @@ export async function configureHttpApp(app: NestFastifyApplication, config: AppC
   fastify.get(LIVENESS_PATH, (_request, reply) => {
     void reply.headers(LIVENESS_HEADERS).send(livenessBody());
   });
+  // Prometheus text for the scraper: on the public port only with METRICS_PUBLIC (the default
+  // outside production); otherwise on METRICS_PORT alone (ApiMetricsServer). A plain route:
+  // no auth, no rate limit, not in the OpenAPI document.
+  if (config.metrics.public) {
+    const metrics = app.get(MetricsService);
+    fastify.get(METRICS_PATH, async (_request, reply) => {
+      void reply.headers({ 'content-type': metrics.contentType, 'cache-control': 'no-store' });
+      return metrics.render();
+    });
+  }
   if (config.metricsEnabled) {
     const histogram = app.get(MetricsService).httpDuration;
     fastify.addHook('onResponse', (request, reply, done) => {
@@ -236,6 +247,12 @@ export async function configureHttpApp(app: NestFastifyApplication, config: AppC
   realtime.adapterConnected = () => io.connected;
   app.useWebSocketAdapter(io);
 
+  // Swagger UI and the OpenAPI document, unless API_DOCS_ENABLED=false (then 404 there)
+  if (config.apiDocsEnabled) mountApiDocs(app, config);
+}
+
+/** /docs (Swagger UI) and /openapi.json. */
+function mountApiDocs(app: NestFastifyApplication, config: AppConfig): void {
   // Built on the first request to /docs or /openapi.json, not at boot (~150 ms of CPU and its memory).
   const openApiDocument = (): OpenAPIObject => {
     const document = SwaggerModule.createDocument(

@@ -28,8 +28,12 @@ export class AppConfig {
     livenessMaxStallMs: number;
   };
   readonly log: { level: Env['LOG_LEVEL'] };
-  /** Per-request HTTP metrics (the histogram); /metrics itself is always served. */
+  /** Per-request HTTP metrics (the histogram); /metrics itself is served regardless (see `metrics`). */
   readonly metricsEnabled: boolean;
+  /** Where the API serves /metrics: on a port of its own (0 = none), and on the public port too when `public`. */
+  readonly metrics: { port: number; public: boolean };
+  /** Swagger UI at /docs and the document at /openapi.json. */
+  readonly apiDocsEnabled: boolean;
   readonly sentryDsn: string;
   readonly appBaseUrl: string;
   readonly healthCheckTimeoutMs: number;
@@ -162,6 +166,8 @@ export class AppConfig {
     };
     this.log = { level: e.LOG_LEVEL };
     this.metricsEnabled = e.METRICS_ENABLED;
+    this.metrics = { port: e.METRICS_PORT, public: e.METRICS_PUBLIC };
+    this.apiDocsEnabled = e.API_DOCS_ENABLED;
     this.sentryDsn = e.SENTRY_DSN;
     this.appBaseUrl = e.APP_BASE_URL.replace(/\/$/, '');
     this.healthCheckTimeoutMs = e.HEALTH_CHECK_TIMEOUT_MS;

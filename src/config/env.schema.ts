@@ -141,6 +141,14 @@ export const envSchema = Joi.object({
   LIVENESS_MAX_STALL_MS: Joi.number().integer().min(500).max(600_000).default(10_000),
   HEALTH_CHECK_TIMEOUT_MS: Joi.number().integer().min(50).max(30_000).default(1_000),
   METRICS_ENABLED: Joi.boolean().default(true),
+  // the API's own /metrics listener (production: on, and /metrics off the public port)
+  METRICS_PORT: Joi.number()
+    .integer()
+    .min(0)
+    .max(65535)
+    .when('ENVIRONMENT', { ...isProd, then: Joi.number().default(9466), otherwise: Joi.number().default(0) }),
+  METRICS_PUBLIC: Joi.boolean().when('ENVIRONMENT', { ...isProd, then: Joi.boolean().default(false), otherwise: Joi.boolean().default(true) }),
+  API_DOCS_ENABLED: Joi.boolean().default(true),
   SENTRY_DSN: Joi.string().uri().allow('').default(''),
   APP_BASE_URL: Joi.string().uri({ scheme: ['http', 'https'] }).default('http://localhost:3000'),
 
@@ -311,4 +319,11 @@ export const envSchema = Joi.object({
   ANALYSIS_SESSION_IDLE_MINUTES: Joi.number().integer().min(1).max(1_440).default(30),
   ANALYSIS_MIN_SUPPORT: Joi.number().integer().min(2).max(1_000).default(3),
   ANALYSIS_SYNC_BUDGET_MS: Joi.number().integer().min(0).max(60_000).default(5_000),
+}).custom((env: { PORT: number; LIVENESS_PORT: number; METRICS_PORT: number }, helpers) => {
+  // checked on the whole environment: a rule of METRICS_PORT itself would not see its default
+  const { PORT, LIVENESS_PORT, METRICS_PORT } = env;
+  if (METRICS_PORT !== 0 && (METRICS_PORT === PORT || METRICS_PORT === LIVENESS_PORT)) {
+    return helpers.message({ custom: '"METRICS_PORT" must differ from PORT and LIVENESS_PORT' });
+  }
+  return env;
 });

@@ -14,6 +14,9 @@ export interface Env {
   LIVENESS_MAX_STALL_MS: number;
   HEALTH_CHECK_TIMEOUT_MS: number;
   METRICS_ENABLED: boolean;
+  METRICS_PORT: number;
+  METRICS_PUBLIC: boolean;
+  API_DOCS_ENABLED: boolean;
   SENTRY_DSN: string;
   APP_BASE_URL: string;
 

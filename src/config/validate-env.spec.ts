@@ -102,6 +102,17 @@ describe('validateEnv', () => {
     expect(problems({ ENVIRONMENT: 'test', AWS_SECRET_ACCESS_KEY: 'CHANGE-ME', DATABASE_URL: 'postgres://u:CHANGE-ME@h/db' })).toEqual([]);
   });
 
+  it('serves /metrics on a port of its own in production, on the API port elsewhere; API docs on by default', () => {
+    expect(new AppConfig(validateEnv(PROD))).toMatchObject({ metrics: { port: 9466, public: false }, apiDocsEnabled: true });
+    expect(new AppConfig(validateEnv({}))).toMatchObject({ metrics: { port: 0, public: true }, apiDocsEnabled: true });
+    expect(new AppConfig(validateEnv({ ...PROD, METRICS_PUBLIC: 'true', METRICS_PORT: '0', API_DOCS_ENABLED: 'false' }))).toMatchObject({
+      metrics: { port: 0, public: true },
+      apiDocsEnabled: false,
+    });
+    expect(problems({ PORT: '9000', METRICS_PORT: '9000' })).toEqual([expect.stringMatching(/^METRICS_PORT: must differ from PORT and LIVENESS_PORT/)]);
+    expect(problems({ ...PROD, LIVENESS_PORT: '9466' })).toEqual([expect.stringMatching(/^METRICS_PORT: must differ/)]);
+  });
+
   it('allows a wildcard CORS origin outside production', () => {
     expect(validateEnv({ CORS_ORIGINS: '*' }).CORS_ORIGINS).toBe('*');
   });

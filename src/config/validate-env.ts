@@ -23,7 +23,8 @@ export function validateEnv(raw: Record<string, unknown>): Env {
   });
   if (error) {
     const problems = error.details.map((d) => {
-      const key = String(d.path[0] ?? d.context?.key ?? '?');
+      // a rule over the whole environment names its variable at the start of its message
+      const key = String(d.path[0] ?? d.context?.key ?? /^"([A-Z0-9_]+)"/.exec(d.message)?.[1] ?? '?');
       const msg = d.message.replace(/^"[^"]+" /, '');
       return `${key}: ${msg}`;
     });

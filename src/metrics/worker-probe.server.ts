@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import http from 'node:http';
+import type http from 'node:http';
 import { AppConfig } from '../config/app-config';
+import { close, createMetricsListener, listen } from './metrics-listener';
 import { MetricsService } from './metrics.service';
 
 /**
@@ -21,26 +22,12 @@ export class WorkerProbeServer implements OnApplicationBootstrap, OnApplicationS
   async onApplicationBootstrap(): Promise<void> {
     const port = this.config.worker.metricsPort;
     if (!port) return;
-    this.server = http.createServer((req, res) => {
-      if (req.method === 'GET' && req.url === '/metrics') {
-        this.metrics.render().then(
-          (body) => res.writeHead(200, { 'content-type': this.metrics.contentType }).end(body),
-          () => res.writeHead(500).end(),
-        );
-      } else if (req.method === 'GET' && req.url === '/health/liveness') {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'alive' }));
-      } else {
-        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ detail: 'Not Found' }));
-      }
-    });
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(port, this.config.http.host, () => resolve());
-    });
+    this.server = createMetricsListener(this.metrics, { liveness: true });
+    await listen(this.server, port, this.config.http.host);
     this.logger.log(`metrics and liveness on :${port}`);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await close(this.server);
   }
 }

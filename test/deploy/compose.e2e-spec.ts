@@ -99,4 +99,12 @@ describe('docker-compose.yml', () => {
     }
     expect(environmentOf('minio', keys).MINIO_ROOT_PASSWORD).toBe(keys.MINIO_ROOT_PASSWORD);
   });
+
+  it('keeps the API’s /metrics off the published port: on METRICS_PORT, exposed to the compose network only', () => {
+    const env = validateEnv(environmentOf('api', documentedKeys()));
+    expect(env.METRICS_PUBLIC).toBe(false);
+    expect(compose.services.api.expose).toEqual([String(env.METRICS_PORT)]);
+    const published = (compose.services.api.ports ?? []).map((p) => interpolate(p, {}).split(':').pop());
+    expect(published).toEqual([String(env.PORT)]);
+  });
 });

@@ -28,6 +28,7 @@ const objects: { file: string; obj: K8sObject }[] = readdirSync(DIR)
       return { file, obj: doc.toJSON() as K8sObject };
     }),
   );
+const randomKey = () => randomBytes(32).toString('hex');
 const byKind = (kind: string, name?: string) => objects.filter((o) => o.obj.kind === kind && (!name || o.obj.metadata.name === name)).map((o) => o.obj);
 
 type Model = new (data: unknown) => { validate(): void };
@@ -130,6 +131,21 @@ describe('deploy/k8s manifests', () => {
     expect(worker.command).toEqual(['node', 'dist/worker.js']);
     expect(worker.livenessProbe!.httpGet.path).toBe('/health/liveness');
     expect(worker.ports![0].containerPort).toBe(Number(config.data.WORKER_METRICS_PORT));
+  });
+
+  it('lets Prometheus scrape each pod on its metrics port, never through the Service or the Ingress', () => {
+    const env = validateEnv({ ...config.data, SECRET_KEY: randomKey(), ENCRYPTION_KEY: randomKey() });
+    expect(env.METRICS_PUBLIC).toBe(false); // /metrics is not on the API port
+    const annotations = (name: string) =>
+      (byKind('Deployment', name)[0] as unknown as { spec: { template: { metadata: { annotations: Record<string, string> } } } }).spec.template.metadata
+        .annotations;
+    const portNamed = (name: string, port: string) => podOf(name).containers[0].ports!.find((p) => p.name === port)!.containerPort;
+    expect(annotations('floyo-api')).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/path': '/metrics' });
+    expect(Number(annotations('floyo-api')['prometheus.io/port'])).toBe(env.METRICS_PORT);
+    expect(portNamed('floyo-api', 'metrics')).toBe(env.METRICS_PORT);
+    expect(Number(annotations('floyo-worker')['prometheus.io/port'])).toBe(env.WORKER_METRICS_PORT);
+    const service = byKind('Service', 'floyo-api')[0] as unknown as { spec: { ports: { targetPort: string }[] } };
+    expect(service.spec.ports.map((p) => p.targetPort)).toEqual(['http']);
   });
 
   it('runs the API with the same node command as the image and docker-compose', () => {
