@@ -340,9 +340,11 @@ describe('auth API (/api/auth)', () => {
     const secret = TEST_ENV.SECRET_KEY;
     let user: Awaited<ReturnType<typeof registerAndLogin>>;
     let sid: string;
+    let othersSid: string;
     beforeAll(async () => {
       user = await registerAndLogin(t);
       sid = (jwt.decode(user.accessToken) as { sid: string }).sid;
+      othersSid = (jwt.decode((await registerAndLogin(t)).accessToken) as { sid: string }).sid;
     });
 
     const cases: [string, () => string][] = [
@@ -359,6 +361,7 @@ describe('auth API (/api/auth)', () => {
       ['HS512 with the right key', () => jwt.sign({ sid, type: 'access' }, secret, { subject: user.id, expiresIn: 60, algorithm: 'HS512' })],
       ['an opaque refresh token', () => user.refreshToken],
       ['a token of a deleted user', () => jwt.sign({ sid, type: 'access' }, secret, { subject: '00000000-0000-4000-8000-000000000000', expiresIn: 60 })],
+      ['a token whose sid is another user’s live session', () => jwt.sign({ sid: othersSid, type: 'access' }, secret, { subject: user.id, expiresIn: 60 })],
     ];
 
     it.each(cases)('refuses %s with 401', async (_name, make) => {

@@ -82,6 +82,15 @@ describe('HTTP surface', () => {
       expect(ok.headers['access-control-allow-origin']).toBe('http://localhost:3000');
       const evil = await t.http().options('/api/auth/login').set('Origin', 'https://evil.example').set('Access-Control-Request-Method', 'POST');
       expect(evil.headers['access-control-allow-origin']).toBeUndefined();
+      // a simple request: the answer is not shared with another origin either (no origin is reflected)
+      const read = await t.http().get('/health').set('Origin', 'https://evil.example').expect(200);
+      expect(read.headers['access-control-allow-origin']).toBeUndefined();
+      const lookalike = await t.http().get('/health').set('Origin', 'http://localhost:3000.evil.example').expect(200);
+      expect(lookalike.headers['access-control-allow-origin']).toBeUndefined();
+      // Socket.IO's own HTTP (the long-polling handshake) follows the same list
+      const polling = (origin: string) => t.http().get('/socket.io/').query({ EIO: '4', transport: 'polling' }).set('Origin', origin);
+      expect((await polling('https://evil.example')).headers['access-control-allow-origin']).toBeUndefined();
+      expect((await polling('http://localhost:3000')).headers['access-control-allow-origin']).toBe('http://localhost:3000');
     });
 
     it('gzips large responses', async () => {

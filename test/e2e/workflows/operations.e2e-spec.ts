@@ -1,4 +1,6 @@
+import { getQueueToken } from '@nestjs/bull';
 import { getDataSourceToken } from '@nestjs/typeorm';
+import type { Queue } from 'bull';
 import type { DataSource } from 'typeorm';
 import { ExecutionStore } from '../../../src/workflows/worker/execution-store';
 import { createTestApp, type TestApp } from '../../helpers/app';
@@ -21,6 +23,13 @@ describe('workflow operations', () => {
       const forbidden = await t.http().get('/admin/queues').set(bearer(user.accessToken)).expect(403);
       expect(forbidden.body).toEqual({ detail: 'Superuser privileges required' });
       await t.http().get('/admin/queues/api/queues').set(bearer(user.accessToken)).expect(403);
+      // the dashboard's API and its actions too, anonymous or not
+      await t.http().get('/admin/queues/api/queues').expect(401);
+      await t.http().put('/admin/queues/api/queues/workflows/pause').expect(401);
+      await t.http().put('/admin/queues/api/queues/workflows/pause').set(bearer(user.accessToken)).expect(403);
+      await t.http().put('/admin/queues/api/queues/workflows/clean/failed').set(bearer(user.accessToken)).expect(403);
+      await t.http().get('/admin/queues').query({ token: user.accessToken }).expect(403);
+      expect(await t.app.get<Queue>(getQueueToken('workflows'), { strict: false }).isPaused()).toBe(false);
 
       await query(TEST_DATABASE_URL, 'UPDATE users SET is_superuser = true WHERE id = $1', [user.id]);
       // a change made in the database reaches tokens already in use within AUTH_PRINCIPAL_CACHE_MS; a new login at once
