@@ -53,6 +53,8 @@ export class AppConfig {
     refreshReuseIntervalSeconds: number;
     emailTokenTtlSeconds: number;
     passwordResetTtlSeconds: number;
+    /** Lifetime of an organization invitation's token. */
+    invitationTtlSeconds: number;
     loginMaxFailures: number;
     loginFailureWindowSeconds: number;
     /** How long a replica reuses a token's user/session check (revocations are announced; 0 = every request). */
@@ -183,6 +185,7 @@ export class AppConfig {
       refreshReuseIntervalSeconds: e.REFRESH_TOKEN_REUSE_INTERVAL_SECONDS,
       emailTokenTtlSeconds: e.EMAIL_TOKEN_EXPIRE_HOURS * 3_600,
       passwordResetTtlSeconds: e.PASSWORD_RESET_EXPIRE_MINUTES * 60,
+      invitationTtlSeconds: e.INVITATION_EXPIRE_DAYS * 86_400,
       loginMaxFailures: e.LOGIN_MAX_FAILURES,
       loginFailureWindowSeconds: e.LOGIN_FAILURE_WINDOW_MINUTES * 60,
       principalCacheMs: e.AUTH_PRINCIPAL_CACHE_MS,

@@ -150,6 +150,7 @@ export const envSchema = Joi.object({
   REFRESH_TOKEN_REUSE_INTERVAL_SECONDS: Joi.number().integer().min(0).max(300).default(10),
   EMAIL_TOKEN_EXPIRE_HOURS: Joi.number().integer().min(1).max(168).default(24),
   PASSWORD_RESET_EXPIRE_MINUTES: Joi.number().integer().min(5).max(1440).default(60),
+  INVITATION_EXPIRE_DAYS: Joi.number().integer().min(1).max(90).default(7),
   LOGIN_MAX_FAILURES: Joi.number().integer().min(1).max(1000).default(10),
   LOGIN_FAILURE_WINDOW_MINUTES: Joi.number().integer().min(1).max(1440).default(15),
   AUTH_PRINCIPAL_CACHE_MS: Joi.number().integer().min(0).max(60_000).default(2_000),
