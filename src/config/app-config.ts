@@ -116,6 +116,8 @@ export class AppConfig {
   readonly workflows: {
     tickIntervalMs: number;
     executionTimeoutMs: number;
+    /** Executions of one owner (a user, or an organization for its workflows) running at once, across all workers. */
+    maxRunningPerOwner: number;
     executionRetentionDays: number;
     purgeCron: string;
     httpMaxResponseBytes: number;
@@ -247,6 +249,7 @@ export class AppConfig {
     this.workflows = {
       tickIntervalMs: e.WORKFLOW_TICK_INTERVAL_MS,
       executionTimeoutMs: e.WORKFLOW_EXECUTION_TIMEOUT_MS,
+      maxRunningPerOwner: e.WORKFLOW_MAX_RUNNING_PER_OWNER,
       executionRetentionDays: e.WORKFLOW_EXECUTION_RETENTION_DAYS,
       purgeCron: e.WORKFLOW_PURGE_CRON,
       httpMaxResponseBytes: e.WORKFLOW_HTTP_MAX_RESPONSE_BYTES,

@@ -233,6 +233,7 @@ export const envSchema = Joi.object({
   // --- workflows
   WORKFLOW_TICK_INTERVAL_MS: Joi.number().integer().min(100).max(600_000).default(10_000),
   WORKFLOW_EXECUTION_TIMEOUT_MS: Joi.number().integer().min(1_000).max(24 * 3_600_000).default(30 * 60_000),
+  WORKFLOW_MAX_RUNNING_PER_OWNER: Joi.number().integer().min(1).max(1000).default(2),
   WORKFLOW_EXECUTION_RETENTION_DAYS: Joi.number().integer().min(1).max(3650).default(30),
   WORKFLOW_PURGE_CRON: Joi.string().default('43 4 * * *'),
   WORKFLOW_HTTP_MAX_RESPONSE_BYTES: Joi.number().integer().min(1_024).max(10 * 1024 * 1024).default(64 * 1024),
