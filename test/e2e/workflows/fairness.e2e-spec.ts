@@ -75,7 +75,7 @@ describe('a fair workflow worker (real process)', () => {
       { id: 'wait1', type: 'delay', ms: 900_000 },
       { id: 'wait2', type: 'delay', ms: 900_000 },
     ]);
-    const parked = [];
+    const parked: string[] = [];
     for (let i = 0; i < 5; i++) parked.push(await execute(a, sleepy));
     await waitFor('all five parked in their first delay', async () => {
       const r = await query<{ n: number }>(
