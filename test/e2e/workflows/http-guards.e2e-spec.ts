@@ -59,7 +59,7 @@ const twoHosts: Resolver = (host, cb) =>
     ? cb(null, [{ address: '127.0.0.1', family: 4 }])
     : cb(Object.assign(new Error(`ENOTFOUND ${host}`), { code: 'ENOTFOUND' }), []);
 
-describe('workflow http steps: credentials on redirects (real HTTP servers)', () => {
+describe('workflow http steps: credentials on redirects and the SSRF guard (real HTTP servers)', () => {
   let a: Server;
   let b: Server;
   let redis: RedisService;
@@ -157,6 +157,72 @@ describe('workflow http steps: credentials on redirects (real HTTP servers)', ()
     it('does not send them again when a later redirect comes back to the first origin', async () => {
       const headers = await runWithCredentials(to(a, to(b, `${a.base}/echo`)));
       expect(credentials(headers)).toEqual(none);
+    });
+  });
+
+  describe('SSRF guard', () => {
+    const refusal = async (c: SafeHttpClient, url: string) => {
+      const err = await c.call({ method: 'GET', url, timeoutMs: 5_000 }).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      // undici's errors come from node's realm, not the test's: check the shape, not the class
+      expect(err?.message).toEqual(expect.any(String));
+      return err!.message;
+    };
+
+    it.each(['http://2130706433:PORT/echo', 'http://0177.0.0.1:PORT/echo', 'http://0x7f.0.0.1:PORT/echo', 'http://127.1:PORT/echo'])(
+      'reads %s as 127.0.0.1 and refuses it, sending nothing',
+      async (template) => {
+        const before = a.hits['/echo'] ?? 0;
+        expect(await refusal(client([]), template.replace('PORT', String(a.port)))).toMatch(/refusing to contact 127\.0\.0\.1 /);
+        expect(a.hits['/echo'] ?? 0).toBe(before);
+      },
+    );
+
+    it.each([
+      ['http://[::ffff:127.0.0.1]:PORT/echo', 'IPv4-mapped'],
+      ['http://[::ffff:7f00:1]:PORT/echo', 'IPv4-mapped, hex'],
+    ])('refuses the IPv6 literal %s (%s) like the IPv4 address it maps', async (template) => {
+      expect(await refusal(client([]), template.replace('PORT', String(a.port)))).toMatch(/refusing to contact .*127\.0\.0\.1/);
+    });
+
+    it.each([
+      ['http://[::7f00:1]:PORT/echo', 'IPv4-compatible'],
+      ['http://[::a00:1]/', 'IPv4-compatible'],
+      ['http://[64:ff9b::7f00:1]/', 'NAT64'],
+      ['http://[64:ff9b:1::a00:1]/', 'local-use NAT64'],
+      ['http://[2002:7f00:1::]/', '6to4'],
+      ['http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/', 'Teredo'],
+    ])('refuses the IPv6 literal %s (%s)', async (template) => {
+      // the allowlist names 127.0.0.1: an IPv6 form that embeds it is still refused
+      expect(await refusal(client(['127.0.0.1']), template.replace('PORT', String(a.port)))).toMatch(/refusing to contact/);
+    });
+
+    it.each(['file:///etc/passwd', 'ftp://127.0.0.1/x', 'gopher://127.0.0.1:70/x', 'data:text/plain,hi', 'ws://127.0.0.1/'])('refuses the scheme of %s', async (url) => {
+      expect(await refusal(client(), url)).toMatch(/only http\(s\) URLs are allowed/);
+    });
+
+    it('refuses URLs with credentials (userinfo)', async () => {
+      const before = a.hits['/echo'] ?? 0;
+      expect(await refusal(client(), `http://user:pass@127.0.0.1:${a.port}/echo`)).toMatch(/credentials in URLs are not allowed/);
+      expect(await refusal(client(), `http://user@127.0.0.1:${a.port}/echo`)).toMatch(/credentials in URLs are not allowed/);
+      expect(a.hits['/echo'] ?? 0).toBe(before);
+    });
+
+    it('checks every redirect target: loopback, metadata, other schemes, userinfo', async () => {
+      const c = client(['127.0.0.1']);
+      expect(await refusal(c, to(a, `http://[::1]:${a.port}/echo`))).toMatch(/refusing to contact \[::1\]/);
+      expect(await refusal(c, to(a, `http://2130706434:${a.port}/echo`))).toMatch(/refusing to contact 127\.0\.0\.2/);
+      expect(await refusal(c, to(a, 'http://169.254.169.254/latest/meta-data/'))).toMatch(/refusing to contact 169\.254\.169\.254/);
+      expect(await refusal(c, to(a, 'file:///etc/passwd'))).toMatch(/only http\(s\) URLs/);
+      expect(await refusal(c, to(a, `http://user:pass@127.0.0.1:${a.port}/echo`))).toMatch(/credentials in URLs/);
+    });
+
+    it('stops a redirect loop after 5 redirects', async () => {
+      const before = a.hits['/loop'] ?? 0;
+      expect(await refusal(client(), `${a.base}/loop`)).toMatch(/too many redirects \(more than 5\)/);
+      expect((a.hits['/loop'] ?? 0) - before).toBe(6);
     });
   });
 });
