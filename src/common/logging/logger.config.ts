@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Params } from 'nestjs-pino';
 import pino from 'pino';
 import type { AppConfig } from '../../config/app-config';
+import { serializeError } from './error-redaction';
 
 /** Secrets never reach the logs, wherever they appear. */
 export const REDACT_PATHS = [
@@ -47,8 +48,8 @@ export function requestIdMixin(): { reqId?: string } {
 
 /**
  * nestjs-pino: the JSON logger behind Nest's `Logger` in both processes (secrets redacted
- * wherever they appear). The API's one line per request comes from request-log.ts, not
- * from pino-http's middleware: `forRoutes` is empty on purpose.
+ * wherever they appear, SQL values of logged errors too). The API's one line per request
+ * comes from request-log.ts, not from pino-http's middleware: `forRoutes` is empty on purpose.
  */
 export function loggerParams(config: AppConfig): Params {
   return {
@@ -56,6 +57,8 @@ export function loggerParams(config: AppConfig): Params {
       {
         level: config.log.level,
         redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+        // SQL parameters and row values of database errors never reach a line (error-redaction.ts)
+        serializers: { err: serializeError },
         base: { service: 'floyo', env: config.env },
         mixin: requestIdMixin,
       },
