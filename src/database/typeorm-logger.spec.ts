@@ -34,4 +34,23 @@ describe("the DataSource's TypeORM logger", () => {
     expect(out.lines.join('\n')).toContain('has been executed successfully');
     expect(out.lines.filter((l) => l.includes(SECRET))).toEqual([]);
   });
+
+  it('logs what a CLI command asks for (queries, errors, schema), still without parameters', () => {
+    const ds = new FloyoDataSource(buildDataSourceOptions(loadConfig(), 'migrations'));
+    ds.setOptions({ logging: ['query', 'error', 'schema'] });
+    const out = capture();
+    try {
+      const failure = Object.assign(new Error(`invalid input syntax for type uuid: "${SECRET}"`), { code: '22P02' });
+      ds.logger.logQuery('INSERT INTO "migrations"("timestamp", "name") VALUES ($1, $2)', [SECRET, 'InitialSchema']);
+      ds.logger.logQueryError(failure, 'SELECT * FROM users WHERE id = $1', [SECRET]);
+      ds.logger.logSchemaBuild('[X] 1 InitialSchema1795780826048');
+    } finally {
+      out.restore();
+    }
+    const text = out.lines.join('\n');
+    expect(text).toContain('query: INSERT INTO "migrations"("timestamp", "name") VALUES ($1, $2)');
+    expect(text).toContain('query failed: SELECT * FROM users WHERE id = $1 — error: invalid input syntax for type uuid: [REDACTED]');
+    expect(text).toContain('[X] 1 InitialSchema1795780826048');
+    expect(out.lines.filter((l) => l.includes(SECRET))).toEqual([]);
+  });
 });

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { AbstractLogger, type LogLevel, type LogMessage } from 'typeorm';
+import { AbstractLogger, type LoggerOptions, type LogLevel, type LogMessage } from 'typeorm';
 import { redactErrorText } from '../common/logging/error-redaction';
 
 type Entry = LogMessage | string | number;
@@ -12,6 +12,11 @@ type Entry = LogMessage | string | number;
  */
 export class TypeOrmLogger extends AbstractLogger {
   private readonly logger = new Logger('TypeORM');
+
+  /** What to log from now on (TypeORM's CLI commands set their own `logging`). */
+  setLevels(options: LoggerOptions): void {
+    this.options = options;
+  }
 
   protected writeLog(level: LogLevel, logMessage: Entry | Entry[]): void {
     const entries = Array.isArray(logMessage) ? logMessage : [logMessage];
