@@ -6,7 +6,7 @@ import { registerAndLogin } from '../helpers/users';
 /** A cell a spreadsheet would run as a formula: it starts with one of these. */
 const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
 
-/** Every CSV the service writes neutralises formulas (OWASP: a leading single quote); JSON stays as stored. */
+/** Every CSV the service writes neutralises formulas (a leading single quote); JSON stays as stored. */
 describe('CSV exports and spreadsheet formulas', () => {
   let t: TestApp;
   beforeAll(async () => {

@@ -11,7 +11,7 @@ describe('csvRows', () => {
     );
   });
 
-  it('quotes commas, quotes and line breaks (RFC 4180), after neutralising', () => {
+  it('quotes commas, quotes and line breaks, after neutralising', () => {
     expect(csvRows([['a,b', 'say "hi"', 'two\nlines', '=1,2']])).toBe('"a,b","say ""hi""","two\nlines","\'=1,2"\n');
   });
 });

@@ -2,11 +2,11 @@ import { stringify } from 'csv-stringify/sync';
 
 /**
  * The one CSV writer of the service (ESLint keeps csv-stringify out of every other file):
- * RFC 4180 quoting (commas, quotes, line breaks) and spreadsheet formula neutralisation —
- * a text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return (or a
- * full-width `＝` `＋` `－` `＠`) gets a leading single quote, so that a spreadsheet shows it
- * as text instead of running it (OWASP "CSV injection"). Numbers are left alone, so a
- * negative count stays a number.
+ * standard quoting (cells holding commas, quotes or line breaks are quoted) and spreadsheet
+ * formula neutralisation — a text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage
+ * return (or a full-width `＝` `＋` `－` `＠`) gets a leading single quote, so that a
+ * spreadsheet shows it as text instead of running it ("CSV injection"). Numbers are left
+ * alone, so a negative count stays a number.
  */
 export function csvRows(rows: unknown[][]): string {
   return stringify(

@@ -2,15 +2,14 @@ import ipaddr from 'ipaddr.js';
 import { SsrfError, SsrfPolicy } from './ssrf-policy';
 
 /**
- * The IANA IPv4 and IPv6 Special-Purpose Address Registries, every entry, with their
- * "Globally Reachable" column (true, false, or null where the registry says N/A — a
- * deprecated block, or one whose reachability depends on what it embeds), followed by the
- * blocks other registries set apart. The policy may let an address of a block through
- * only if the block is globally reachable AND the row says why the policy allows it
- * (`allowedBecause`). It allows none: every globally reachable block below is refused on
- * purpose, for the reason given in `refusedBecause` — none of them serves HTTP to the
- * public, and the translation prefixes embed IPv4 addresses that would bypass the IPv4
- * checks.
+ * Every special-purpose IPv4 and IPv6 address block, with whether it is globally reachable
+ * (true, false, or null where that does not apply — a deprecated block, or one whose
+ * reachability depends on the address it embeds), followed by the other blocks set apart
+ * from public unicast. The policy may let an address of a block through only if the block
+ * is globally reachable AND the row says why the policy allows it (`allowedBecause`). It
+ * allows none: every globally reachable block below is refused on purpose, for the reason
+ * given in `refusedBecause` — none of them serves HTTP to the public, and the translation
+ * prefixes embed IPv4 addresses that would bypass the IPv4 checks.
  */
 interface Block {
   block: string;
@@ -87,14 +86,14 @@ const IPV6_SPECIAL_PURPOSE: Block[] = [
   { block: 'fe80::/10', name: 'Link-Local Unicast', reachable: false },
 ];
 
-/** Set apart by other registries (multicast, the IPv6 address space) or deprecated by RFC. */
+/** Not special-purpose blocks, but no public unicast either: multicast, deprecated or unallocated space. */
 const OTHER_NON_PUBLIC: Block[] = [
-  { block: '224.0.0.0/4', name: 'Multicast (IPv4 Multicast Address Space registry)', reachable: false },
-  { block: 'ff00::/8', name: 'Multicast (IPv6 Address Space registry)', reachable: false },
-  { block: '::/96', name: 'IPv4-compatible IPv6 address (deprecated, RFC 4291 2.5.5.1)', reachable: false, sample: '::7f00:1' },
-  { block: 'fec0::/10', name: 'Site-local (deprecated, RFC 3879)', reachable: false },
-  { block: '4000::/3', name: 'Reserved by IETF (IPv6 Address Space registry: outside 2000::/3)', reachable: false },
-  { block: '::/8', name: 'Reserved by IETF (IPv6 Address Space registry)', reachable: false, sample: '::2' },
+  { block: '224.0.0.0/4', name: 'IPv4 multicast', reachable: false },
+  { block: 'ff00::/8', name: 'IPv6 multicast', reachable: false },
+  { block: '::/96', name: 'IPv4-compatible IPv6 addresses (deprecated)', reachable: false, sample: '::7f00:1' },
+  { block: 'fec0::/10', name: 'Site-local (deprecated)', reachable: false },
+  { block: '4000::/3', name: 'Reserved IPv6 space (outside 2000::/3)', reachable: false },
+  { block: '::/8', name: 'Reserved IPv6 space', reachable: false, sample: '::2' },
 ];
 
 function addressesIn({ block, sample }: Block): string[] {
@@ -108,10 +107,10 @@ describe('SsrfPolicy', () => {
   const policy = new SsrfPolicy([]);
 
   describe.each([
-    ['IPv4 Special-Purpose Address Registry', IPV4_SPECIAL_PURPOSE],
-    ['IPv6 Special-Purpose Address Registry', IPV6_SPECIAL_PURPOSE],
+    ['IPv4 special-purpose blocks', IPV4_SPECIAL_PURPOSE],
+    ['IPv6 special-purpose blocks', IPV6_SPECIAL_PURPOSE],
     ['other non-public blocks', OTHER_NON_PUBLIC],
-  ])('%s', (_registry, blocks) => {
+  ])('%s', (_kind, blocks) => {
     it.each(blocks.map((b) => [b.block, b.name, b] as const))('%s (%s)', (_block, _name, row) => {
       expect(row.allowedBecause === undefined || row.reachable === true).toBe(true);
       expect(row.reachable !== true || !!(row.refusedBecause ?? row.allowedBecause)).toBe(true);

@@ -15,9 +15,9 @@ const GLOBAL_UNICAST = ipaddr.parseCIDR('2000::/3');
 const IPV4_COMPATIBLE = ipaddr.parseCIDR('::/96');
 
 /**
- * Which addresses workflow HTTP steps may reach: public unicast only. Every block of the
- * IANA IPv4 and IPv6 special-purpose registries is refused (the spec checks each one),
- * globally reachable or not, together with multicast and, for IPv6, anything outside
+ * Which addresses workflow HTTP steps may reach: public unicast only. Every special-purpose
+ * IPv4 and IPv6 block is refused (ssrf-policy.spec.ts lists and checks each one), globally
+ * reachable or not, together with multicast and, for IPv6, anything outside
  * 2000::/3 — loopback, unspecified, IPv4-mapped and IPv4-compatible forms, NAT64,
  * unique-local, link-local, site-local. 6to4 and Teredo, which embed IPv4 addresses, are
  * refused too. IPv4-mapped addresses are judged (and allowlisted) as the IPv4 address
