@@ -17,7 +17,19 @@ export default tseslint.config(
         'error',
         { object: 'process', property: 'env', message: 'Read configuration through AppConfig (src/config).' },
       ],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['csv-stringify', 'csv-stringify/*'], message: 'Write CSV through src/common/export/csv.ts: it neutralises spreadsheet formulas.' },
+          ],
+        },
+      ],
     },
+  },
+  {
+    files: ['src/common/export/csv.ts'],
+    rules: { 'no-restricted-imports': 'off' },
   },
   {
     files: ['src/config/**', 'test/**', 'scripts/**', 'bench/**', '*.js', '*.mjs'],

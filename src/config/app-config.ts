@@ -57,6 +57,8 @@ export class AppConfig {
     refreshReuseIntervalSeconds: number;
     emailTokenTtlSeconds: number;
     passwordResetTtlSeconds: number;
+    /** Lifetime of an organization invitation's token. */
+    invitationTtlSeconds: number;
     /** Failed logins per account from one client address (the brute-force limit). */
     loginMaxFailures: number;
     /** Failed logins per client address, whatever the accounts (password spraying). */
@@ -123,6 +125,8 @@ export class AppConfig {
   readonly workflows: {
     tickIntervalMs: number;
     executionTimeoutMs: number;
+    /** Executions of one owner (a user, or an organization for its workflows) running at once, across all workers. */
+    maxRunningPerOwner: number;
     executionRetentionDays: number;
     purgeCron: string;
     httpMaxResponseBytes: number;
@@ -194,6 +198,7 @@ export class AppConfig {
       refreshReuseIntervalSeconds: e.REFRESH_TOKEN_REUSE_INTERVAL_SECONDS,
       emailTokenTtlSeconds: e.EMAIL_TOKEN_EXPIRE_HOURS * 3_600,
       passwordResetTtlSeconds: e.PASSWORD_RESET_EXPIRE_MINUTES * 60,
+      invitationTtlSeconds: e.INVITATION_EXPIRE_DAYS * 86_400,
       loginMaxFailures: e.LOGIN_MAX_FAILURES,
       loginMaxFailuresPerIp: e.LOGIN_MAX_FAILURES_PER_IP,
       loginMaxFailuresPerAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT,
@@ -257,6 +262,7 @@ export class AppConfig {
     this.workflows = {
       tickIntervalMs: e.WORKFLOW_TICK_INTERVAL_MS,
       executionTimeoutMs: e.WORKFLOW_EXECUTION_TIMEOUT_MS,
+      maxRunningPerOwner: e.WORKFLOW_MAX_RUNNING_PER_OWNER,
       executionRetentionDays: e.WORKFLOW_EXECUTION_RETENTION_DAYS,
       purgeCron: e.WORKFLOW_PURGE_CRON,
       httpMaxResponseBytes: e.WORKFLOW_HTTP_MAX_RESPONSE_BYTES,

@@ -199,6 +199,7 @@ export const envSchema = Joi.object({
   REFRESH_TOKEN_REUSE_INTERVAL_SECONDS: Joi.number().integer().min(0).max(300).default(10),
   EMAIL_TOKEN_EXPIRE_HOURS: Joi.number().integer().min(1).max(168).default(24),
   PASSWORD_RESET_EXPIRE_MINUTES: Joi.number().integer().min(5).max(1440).default(60),
+  INVITATION_EXPIRE_DAYS: Joi.number().integer().min(1).max(90).default(7),
   // failed logins: per account from one client address, per address, and per account from all addresses
   LOGIN_MAX_FAILURES: Joi.number().integer().min(1).max(1000).default(10),
   LOGIN_MAX_FAILURES_PER_IP: Joi.number()
@@ -298,6 +299,7 @@ export const envSchema = Joi.object({
   // --- workflows
   WORKFLOW_TICK_INTERVAL_MS: Joi.number().integer().min(100).max(600_000).default(10_000),
   WORKFLOW_EXECUTION_TIMEOUT_MS: Joi.number().integer().min(1_000).max(24 * 3_600_000).default(30 * 60_000),
+  WORKFLOW_MAX_RUNNING_PER_OWNER: Joi.number().integer().min(1).max(1000).default(2),
   WORKFLOW_EXECUTION_RETENTION_DAYS: Joi.number().integer().min(1).max(3650).default(30),
   WORKFLOW_PURGE_CRON: Joi.string().default('43 4 * * *'),
   WORKFLOW_HTTP_MAX_RESPONSE_BYTES: Joi.number().integer().min(1_024).max(10 * 1024 * 1024).default(64 * 1024),

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
-import type { DataSourceOptions } from 'typeorm';
+import type { DataSourceOptions, LoggerOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import { ENTITIES } from './entities';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
+import { TypeOrmLogger } from './typeorm-logger';
 
 /**
  * Migrations live in the top-level `migrations/` folder: compiled to dist/migrations/*.js
@@ -14,6 +15,8 @@ export const MIGRATIONS_GLOB = runningFromSource
   : join(__dirname, '..', 'migrations', '*.js');
 
 export type DataSourcePurpose = 'app' | 'migrations';
+
+const LOGGED: LoggerOptions = ['warn', 'migration'];
 
 /**
  * The one DataSource factory: the Nest app, the boot migrator and the typeorm CLI all
@@ -36,9 +39,10 @@ export function buildDataSourceOptions(config: AppConfig, purpose: DataSourcePur
     uuidExtension: 'pgcrypto',
     synchronize: false,
     migrationsRun: false,
-    // No 'error': TypeORM would log failed queries with their parameters (user data);
-    // failures surface as exceptions and are logged once, without parameters, by the filter.
-    logging: ['warn', 'migration'],
+    // No 'error': failures surface as exceptions and are logged once, by the filter. Whatever
+    // TypeORM does log (warnings, migrations, slow queries) goes out without parameters.
+    logging: LOGGED,
+    logger: new TypeOrmLogger(LOGGED),
     applicationName: forMigrations ? 'floyo-migrations' : `floyo-${config.env}`,
     connectTimeoutMS: config.db.connectTimeoutMs,
     extra: {

@@ -6,6 +6,7 @@ import { FeatureFlagOverride } from '../feature-flags/entities/feature-flag-over
 import { FeatureFlag } from '../feature-flags/entities/feature-flag.entity';
 import { IntegrationConnector } from '../integrations/entities/integration-connector.entity';
 import { UserIntegration } from '../integrations/entities/user-integration.entity';
+import { OrganizationInvitation } from '../organizations/entities/organization-invitation.entity';
 import { OrganizationMember } from '../organizations/entities/organization-member.entity';
 import { Organization } from '../organizations/entities/organization.entity';
 import { PatternAnalysisState } from '../patterns/entities/pattern-analysis-state.entity';
@@ -37,6 +38,7 @@ export const ENTITIES = [
   UserStats,
   Organization,
   OrganizationMember,
+  OrganizationInvitation,
   AuditLog,
   Workflow,
   WorkflowVersion,

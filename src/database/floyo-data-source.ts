@@ -1,5 +1,6 @@
-import { DataSource, type Migration } from 'typeorm';
+import { DataSource, type DataSourceOptions, type Migration } from 'typeorm';
 import { withAdvisoryLock } from './advisory-lock';
+import { TypeOrmLogger } from './typeorm-logger';
 
 export const MIGRATION_LOCK = 'floyo:migrations';
 
@@ -10,6 +11,16 @@ export const MIGRATION_LOCK = 'floyo:migrations';
  * finds nothing pending.
  */
 export class FloyoDataSource extends DataSource {
+  /**
+   * TypeORM keeps a logger instance whatever `logging` a later setOptions asks for (its CLI
+   * commands ask for schema and query lines): hand the new levels to our logger instead.
+   */
+  override setOptions(options: Partial<DataSourceOptions>): this {
+    super.setOptions(options);
+    if (options.logging !== undefined && this.logger instanceof TypeOrmLogger) this.logger.setLevels(options.logging);
+    return this;
+  }
+
   override runMigrations(options?: Parameters<DataSource['runMigrations']>[0]): Promise<Migration[]> {
     return withAdvisoryLock(this, MIGRATION_LOCK, () => super.runMigrations(options));
   }

@@ -34,6 +34,22 @@ export class MailService {
     });
   }
 
+  /** An invitation to an organization: the link carries the single-use token the invitee accepts with. */
+  sendInvitation(to: string, token: string, organization: string): Promise<void> {
+    const link = `${this.config.appBaseUrl}/invitations/accept?token=${encodeURIComponent(token)}`;
+    const days = Math.round(this.config.auth.invitationTtlSeconds / 86_400);
+    return this.deliver({
+      to,
+      kind: 'invitation',
+      subject: `You are invited to join ${organization} on Floyo`,
+      text:
+        `You have been invited to join the organization "${organization}" on Floyo.\n\n` +
+        `Accept (sign in or create an account with this email address first): ${link}\n\n` +
+        `The invitation expires in ${days} day${days === 1 ? '' : 's'}. If you do not know this organization, ignore this mail.`,
+      data: { token },
+    });
+  }
+
   /** Mail failures are logged, never surfaced to the caller (no account enumeration). */
   private async deliver(message: Parameters<MailTransport['send']>[0]): Promise<void> {
     try {

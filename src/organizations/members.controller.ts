@@ -6,7 +6,9 @@ import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { MessageResponse } from '../auth/dto/auth.responses';
 import { OrgAccess, type OrgAccessContext, RequireOrgPermission } from './access/require-org-permission.decorator';
+import { InvitationSentResponse } from './dto/invitation.dto';
 import { AddMemberDto, MemberResponse, UpdateMemberRoleDto } from './dto/member.dto';
+import { InvitationsService } from './invitations.service';
 import { MembersService } from './members.service';
 
 const UserIdParam = () => Param('userId', uuidParam('Member not found'));
@@ -15,7 +17,10 @@ const UserIdParam = () => Param('userId', uuidParam('Member not found'));
 @ApiBearerAuth()
 @Controller('api/organizations/:orgId/members')
 export class MembersController {
-  constructor(private readonly members: MembersService) {}
+  constructor(
+    private readonly members: MembersService,
+    private readonly invitations: InvitationsService,
+  ) {}
 
   /** Legacy contract: an outsider gets 403 `Not a member of this organization` here. */
   @Get()
@@ -25,15 +30,19 @@ export class MembersController {
     return rows.map((r) => MemberResponse.from(r.member, r.user));
   }
 
+  /**
+   * Invites an address (joining needs the invitee's consent): the same 201 whether or not it
+   * has an account; the token goes out by mail.
+   */
   @Post()
   @RequireOrgPermission('organization:invite')
-  async add(
+  invite(
     @OrgAccess() access: OrgAccessContext,
+    @CurrentUser() caller: AuthUser,
     @Body() dto: AddMemberDto,
     @Auditing() actor: AuditContext,
-  ): Promise<MemberResponse> {
-    const { member, user } = await this.members.add(access.organizationId!, dto.email, dto.role ?? 'member', actor);
-    return MemberResponse.from(member, user);
+  ): Promise<InvitationSentResponse> {
+    return this.invitations.invite(access.organizationId!, dto.email, dto.role ?? 'member', { ...actor, actorId: caller.id });
   }
 
   /** Leave the organization (any role; the last owner cannot leave). */

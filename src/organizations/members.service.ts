@@ -14,6 +14,24 @@ import { OrganizationMember, type OrgRole } from './entities/organization-member
 import { Organization } from './entities/organization.entity';
 
 export const LAST_OWNER = 'An organization must keep at least one owner';
+
+/** What an erased account's organizations became: left (the organization stays) or deleted with it. */
+export interface ErasureOutcome {
+  left: string[];
+  deleted: string[];
+}
+
+interface ErasureRow {
+  id: string;
+  name: string;
+  slug: string;
+  member_id: string;
+  role: OrgRole;
+  members: number;
+  owners: number;
+  workflows: number;
+  integrations: number;
+}
 const OWNERS_ONLY = 'Only an owner can grant or take away the owner role';
 const MEMBER_NOT_FOUND = 'Member not found';
 const ALREADY_MEMBER = 'User is already a member of this organization';
@@ -43,28 +61,33 @@ export class MembersService {
     return members.map((member) => ({ member, user: users.get(member.userId) }));
   }
 
-  async add(organizationId: string, email: string, role: OrgRole, actor: AuditContext) {
-    const user = await this.users.findByEmail(email);
-    if (!user || !user.isActive) throw new NotFoundException('User not found');
-    let member: OrganizationMember;
+  /**
+   * Makes `userId` a member (an accepted invitation), inside the caller's transaction, which
+   * must hold the organization's lock (`lockOrganization`); call `joined` after the commit.
+   */
+  async insertMember(
+    em: EntityManager,
+    organizationId: string,
+    userId: string,
+    role: OrgRole,
+    invitedBy: string | null,
+    actor: AuditContext,
+  ): Promise<OrganizationMember> {
+    if (await em.existsBy(OrganizationMember, { organizationId, userId })) throw new ConflictException(ALREADY_MEMBER);
     try {
-      member = await this.dataSource.transaction(async (em) => {
-        await this.lockOrganization(em, organizationId);
-        if (role === 'owner') await this.assertCallerMayManageOwners(em, organizationId, actor);
-        if (await em.existsBy(OrganizationMember, { organizationId, userId: user.id })) throw new ConflictException(ALREADY_MEMBER);
-        const created = await em.save(
-          em.create(OrganizationMember, { organizationId, userId: user.id, role, invitedBy: actor.actorId }),
-        );
-        await this.record(em, actor, organizationId, 'create', created, { user_id: user.id, role });
-        return created;
-      });
+      const created = await em.save(em.create(OrganizationMember, { organizationId, userId, role, invitedBy }));
+      await this.record(em, actor, organizationId, 'create', created, { user_id: userId, role, invited_by: invitedBy });
+      return created;
     } catch (err) {
       if (isUniqueViolation(err, 'uq_organization_members_org_user')) throw new ConflictException(ALREADY_MEMBER);
       throw err;
     }
-    await this.flags.forgetMemberships([user.id]);
-    this.realtime.joinOrg(user.id, organizationId);
-    return { member, user };
+  }
+
+  /** After a membership was committed: permission caches and the member's live sockets follow. */
+  async joined(userId: string, organizationId: string): Promise<void> {
+    await this.flags.forgetMemberships([userId]);
+    this.realtime.joinOrg(userId, organizationId);
   }
 
   async changeRole(organizationId: string, userId: string, role: OrgRole, actor: AuditContext) {
@@ -103,8 +126,74 @@ export class MembersService {
     this.realtime.leaveOrg(userId, organizationId);
   }
 
+  /**
+   * An account being erased leaves every organization, inside the erasure's transaction:
+   * an organization whose only member it is goes with it; in the others its membership ends
+   * (audited there, with what the organization keeps of its work), and invitations to its
+   * address are deleted. The last owner of an
+   * organization that has other members is refused (409 naming them): ownership must be
+   * handed over first. Call `erased` after the commit.
+   */
+  async leaveAllForErasure(em: EntityManager, userId: string, actor: AuditContext): Promise<ErasureOutcome> {
+    const rows = (await em.query(
+      `SELECT o.id, o.name, o.slug, m.id AS member_id, m.role,
+              (SELECT count(*)::int FROM organization_members x WHERE x.organization_id = o.id) AS members,
+              (SELECT count(*)::int FROM organization_members x WHERE x.organization_id = o.id AND x.role = 'owner') AS owners,
+              (SELECT count(*)::int FROM workflows w WHERE w.organization_id = o.id AND w.user_id = $1) AS workflows,
+              (SELECT count(*)::int FROM user_integrations i WHERE i.organization_id = o.id AND i.user_id = $1) AS integrations
+         FROM organizations o JOIN organization_members m ON m.organization_id = o.id AND m.user_id = $1
+        ORDER BY o.id
+          FOR UPDATE OF o`,
+      [userId],
+    )) as ErasureRow[];
+    const blocked = rows.filter((r) => r.role === 'owner' && r.owners === 1 && r.members > 1);
+    if (blocked.length) {
+      throw new ConflictException({
+        detail:
+          `You are the last owner of ${blocked.map((o) => `${o.name} (${o.slug})`).join(', ')}, which ` +
+          `${blocked.length === 1 ? 'has' : 'have'} other members: make one of them an owner, or delete the organization, before deleting your account`,
+        organizations: blocked.map((o) => ({ id: o.id, name: o.name, slug: o.slug })),
+      });
+    }
+    // invitations addressed to the account's email (its personal data); those it sent stay with their organizations
+    await em.query('DELETE FROM organization_invitations WHERE email = (SELECT lower(email) FROM users WHERE id = $1)', [userId]);
+    const outcome: ErasureOutcome = { left: [], deleted: [] };
+    for (const org of rows) {
+      if (org.members === 1) {
+        await this.audit.record(em, {
+          ...actor,
+          organizationId: org.id,
+          action: 'delete',
+          resourceType: 'organization',
+          resourceId: org.id,
+          details: { name: org.name, slug: org.slug, member_count: 1, reason: 'account_deleted' },
+        });
+        await em.delete(Organization, { id: org.id });
+        outcome.deleted.push(org.id);
+        continue;
+      }
+      await em.delete(OrganizationMember, { id: org.member_id });
+      await this.audit.record(em, {
+        ...actor,
+        organizationId: org.id,
+        action: 'delete',
+        resourceType: 'organization_member',
+        resourceId: org.member_id,
+        details: { user_id: userId, role: org.role, account_deleted: true, kept: { workflows: org.workflows, integrations: org.integrations } },
+      });
+      outcome.left.push(org.id);
+    }
+    return outcome;
+  }
+
+  /** After an erasure was committed: permission caches and live sockets follow. */
+  async erased(userId: string, outcome: ErasureOutcome): Promise<void> {
+    await this.flags.forgetMemberships([userId]);
+    for (const orgId of [...outcome.left, ...outcome.deleted]) this.realtime.leaveOrg(userId, orgId);
+  }
+
   /** Re-reads the caller's role under the organization lock (it may have changed since the guard ran). */
-  private async assertCallerMayManageOwners(em: EntityManager, organizationId: string, actor: AuditContext): Promise<void> {
+  async assertCallerMayManageOwners(em: EntityManager, organizationId: string, actor: AuditContext): Promise<void> {
     const caller = actor.actorId ? await em.findOneBy(OrganizationMember, { organizationId, userId: actor.actorId }) : null;
     if (!caller || !roleHasPermission(caller.role, 'organization:manage_owners')) throw new ForbiddenException(OWNERS_ONLY);
   }
@@ -114,14 +203,11 @@ export class MembersService {
     if (owners <= 1) throw new ConflictException(LAST_OWNER);
   }
 
-  /** Serialises membership changes of one organization (FOR UPDATE on its row). */
-  private async lockOrganization(em: EntityManager, organizationId: string): Promise<void> {
-    const org = await em.findOne(Organization, {
-      where: { id: organizationId },
-      select: { id: true },
-      lock: { mode: 'pessimistic_write' },
-    });
+  /** Serialises membership changes of one organization (FOR UPDATE on its row); returns it. */
+  async lockOrganization(em: EntityManager, organizationId: string): Promise<Organization> {
+    const org = await em.findOne(Organization, { where: { id: organizationId }, lock: { mode: 'pessimistic_write' } });
     if (!org) throw new NotFoundException(ORGANIZATION_NOT_FOUND);
+    return org;
   }
 
   private async find(em: EntityManager, organizationId: string, userId: string): Promise<OrganizationMember> {

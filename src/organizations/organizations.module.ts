@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { FeatureFlagsModule } from '../feature-flags/feature-flags.module';
 import { UsersModule } from '../users/users.module';
+import { MyInvitationsController, OrganizationInvitationsController } from './invitations.controller';
+import { InvitationsService } from './invitations.service';
 import { MembersController } from './members.controller';
 import { MembersService } from './members.service';
 import { OrganizationsController } from './organizations.controller';
@@ -10,7 +12,8 @@ import { OrganizationsService } from './organizations.service';
 /** Organizations and their members (authorization: the global OrgAccessModule). */
 @Module({
   imports: [AuditModule, FeatureFlagsModule, UsersModule],
-  controllers: [OrganizationsController, MembersController],
-  providers: [OrganizationsService, MembersService],
+  controllers: [OrganizationsController, MembersController, OrganizationInvitationsController, MyInvitationsController],
+  providers: [OrganizationsService, MembersService, InvitationsService],
+  exports: [MembersService],
 })
 export class OrganizationsModule {}

@@ -5,12 +5,14 @@ import type { AuditContext } from '../audit/audit-context.decorator';
 import { AuditService } from '../audit/audit.service';
 import { SessionsService } from '../auth/sessions.service';
 import { ResponseCache } from '../cache/response-cache.service';
+import { MembersService } from '../organizations/members.service';
 import { StorageService, userUploadPrefix } from '../storage/storage.service';
 
 /**
  * Every table holding rows of one user, deleted by DELETE /api/data/delete (children
  * before parents). A test fails when a table referencing users(id) is in neither this
- * list nor KEPT_ON_DELETION, so a new user-owned table cannot be forgotten.
+ * list nor KEPT_ON_DELETION, so a new user-owned table cannot be forgotten. Rows a user
+ * created for an organization belong to it (ORGANIZATION_ROWS) and stay.
  */
 export const USER_DATA_TABLES = [
   'events',
@@ -28,6 +30,12 @@ export const USER_DATA_TABLES = [
   'user_stats',
 ] as const;
 
+/** Which rows of a table are the user's own rather than an organization's. */
+const ORGANIZATION_ROWS: Partial<Record<(typeof USER_DATA_TABLES)[number], string>> = {
+  workflows: 'organization_id IS NULL',
+  user_integrations: 'organization_id IS NULL',
+};
+
 /** Tables referencing users that deletion keeps, and why. */
 export const KEPT_ON_DELETION: Record<string, string> = {
   users: 'the account row itself is anonymised, not deleted',
@@ -36,13 +44,19 @@ export const KEPT_ON_DELETION: Record<string, string> = {
   'organization_members.invited_by': 'set to NULL with the user gone from every organization',
   'workflow_versions.created_by': 'deleted with the user’s workflows (others’ keep the id)',
   'workflow_executions.triggered_by': 'deleted with the user’s workflows (others’ keep the id)',
+  'organization_invitations.invited_by': 'invitations the user sent belong to their organization (the id is of the anonymised account)',
+  'organization_invitations.accepted_by': 'kept with the membership history of the organization; invitations to the user’s address are deleted',
 };
 
 /**
- * DELETE /api/data/delete (GDPR erasure) in ONE transaction: every row of the user's
+ * DELETE /api/data/delete (GDPR erasure) in ONE transaction: every row of the user's own
  * data, the account anonymised (no email, no name, no usable password, inactive), every
  * session revoked, the deletion audited, and the stored files removed before the commit
- * — if storage fails, nothing is committed and the call can simply be retried.
+ * — if storage fails, nothing is committed and the call can simply be retried. What the
+ * user made for organizations stays with them (the creator is now the anonymised account);
+ * the account leaves each organization (audited there), an organization it was the only
+ * member of goes with it, and the last owner of one with other members is refused (409)
+ * until ownership is handed over.
  */
 @Injectable()
 export class AccountDeletionService {
@@ -54,15 +68,18 @@ export class AccountDeletionService {
     private readonly storage: StorageService,
     private readonly audit: AuditService,
     private readonly cache: ResponseCache,
+    private readonly members: MembersService,
   ) {}
 
   async deleteEverything(userId: string, ctx: AuditContext): Promise<Record<string, number>> {
     const deleted = await this.db.transaction(async (em) => {
       // Serialise with a concurrent deletion of the same account.
       await em.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [userId]);
-      const counts: Record<string, number> = {};
+      const organizations = await this.members.leaveAllForErasure(em, userId, ctx);
+      const counts: Record<string, number> = { organizations_left: organizations.left.length, organizations_deleted: organizations.deleted.length };
       for (const table of USER_DATA_TABLES) {
-        const [, affected] = (await em.query(`DELETE FROM ${table} WHERE user_id = $1`, [userId])) as [unknown, number];
+        const own = ORGANIZATION_ROWS[table];
+        const [, affected] = (await em.query(`DELETE FROM ${table} WHERE user_id = $1${own ? ` AND ${own}` : ''}`, [userId])) as [unknown, number];
         counts[table] = affected;
       }
       counts.sessions_revoked = await this.sessions.revokeAll(userId, 'account_deleted', undefined, em);
@@ -83,10 +100,11 @@ export class AccountDeletionService {
         resourceId: userId,
         details: { deleted: counts },
       });
-      return counts;
+      return { counts, organizations };
     });
+    await this.members.erased(userId, deleted.organizations);
     await this.cache.invalidate(userId);
-    this.logger.log(`account ${userId} erased: ${JSON.stringify(deleted)}`);
-    return deleted;
+    this.logger.log(`account ${userId} erased: ${JSON.stringify(deleted.counts)}`);
+    return deleted.counts;
   }
 }

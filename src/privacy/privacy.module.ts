@@ -3,6 +3,7 @@ import { AuditModule } from '../audit/audit.module';
 import { SessionsModule } from '../auth/sessions.module';
 import { CacheModule } from '../cache/cache.module';
 import { EventsModule } from '../events/events.module';
+import { OrganizationsModule } from '../organizations/organizations.module';
 import { PatternsModule } from '../patterns/patterns.module';
 import { StorageModule } from '../storage/storage.module';
 import { SuggestionsModule } from '../suggestions/suggestions.module';
@@ -22,6 +23,7 @@ import { RetentionService } from './retention.service';
     UsersModule,
     EventsModule,
     PatternsModule,
+    OrganizationsModule,
     SuggestionsModule,
   ],
   controllers: [PrivacyController],

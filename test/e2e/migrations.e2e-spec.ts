@@ -19,6 +19,7 @@ const EXPECTED_TABLES = [
   'feature_flag_overrides',
   'feature_flags',
   'integration_connectors',
+  'organization_invitations',
   'organization_members',
   'organizations',
   'pattern_analysis_state',

@@ -4,7 +4,7 @@ import type { Test } from 'supertest';
 import { TEST_DATABASE_URL } from '../setup/test-env';
 import type { TestApp } from './app';
 import { query } from './databases';
-import { bearer, registerAndLogin, type TestUser } from './users';
+import { bearer, lastMailToken, registerAndLogin, type TestUser } from './users';
 
 export type OrgRole = 'owner' | 'admin' | 'member' | 'viewer';
 
@@ -52,6 +52,26 @@ export function auditRows(where: { action?: string; resourceType?: string; resou
   );
 }
 
+
+/** Verifies a test user's email through the mailed link (invitations need a verified address). */
+export async function verifyEmail(t: TestApp, user: TestUser): Promise<void> {
+  await t.http().get(`/api/auth/verify-email/${lastMailToken(t, user.email.toLowerCase(), 'verification')}`).expect(200);
+}
+
+/** The token of the last invitation mailed to `email`. */
+export const invitationToken = (t: TestApp, email: string) => lastMailToken(t, email.toLowerCase(), 'invitation');
+
+/**
+ * `inviter` invites `invitee` into the organization and the invitee accepts with the mailed
+ * token (verifying their address first): the one way to join an organization.
+ */
+export async function inviteAndAccept(t: TestApp, inviter: TestUser, organizationId: string, invitee: TestUser, role: OrgRole = 'member') {
+  await t.http().post(`/api/organizations/${organizationId}/members`).set(bearer(inviter.accessToken)).send({ email: invitee.email, role }).expect(201);
+  const [{ email_verified: verified }] = await query<{ email_verified: boolean }>(TEST_DATABASE_URL, 'SELECT email_verified FROM users WHERE id = $1', [invitee.id]);
+  if (!verified) await verifyEmail(t, invitee);
+  const res = await t.http().post('/api/invitations/accept').set(bearer(invitee.accessToken)).send({ token: invitationToken(t, invitee.email) }).expect(200);
+  return res.body as { message: string; organization_id: string; role: OrgRole };
+}
 
 /** Requests as a user (bearer token, optionally a User-Agent). */
 export function asUser(t: TestApp, user: { accessToken: string }, userAgent?: string) {

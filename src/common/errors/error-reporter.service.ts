@@ -1,11 +1,13 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
+import { redactBreadcrumb, redactEvent } from './sentry-redaction';
 
 type SentryModule = typeof import('@sentry/nestjs');
 
 /**
  * Sends unexpected errors (5xx, failed jobs) to Sentry when SENTRY_DSN is set. Without
- * it the Sentry SDK is never even loaded. Reporting never throws.
+ * it the Sentry SDK is never even loaded. Reporting never throws. Events are redacted like
+ * the logs (sentry-redaction.ts).
  */
 @Injectable()
 export class ErrorReporter implements OnApplicationShutdown {
@@ -22,6 +24,8 @@ export class ErrorReporter implements OnApplicationShutdown {
       release: `floyo-backend@${config.version}`,
       tracesSampleRate: 0,
       sendDefaultPii: false,
+      beforeSend: redactEvent,
+      beforeBreadcrumb: redactBreadcrumb,
     });
     this.logger.log('error reporting to Sentry enabled');
   }

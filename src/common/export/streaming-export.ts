@@ -1,6 +1,6 @@
 import { StreamableFile } from '@nestjs/common';
-import { stringify } from 'csv-stringify/sync';
 import { Readable } from 'node:stream';
+import { csvRows } from './csv';
 
 export const EXPORT_FORMATS = ['json', 'csv'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -25,13 +25,6 @@ export async function* keysetBatches<T, K>(
   }
 }
 
-function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
-}
-
 async function* encode<T>(
   format: ExportFormat,
   first: IteratorResult<T[]>,
@@ -41,12 +34,11 @@ async function* encode<T>(
 ): AsyncGenerator<string> {
   let batch = first;
   let count = 0;
-  if (format === 'csv') yield stringify([columns.map((c) => c.header)]);
+  if (format === 'csv') yield csvRows([columns.map((c) => c.header)]);
   else yield '[';
   while (!batch.done) {
     if (format === 'csv') {
-      // csv-stringify quotes cells holding commas, quotes or line breaks (RFC 4180).
-      yield stringify(batch.value.map((row) => columns.map((c) => csvCell(c.value(row)))));
+      yield csvRows(batch.value.map((row) => columns.map((c) => c.value(row))));
     } else {
       yield batch.value.map((row) => (count++ ? ',' : '') + JSON.stringify(toJson(row))).join('');
     }

@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorReporter } from '../errors/error-reporter.service';
+import { safeErrorMessage } from '../logging/error-redaction';
 import { redactUrl } from '../logging/logger.config';
 import { toErrorResponse } from './error-response';
 
@@ -24,7 +25,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const err = exception instanceof Error ? exception : new Error(String(exception));
       this.logger.error(
         { err, error_id: errorId, request_id: request.id, method: request.method, url: redactUrl(request.url) },
-        `unhandled error ${errorId}: ${err.message}`,
+        // `err` goes through the logger's serializer, which drops SQL values; so must the text
+        `unhandled error ${errorId}: ${safeErrorMessage(err)}`,
       );
       this.reporter.capture(err, { error_id: errorId, request_id: String(request.id), route: request.routeOptions?.url });
     }

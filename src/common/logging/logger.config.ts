@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Params } from 'nestjs-pino';
 import pino from 'pino';
 import type { AppConfig } from '../../config/app-config';
+import { serializeError } from './error-redaction';
 
 /** Secrets never reach the logs, wherever they appear. */
 export const REDACT_PATHS = [
@@ -20,12 +21,38 @@ export const REDACT_PATHS = [
   '*.secret_key',
 ];
 
-const TOKEN_IN_PATH = /(\/verify-email\/)[^/?#]+/i;
-const TOKEN_IN_QUERY = /([?&](?:refresh_token|token|access_token|password|old_password|new_password)=)[^&#]*/gi;
+/** Query parameters whose values are secrets, by decoded, lower-cased name. */
+const SECRET_QUERY_PARAMS = new Set(['refresh_token', 'token', 'access_token', 'password', 'old_password', 'new_password']);
+/** Path segments followed by a single-use token. */
+const TOKEN_BEFORE_SEGMENT = new Set(['verify-email']);
 
-/** Strips single-use tokens from URLs before they are logged. */
+/**
+ * Strips single-use tokens and secrets from URLs before they are logged. Names are compared
+ * the way the server reads them — percent-decoded (`refresh%5Ftoken` is `refresh_token`),
+ * `+` as a space — and in any case; the raw value is replaced, whatever its encoding.
+ */
 export function redactUrl(url: string | undefined): string | undefined {
-  return url?.replace(TOKEN_IN_PATH, '$1[REDACTED]').replace(TOKEN_IN_QUERY, '$1[REDACTED]');
+  if (url === undefined) return url;
+  const q = url.indexOf('?');
+  const path = (q < 0 ? url : url.slice(0, q))
+    .split('/')
+    .map((segment, i, all) => (i > 0 && TOKEN_BEFORE_SEGMENT.has(decodedName(all[i - 1])) ? '[REDACTED]' : segment))
+    .join('/');
+  if (q < 0) return path;
+  const query = url
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      return eq >= 0 && SECRET_QUERY_PARAMS.has(decodedName(pair.slice(0, eq))) ? `${pair.slice(0, eq)}=[REDACTED]` : pair;
+    });
+  return `${path}?${query.join('&')}`;
+}
+
+/** A URL component as a query-string parser reads it (lenient: a bad escape stays as it is), lower-cased. */
+function decodedName(raw: string): string {
+  for (const [name] of new URLSearchParams(raw)) return name.toLowerCase();
+  return '';
 }
 
 const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -47,8 +74,8 @@ export function requestIdMixin(): { reqId?: string } {
 
 /**
  * nestjs-pino: the JSON logger behind Nest's `Logger` in both processes (secrets redacted
- * wherever they appear). The API's one line per request comes from request-log.ts, not
- * from pino-http's middleware: `forRoutes` is empty on purpose.
+ * wherever they appear, SQL values of logged errors too). The API's one line per request
+ * comes from request-log.ts, not from pino-http's middleware: `forRoutes` is empty on purpose.
  */
 export function loggerParams(config: AppConfig): Params {
   return {
@@ -56,6 +83,8 @@ export function loggerParams(config: AppConfig): Params {
       {
         level: config.log.level,
         redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+        // SQL parameters and row values of database errors never reach a line (error-redaction.ts)
+        serializers: { err: serializeError },
         base: { service: 'floyo', env: config.env },
         mixin: requestIdMixin,
       },

@@ -5,7 +5,7 @@ import { ORG_ROLES, type OrganizationMember, type OrgRole } from '../entities/or
 import { RoleField } from './organization.dto';
 
 export class AddMemberDto {
-  @ApiProperty({ example: 'grace@example.com', description: 'Email of an existing user' })
+  @ApiProperty({ example: 'grace@example.com', description: 'The address to invite (an account is not needed yet)' })
   @IsEmail({}, { message: 'value is not a valid email address' })
   @MaxLength(255)
   email: string;

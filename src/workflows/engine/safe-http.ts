@@ -22,6 +22,8 @@ export interface HttpResult {
 
 const MAX_REDIRECTS = 5;
 const DROP_HEADERS = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive', 'upgrade']);
+/** Never sent on after a redirect to another origin (scheme, host or port), as browsers and curl do. */
+const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
 
 export type Resolver = (hostname: string, callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void;
 
@@ -33,7 +35,8 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | Look
  * Outbound HTTP for workflow steps, guarded against SSRF: the policy is checked on the
  * address actually connected to (inside the socket's DNS lookup, so a hostname cannot
  * resolve to a private address between check and use), on IP literals, and again on
- * every redirect hop (followed by hand, at most 5). Bodies are read up to a bound.
+ * every redirect hop (followed by hand, at most 5). A redirect to another origin drops the
+ * credential headers for the rest of the chain. Bodies are read up to a bound.
  */
 export class SafeHttpClient {
   private readonly dispatcher: Dispatcher;
@@ -81,7 +84,9 @@ export class SafeHttpClient {
       if ([301, 302, 303, 307, 308].includes(res.statusCode) && typeof location === 'string') {
         await res.body.dump().catch(() => undefined);
         if (hop >= MAX_REDIRECTS) throw new Error(`too many redirects (more than ${MAX_REDIRECTS})`);
-        url = new URL(location, url);
+        const next = new URL(location, url);
+        if (next.origin !== url.origin) for (const name of CREDENTIAL_HEADERS) delete headers[name];
+        url = next;
         if (res.statusCode === 303 || ((res.statusCode === 301 || res.statusCode === 302) && method !== 'GET')) {
           method = 'GET';
           body = undefined;

@@ -18,6 +18,11 @@ export interface RunInput {
   /** Log of an earlier, interrupted attempt: completed steps are not run again. */
   previousLog: StepLogEntry[];
   signal: AbortSignal;
+  /**
+   * Delay steps at least this long are not slept through: the run stops there and says when
+   * to resume (the worker parks the execution, with no slot and no worker). Absent: sleep.
+   */
+  parkDelaysFromMs?: number;
 }
 
 export interface RunHooks {
@@ -25,7 +30,11 @@ export interface RunHooks {
   onStep(entry: StepLogEntry): Promise<void>;
 }
 
-export type RunResult = { status: 'completed' } | { status: 'failed'; error: string };
+export type RunResult =
+  | { status: 'completed' }
+  | { status: 'failed'; error: string }
+  /** stopped at a long delay step: resume the run at `resumeAt` (the step counts as done then) */
+  | { status: 'parked'; stepId: string; startedAt: string; resumeAt: Date };
 
 const RETRY_BASE_MS = 500;
 const RETRY_MAX_MS = 5_000;
@@ -46,6 +55,9 @@ export class WorkflowRunner {
     for (const step of input.steps) {
       if (done.has(step.id)) continue;
       if (input.signal.aborted) return { status: 'failed', error: abortReason(input.signal) };
+      if (step.type === 'delay' && input.parkDelaysFromMs !== undefined && step.ms >= input.parkDelaysFromMs) {
+        return { status: 'parked', stepId: step.id, startedAt: new Date().toISOString(), resumeAt: new Date(Date.now() + step.ms) };
+      }
       const entry = await this.runStep(step, input, ctx);
       await hooks.onStep(entry);
       ctx.steps[step.id] = { output: entry.output };

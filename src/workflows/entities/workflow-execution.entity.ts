@@ -15,6 +15,8 @@ export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
   unique: true,
   where: 'idempotency_key IS NOT NULL',
 })
+// The executions still in play (a small set): the per-owner slot accounting reads only these.
+@Index('idx_workflow_executions_open', ['workflowId', 'createdAt'], { where: "status IN ('pending', 'running')" })
 @Check('ck_workflow_executions_status', `status IN ('pending', 'running', 'completed', 'failed', 'cancelled')`)
 export class WorkflowExecution {
   @PrimaryGeneratedColumn('uuid')
@@ -62,6 +64,26 @@ export class WorkflowExecution {
 
   @Column({ type: 'timestamptz', nullable: true })
   startedAt: Date | null;
+
+  /** Holds one of its owner's WORKFLOW_MAX_RUNNING_PER_OWNER slots (a step is running). */
+  @Column({ type: 'boolean', default: false })
+  holdsSlot: boolean;
+
+  /** Parked in a delay step until then: no slot, no worker; a delayed job resumes it. */
+  @Column({ type: 'timestamptz', nullable: true })
+  resumeAt: Date | null;
+
+  /** The delay step it is parked in: `{step_id, started_at}`. */
+  @Column({ type: 'jsonb', nullable: true })
+  parkedStep: { step_id: string; started_at: string } | null;
+
+  /** Time spent parked so far (not counted against WORKFLOW_EXECUTION_TIMEOUT_MS). */
+  @Column({ type: 'bigint', default: 0 })
+  parkedMs: string;
+
+  /** Numbers the continuation jobs (`<id>:w<n>`) that resume it after a wait or a delay. */
+  @Column({ type: 'integer', default: 0 })
+  wakeSeq: number;
 
   @Column({ type: 'timestamptz', nullable: true })
   completedAt: Date | null;

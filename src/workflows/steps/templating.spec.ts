@@ -17,6 +17,20 @@ describe('templating', () => {
     expect(renderString('{{ 1 + 1 }}{{trigger.user.name.length}}', ctx)).toBe('{{ 1 + 1 }}');
   });
 
+  it.each([
+    '{{steps.constructor}}',
+    '{{steps.__proto__}}',
+    '{{steps.constructor.prototype}}',
+    '{{steps.hasOwnProperty}}',
+    '{{steps.fetch.constructor.name}}',
+    '{{steps.fetch.output.body.items.constructor}}',
+    '{{trigger.__proto__.toString}}',
+    '{{trigger.user.__proto__}}',
+    '{{trigger.toString}}',
+  ])('renders the prototype path %s as nothing', (template) => {
+    expect(renderString(`[${template}]`, ctx)).toBe('[]');
+  });
+
   it('renders strings deep inside bodies and headers, leaving other types', () => {
     expect(renderDeep({ a: ['{{trigger.n}}', 5, null], b: { c: '{{trigger.user.name}}' } }, ctx)).toEqual({
       a: ['3', 5, null],

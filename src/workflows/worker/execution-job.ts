@@ -23,3 +23,13 @@ export function executionJobOptions(jobId: string, executionTimeoutMs: number): 
 }
 
 export const scheduledJobId = (workflowId: string, dueAt: Date) => `${workflowId}:${dueAt.toISOString()}`;
+
+/**
+ * The job an execution is waiting on: its first (manual: the execution id; scheduled:
+ * `workflowId:dueAt`) until it has been continued, then `<id>:w<n>` — a wait for a slot or
+ * a delay step ends one job and queues the next.
+ */
+export function currentJobId(e: { id: string; workflowId: string; scheduledFor: Date | null; wakeSeq: number }): string {
+  if (e.wakeSeq > 0) return `${e.id}:w${e.wakeSeq}`;
+  return e.scheduledFor ? scheduledJobId(e.workflowId, e.scheduledFor) : e.id;
+}

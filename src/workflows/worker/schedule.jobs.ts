@@ -7,7 +7,7 @@ import { AppConfig } from '../../config/app-config';
 import { JobHandler } from '../../queue/job-handler.decorator';
 import { JOBS, QUEUES } from '../../queue/queues';
 import { nextRunAfter, type ScheduleConfig } from '../schedule/schedule';
-import { executionJobOptions, scheduledJobId } from './execution-job';
+import { currentJobId, executionJobOptions, scheduledJobId } from './execution-job';
 import { ExecutionStore } from './execution-store';
 
 const TICK_JOB_ID = 'schedule-tick';
@@ -27,8 +27,8 @@ interface DueRow {
  * each tick claims due workflows with FOR UPDATE SKIP LOCKED, records one execution per
  * (workflow, due time) — a unique index makes a duplicate tick harmless — advances
  * next_run_at past now (missed runs coalesce into one), then enqueues with deterministic
- * job ids. It also re-enqueues executions left pending by a Redis outage, and purges old
- * executions on a cron.
+ * job ids. It also re-enqueues executions whose job was lost (pending, or parked past their
+ * resume time, after a Redis outage or a worker's death), and purges old executions on a cron.
  */
 @Injectable()
 export class ScheduleJobs implements OnApplicationBootstrap {
@@ -115,8 +115,8 @@ export class ScheduleJobs implements OnApplicationBootstrap {
   }
 
   private async recoverPending(): Promise<number> {
-    const stale = await this.store.stalePending(RECOVER_AFTER_SECONDS, CLAIM_BATCH);
-    for (const e of stale) await this.enqueue(e.id, e.scheduledFor ? scheduledJobId(e.workflowId, e.scheduledFor) : e.id);
+    const stale = await this.store.stale(RECOVER_AFTER_SECONDS, CLAIM_BATCH);
+    for (const e of stale) await this.enqueue(e.id, currentJobId(e));
     return stale.length;
   }
 

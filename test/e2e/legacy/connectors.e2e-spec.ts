@@ -95,6 +95,7 @@ describe('the legacy connector catalogue', () => {
 });
 
 describe('the catalogue migration rewrites what was stored before it', () => {
+  const MIGRATION = 'LegacyConnectorCatalogue1796313342355';
   const CLI = join(ROOT, 'node_modules', 'typeorm', 'cli.js');
   const DIST_DS = join(ROOT, 'dist', 'database', 'data-source.js');
   const typeorm = (url: string, ...args: string[]) => runNode(CLI, [...args, '-d', DIST_DS], { DATABASE_URL: url }, 60_000);
@@ -105,7 +106,9 @@ describe('the catalogue migration rewrites what was stored before it', () => {
     const db = await createScratchDatabase('connectors');
     try {
       expect((await typeorm(db.url, 'migration:run')).code).toBe(0);
-      expect((await typeorm(db.url, 'migration:revert')).code).toBe(0); // back to the previous catalogue
+      // back to the catalogue before this migration (reverting the later ones first)
+      const applied = async () => (await query<{ name: string }>(db.url, 'SELECT name FROM migrations ORDER BY id DESC')).map((m) => m.name);
+      while ((await applied()).includes(MIGRATION)) expect((await typeorm(db.url, 'migration:revert')).code).toBe(0);
       const [u] = await query<{ id: string }>(db.url, "INSERT INTO users (email, password_hash) VALUES ('m@example.com', 'x') RETURNING id");
       const insert = async (type: string, config: object, secret: Record<string, string>) => {
         const [row] = await query<{ id: string }>(
@@ -148,7 +151,7 @@ describe('the catalogue migration rewrites what was stored before it', () => {
         { suggested_integration: 'Scheduled routine: vim → git', suggested_connector: null },
       ]);
 
-      expect((await typeorm(db.url, 'migration:revert')).code).toBe(0);
+      while ((await applied()).includes(MIGRATION)) expect((await typeorm(db.url, 'migration:revert')).code).toBe(0);
       const [back] = await query<{ config: object; encrypted_secrets: Record<string, unknown> }>(
         db.url,
         'SELECT config, encrypted_secrets FROM user_integrations WHERE id = $1',

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createTestApp, type TestApp } from '../../helpers/app';
 import { query } from '../../helpers/databases';
-import { asUser, auditRows, connectorId, makeSuperuser, registerUsers } from '../../helpers/organizations';
+import { asUser, auditRows, connectorId, inviteAndAccept, makeSuperuser, registerUsers } from '../../helpers/organizations';
 import { registerAndLogin, type TestUser, uniqueEmail, waitForMailToken } from '../../helpers/users';
 import { TEST_DATABASE_URL } from '../../setup/test-env';
 
@@ -88,10 +88,12 @@ describe('audit trail', () => {
         before: { name: 'Audited', description: null },
         after: { name: 'Audited 2', description: null },
       });
-      const member = (await as(ada).post(`/api/organizations/${org.id}/members`, { email: bob.email, role: 'viewer' }).expect(201)).body;
+      await inviteAndAccept(t, ada, org.id, bob, 'viewer');
+      const [member] = await query<{ id: string }>(TEST_DATABASE_URL, 'SELECT id FROM organization_members WHERE organization_id = $1 AND user_id = $2', [org.id, bob.id]);
       expect(await one({ action: 'create', resourceType: 'organization_member', resourceId: member.id })).toMatchObject({
         organization_id: org.id,
-        details: { user_id: bob.id, role: 'viewer' },
+        user_id: bob.id,
+        details: { user_id: bob.id, role: 'viewer', invited_by: ada.id },
       });
       await as(ada).put(`/api/organizations/${org.id}/members/${bob.id}`, { role: 'admin' }).expect(200);
       expect((await one({ action: 'update_role', resourceId: member.id })).details).toEqual({
@@ -201,12 +203,12 @@ describe('audit trail', () => {
 
     it('an organization’s trail for its owners and admins; 403 for others; 422 for bad parameters', async () => {
       const org = (await as(ada).post('/api/organizations', { name: 'Trail' }).expect(201)).body;
-      await as(ada).post(`/api/organizations/${org.id}/members`, { email: bob.email, role: 'member' }).expect(201);
+      await inviteAndAccept(t, ada, org.id, bob, 'member');
       const trail = (await as(ada).get(`/api/audit-logs?organization_id=${org.id}`).expect(200)).body;
-      expect(trail.map((r: { action: string; resource_type: string }) => `${r.action} ${r.resource_type}`)).toEqual([
-        'create organization_member',
-        'create organization',
-      ]);
+      const entries = trail.map((r: { action: string; resource_type: string }) => `${r.action} ${r.resource_type}`);
+      // the acceptance's two rows share one transaction (and timestamp)
+      expect(entries.slice(0, 2).sort()).toEqual(['accept invitation', 'create organization_member']);
+      expect(entries.slice(2)).toEqual(['invite invitation', 'create organization']);
       const denied = await as(bob).get(`/api/audit-logs?organization_id=${org.id}`);
       expect(denied.status).toBe(403);
       const outsider = await registerAndLogin(t);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { FeatureFlagsService } from '../../../src/feature-flags/feature-flags.service';
 import { createTestApp, type TestApp } from '../../helpers/app';
-import { asUser, insertOrganization, makeSuperuser, registerUsers } from '../../helpers/organizations';
+import { asUser, insertOrganization, inviteAndAccept, makeSuperuser, registerUsers } from '../../helpers/organizations';
 import { TcpProxy } from '../../helpers/tcp-proxy';
 import { bearer, type TestUser } from '../../helpers/users';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../../setup/test-env';
@@ -143,7 +143,7 @@ describe('feature flags', () => {
 
       // `other` joins the org through the API: the org override (off) applies at once, and leaving undoes it
       const members = `/api/organizations/${orgId}/members`;
-      await t.http().post(members).set(bearer(orgOwner.accessToken)).send({ email: other.email }).expect(201);
+      await inviteAndAccept(t, orgOwner, orgId, other);
       expect(await on(other)).toBe(false);
       await t.http().delete(`${members}/${other.id}`).set(bearer(orgOwner.accessToken)).expect(200);
       expect(await on(other)).toBe(true);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createTestApp, type TestApp } from '../../helpers/app';
 import { query } from '../../helpers/databases';
-import { asUser, insertOrganization, registerUsers } from '../../helpers/organizations';
+import { asUser, insertOrganization, invitationToken, inviteAndAccept, registerUsers } from '../../helpers/organizations';
 import type { TestUser } from '../../helpers/users';
 import { TEST_DATABASE_URL } from '../../setup/test-env';
 
@@ -99,10 +99,12 @@ describe('organizations and members (/api/organizations)', () => {
     const members = async () =>
       (await as(ada).get(`/api/organizations/${orgId}/members`).expect(200)).body as { user_id: string; role: string; email: string }[];
 
-    it('adds an existing user by email with a role, lists members, changes a role, removes', async () => {
-      const added = await as(ada).post(`/api/organizations/${orgId}/members`, { email: bob.email.toUpperCase(), role: 'admin' }).expect(201);
-      expect(added.body).toMatchObject({ organization_id: orgId, user_id: bob.id, email: bob.email, role: 'admin', invited_by: ada.id });
-      expect((await members()).map((m) => [m.user_id, m.role])).toEqual([
+    it('invites by email with a role; once accepted: lists members, changes a role, removes', async () => {
+      const joined = await inviteAndAccept(t, ada, orgId, { ...bob, email: bob.email.toUpperCase() }, 'admin');
+      expect(joined).toEqual({ message: 'Invitation accepted', organization_id: orgId, role: 'admin' });
+      const list = await members();
+      expect(list.find((m) => m.user_id === bob.id)).toMatchObject({ email: bob.email, role: 'admin', invited_by: ada.id });
+      expect(list.map((m) => [m.user_id, m.role])).toEqual([
         [ada.id, 'owner'],
         [bob.id, 'admin'],
       ]);
@@ -113,10 +115,10 @@ describe('organizations and members (/api/organizations)', () => {
       await as(bob).get(`/api/organizations/${orgId}`).expect(404);
     });
 
-    it('refuses unknown users (404), duplicates (409), bad roles (422) and unknown members (404)', async () => {
-      await as(ada).post(`/api/organizations/${orgId}/members`, { email: `nobody-${randomUUID()}@example.com` }).expect(404);
+    it('refuses a second membership (409 at acceptance), bad roles (422) and unknown members (404)', async () => {
+      await inviteAndAccept(t, ada, orgId, bob);
       await as(ada).post(`/api/organizations/${orgId}/members`, { email: bob.email }).expect(201);
-      const dup = await as(ada).post(`/api/organizations/${orgId}/members`, { email: bob.email });
+      const dup = await t.http().post('/api/invitations/accept').set('Authorization', `Bearer ${bob.accessToken}`).send({ token: invitationToken(t, bob.email) });
       expect(dup.status).toBe(409);
       expect(dup.body.detail).toBe('User is already a member of this organization');
       const bad = await as(ada).post(`/api/organizations/${orgId}/members`, { email: cy.email, role: 'god' });
@@ -127,7 +129,7 @@ describe('organizations and members (/api/organizations)', () => {
     });
 
     it('only owners grant or take away the owner role', async () => {
-      await as(ada).post(`/api/organizations/${orgId}/members`, { email: bob.email, role: 'admin' }).expect(201);
+      await inviteAndAccept(t, ada, orgId, bob, 'admin');
       const promote = await as(bob).post(`/api/organizations/${orgId}/members`, { email: cy.email, role: 'owner' });
       expect(promote.status).toBe(403);
       await as(bob).put(`/api/organizations/${orgId}/members/${ada.id}`, { role: 'member' }).expect(403);
@@ -146,13 +148,13 @@ describe('organizations and members (/api/organizations)', () => {
       });
 
       it('allows it once another owner exists', async () => {
-        await as(ada).post(`/api/organizations/${orgId}/members`, { email: bob.email, role: 'owner' }).expect(201);
+        await inviteAndAccept(t, ada, orgId, bob, 'owner');
         await as(ada).put(`/api/organizations/${orgId}/members/${ada.id}`, { role: 'admin' }).expect(200);
         await as(bob).del(`/api/organizations/${orgId}/members/${bob.id}`).expect(409);
       });
 
       it('two owners demoting each other at the same time leave exactly one owner', async () => {
-        await as(ada).post(`/api/organizations/${orgId}/members`, { email: bob.email, role: 'owner' }).expect(201);
+        await inviteAndAccept(t, ada, orgId, bob, 'owner');
         const [a, b] = await Promise.all([
           as(ada).put(`/api/organizations/${orgId}/members/${bob.id}`, { role: 'member' }),
           as(bob).put(`/api/organizations/${orgId}/members/${ada.id}`, { role: 'member' }),

@@ -18,6 +18,7 @@ interface Fixture {
   integrationId: string;
   candidateEmail: string;
   slackId: string;
+  invitationId: string;
 }
 
 interface Case {
@@ -55,6 +56,16 @@ const MATRIX: { route: string; request: (f: Fixture) => Case; expect: Record<Rol
     route: 'POST /api/organizations/:orgId/members',
     request: (f) => ({ method: 'POST', url: `/api/organizations/${f.orgId}/members`, body: { email: f.candidateEmail, role: 'viewer' } }),
     expect: { owner: 201, admin: 201, member: 403, viewer: 403, outsider: 404 },
+  },
+  {
+    route: 'GET /api/organizations/:orgId/invitations',
+    request: (f) => ({ method: 'GET', url: `/api/organizations/${f.orgId}/invitations` }),
+    expect: { owner: 200, admin: 200, member: 403, viewer: 403, outsider: 404 },
+  },
+  {
+    route: 'DELETE /api/organizations/:orgId/invitations/:invitationId',
+    request: (f) => ({ method: 'DELETE', url: `/api/organizations/${f.orgId}/invitations/${f.invitationId}` }),
+    expect: { owner: 200, admin: 200, member: 403, viewer: 403, outsider: 404 },
   },
   {
     route: 'PUT /api/organizations/:orgId/members/:userId',
@@ -141,7 +152,20 @@ describe('organization permission matrix (role × org-scoped route → status)',
        VALUES ($1, $2, $3, 'Org Slack', '{"channel": "#ops"}') RETURNING id`,
       [users.coowner.id, orgId, slackId],
     );
-    return { orgId, targetUserId: users.target.id, integrationId: integration.id, candidateEmail: users.candidate.email, slackId };
+    const [invitation] = await query<{ id: string }>(
+      TEST_DATABASE_URL,
+      `INSERT INTO organization_invitations (organization_id, email, role, token_hash, invited_by, expires_at)
+       VALUES ($1, $2, 'member', encode(sha256(gen_random_uuid()::text::bytea), 'hex'), $3, now() + interval '1 day') RETURNING id`,
+      [orgId, users.candidate.email.toLowerCase(), users.owner.id],
+    );
+    return {
+      orgId,
+      targetUserId: users.target.id,
+      integrationId: integration.id,
+      candidateEmail: users.candidate.email,
+      slackId,
+      invitationId: invitation.id,
+    };
   }
 
   const cases = MATRIX.flatMap((row) => ROLES.map((role) => [row.route, role, row.expect[role]] as const));

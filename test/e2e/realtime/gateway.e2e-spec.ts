@@ -5,6 +5,7 @@ import jwt from 'jsonwebtoken';
 import type { Socket } from 'socket.io-client';
 import { RealtimeService } from '../../../src/realtime/realtime.service';
 import { createTestApp, type TestApp } from '../../helpers/app';
+import { inviteAndAccept } from '../../helpers/organizations';
 import { assertBuilt, type Service, startService } from '../../helpers/processes';
 import { connectSocket, emitWithAck, record, waitUntil } from '../../helpers/sockets';
 import { bearer, registerAndLogin, type TestUser, uniqueEmail } from '../../helpers/users';
@@ -123,15 +124,19 @@ describe('realtime gateway (Socket.IO, real Redis adapter)', () => {
     await expect(connectSocket(port, second.body.access_token)).rejects.toThrow(/revoked/);
   });
 
-  it('moves live sockets into an org room when the user is added, and out when removed', async () => {
+  it('moves live sockets into an org room when the user joins (accepts an invitation), and out when removed', async () => {
     const org = (await t.http().post('/api/organizations').set(bearer(alice.accessToken)).send({ name: `Team ${Date.now()}` }).expect(201)).body;
     const b = await connect(bob.accessToken);
     const seen = record<{ message: string }>(b, 'notification');
     const realtime = t.app.get(RealtimeService);
     await t.http().post(`/api/organizations/${org.id}/members`).set(bearer(alice.accessToken)).send({ email: bob.email, role: 'member' }).expect(201);
+    await new Promise((r) => setTimeout(r, 300));
+    realtime.toOrg(org.id, 'notification', { message: 'before consent' });
+    await inviteAndAccept(t, alice, org.id, bob);
     await new Promise((r) => setTimeout(r, 300)); // the room change travels through Redis
     realtime.toOrg(org.id, 'notification', { message: 'welcome' });
     await waitUntil('bob to get org news', () => seen.some((n) => n.message === 'welcome'));
+    expect(seen.map((n) => n.message)).not.toContain('before consent'); // invited is not joined
     await t.http().delete(`/api/organizations/${org.id}/members/${bob.id}`).set(bearer(alice.accessToken)).expect(200);
     await new Promise((r) => setTimeout(r, 300));
     realtime.toOrg(org.id, 'notification', { message: 'after removal' });

@@ -42,8 +42,12 @@ describe('workflow worker (real processes)', () => {
       req.on('data', (c) => (body += c));
       req.on('end', () => {
         hookBodies.push(body);
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ ok: true, n: hookHits }));
+        // `?ms=` answers that much later: a step that keeps its worker busy (a delay step parks instead)
+        const ms = Number(new URL(req.url!, 'http://x').searchParams.get('ms') ?? 0);
+        setTimeout(() => {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ ok: true, n: hookHits }));
+        }, ms);
       });
     });
     await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
@@ -272,7 +276,13 @@ describe('workflow worker (real processes)', () => {
     workers.push(a);
     // The step must outlast B's boot (up to ~5 s on a loaded 2-core CI machine), so A is
     // still inside it when killed; 3 s was not always enough.
-    const w = await createWorkflow({ name: 'crash', steps: [{ id: 'long', type: 'delay', ms: 8_000 }, { id: 'after', type: 'delay', ms: 0 }] });
+    const w = await createWorkflow({
+      name: 'crash',
+      steps: [
+        { id: 'long', type: 'http', method: 'GET', url: `${hookUrl}?ms=8000`, timeout_ms: 20_000 },
+        { id: 'after', type: 'delay', ms: 0 },
+      ],
+    });
     const { execution_id } = await execute(w.id);
     await waitFor('the execution to start on A', async () => (await execution(w.id, execution_id)).status === 'running');
     workers.push(await startService('worker', WORKER_ENV));
@@ -300,7 +310,7 @@ describe('workflow worker (real processes)', () => {
     await Promise.all(workers.splice(0).map((w) => w.stop('SIGKILL')));
     const worker = await startService('worker', WORKER_ENV);
     workers.push(worker);
-    const w = await createWorkflow({ name: 'graceful', steps: [{ id: 'long', type: 'delay', ms: 2_500 }] });
+    const w = await createWorkflow({ name: 'graceful', steps: [{ id: 'long', type: 'http', method: 'GET', url: `${hookUrl}?ms=2500` }] });
     const { execution_id } = await execute(w.id);
     await waitFor('the execution to start', async () => (await execution(w.id, execution_id)).status === 'running');
     const code = await worker.stop('SIGTERM');

@@ -146,8 +146,13 @@ describe('workflows API', () => {
 
   it('hides another user’s workflow behind 404 on every route', async () => {
     const w = (await create(alice, { name: 'private', steps }).expect(201)).body;
+    const run = (await t.http().post(`/api/workflows/${w.id}/execute`).set(bearer(alice.accessToken)).expect(200)).body;
+    const bobs = (await create(bob, { name: 'mine', steps }).expect(201)).body;
     const as = bearer(bob.accessToken);
     const routes: [string, string][] = [
+      ['get', `/api/workflows/${w.id}/executions/${run.execution_id}`],
+      // an execution of someone else's workflow under one's own workflow id
+      ['get', `/api/workflows/${bobs.id}/executions/${run.execution_id}`],
       ['get', `/api/workflows/${w.id}`],
       ['put', `/api/workflows/${w.id}`],
       ['delete', `/api/workflows/${w.id}`],
