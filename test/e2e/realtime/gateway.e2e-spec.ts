@@ -175,7 +175,7 @@ describe('realtime gateway (Socket.IO, real Redis adapter)', () => {
  * error"; and HTTP rate limits once applied to socket messages under one key for everyone.
  */
 describe('realtime gateway as built (dist/main.js)', () => {
-  const PREFIX = `floyo-test-gw-${randomUUID().slice(0, 6)}:`;
+  const PREFIX = `${TEST_ENV.REDIS_KEY_PREFIX}gw-${randomUUID().slice(0, 6)}:`;
   let api: Service;
   let redis: Redis;
   let emitter: Emitter;
