@@ -1,10 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { gunzipSync } from 'node:zlib';
 import { Public } from '../../../src/common/decorators/public.decorator';
 import { ErrorReporter } from '../../../src/common/errors/error-reporter.service';
 import { createTestApp } from '../../helpers/app';
+import { startFakeSentry } from '../../helpers/sentry';
 
 /** A route that fails the way real bugs do (test-only; not part of the service). */
 @Controller('api/test-failure')
@@ -18,19 +16,9 @@ class FailingController {
 
 describe('error reporting (Sentry)', () => {
   it('sends 5xx errors to the configured DSN, with the error_id the client got', async () => {
-    const envelopes: string[] = [];
-    const sentry = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c) => chunks.push(c));
-      req.on('end', () => {
-        const raw = Buffer.concat(chunks);
-        envelopes.push((req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8'));
-        res.writeHead(200).end('{}');
-      });
-    });
-    await new Promise<void>((r) => sentry.listen(0, '127.0.0.1', r));
-    const port = (sentry.address() as AddressInfo).port;
-    const t = await createTestApp({ SENTRY_DSN: `http://publickey@127.0.0.1:${port}/42` }, { controllers: [FailingController] });
+    const sentry = await startFakeSentry();
+    const { envelopes } = sentry;
+    const t = await createTestApp({ SENTRY_DSN: sentry.dsn }, { controllers: [FailingController] });
     try {
       expect(t.app.get(ErrorReporter).enabled).toBe(true);
       const res = await t.http().get('/api/test-failure').expect(500);
@@ -43,7 +31,7 @@ describe('error reporting (Sentry)', () => {
       expect(envelope).toContain('secret internals'); // the operator sees the real error
     } finally {
       await t.close();
-      await new Promise((r) => sentry.close(r));
+      await sentry.close();
     }
   });
 
