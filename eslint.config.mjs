@@ -15,24 +15,24 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       'no-restricted-properties': [
         'error',
-        { object: 'process', property: 'env', message: 'Read configuration through AppConfig (src/config).' },
+        { object: 'process', property: 'env', message: 'Read configuration through AppConfig (src/platform/config).' },
       ],
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            { group: ['csv-stringify', 'csv-stringify/*'], message: 'Write CSV through src/common/export/csv.ts: it neutralises spreadsheet formulas.' },
+            { group: ['csv-stringify', 'csv-stringify/*'], message: 'Write CSV through src/platform/http/export/csv.ts: it neutralises spreadsheet formulas.' },
           ],
         },
       ],
     },
   },
   {
-    files: ['src/common/export/csv.ts'],
+    files: ['src/platform/http/export/csv.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },
   {
-    files: ['src/config/**', 'test/**', 'scripts/**', 'bench/**', '*.js', '*.mjs'],
+    files: ['src/platform/config/**', 'test/**', 'scripts/**', 'bench/**', '*.js', '*.mjs'],
     rules: { 'no-restricted-properties': 'off' },
   },
   {

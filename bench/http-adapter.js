@@ -48,14 +48,14 @@ async function serve(adapter) {
   process.on('disconnect', () => process.exit(0));
   require('reflect-metadata');
   const dist = process.env.BENCH_DIST || h.dist; // the parent's snapshot of dist/
-  const { loadConfig } = require(path.join(dist, 'config', 'load-config.js'));
+  const { loadConfig } = require(path.join(dist, 'platform', 'config', 'load-config.js'));
   const { AppModule } = require(path.join(dist, 'app.module.js'));
   const config = loadConfig();
   let app;
   if (adapter === 'fastify') {
     // Exactly what dist/main.js does.
     const { NestFactory } = require('@nestjs/core');
-    const { createHttpAdapter, configureHttpApp } = require(path.join(dist, 'bootstrap', 'http-app.js'));
+    const { createHttpAdapter, configureHttpApp } = require(path.join(dist, 'platform', 'bootstrap', 'http-app.js'));
     app = await NestFactory.create(AppModule, createHttpAdapter(config), { bufferLogs: true, abortOnError: false });
     await configureHttpApp(app, config);
   } else if (adapter === 'express') {

@@ -49,9 +49,9 @@ async function serve() {
   process.on('disconnect', () => process.exit(0));
   require('reflect-metadata');
   const dist = distDir();
-  const { loadConfig } = require(path.join(dist, 'config', 'load-config.js'));
+  const { loadConfig } = require(path.join(dist, 'platform', 'config', 'load-config.js'));
   const { AppModule } = require(path.join(dist, 'app.module.js'));
-  const { createHttpAdapter, configureHttpApp } = require(path.join(dist, 'bootstrap', 'http-app.js'));
+  const { createHttpAdapter, configureHttpApp } = require(path.join(dist, 'platform', 'bootstrap', 'http-app.js'));
   const { NestFactory } = require('@nestjs/core');
   const config = loadConfig();
   const app = await NestFactory.create(AppModule, createHttpAdapter(config), { bufferLogs: true, abortOnError: false });

@@ -1,8 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Public } from './common/decorators/public.decorator';
-import { NoRateLimit } from './common/throttling/route-limit.decorator';
-import { AppConfig } from './config/app-config';
+import { Public } from '@/platform/http/decorators/public.decorator';
+import { NoRateLimit } from '@/platform/throttling/route-limit.decorator';
+import { AppConfig } from '@/platform/config/app-config';
 
 @ApiExcludeController()
 @Public()

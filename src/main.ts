@@ -3,10 +3,10 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
-import { configureHttpApp, createHttpAdapter } from './bootstrap/http-app';
-import { drainFor, runOrExit } from './bootstrap/run-or-exit';
-import { startLivenessThread } from './health/liveness-thread';
-import { ReadinessState } from './health/readiness.state';
+import { configureHttpApp, createHttpAdapter } from '@/platform/bootstrap/http-app';
+import { drainFor, runOrExit } from '@/platform/bootstrap/run-or-exit';
+import { startLivenessThread } from '@/platform/health/liveness-thread';
+import { ReadinessState } from '@/platform/health/readiness.state';
 
 /** API process: HTTP + Socket.IO on PORT; GET /health/liveness also on LIVENESS_PORT (its own thread). */
 void runOrExit('api', async (config) => {

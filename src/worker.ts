@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
-import { runOrExit } from './bootstrap/run-or-exit';
+import { runOrExit } from '@/platform/bootstrap/run-or-exit';
 import { WorkerModule } from './worker.module';
 
 /** Worker process: an application context running the Bull processors; no HTTP API. */

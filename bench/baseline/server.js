@@ -25,7 +25,7 @@
  * "Whole-service performance": `npm run bench -- --check-sql` logs the statements both
  * sides send to PostgreSQL and reports any difference. Keep them in step with src/:
  *   src/users/users.service.ts          principal()
- *   src/common/http/list-page.ts        readListPage(), cappedCount()
+ *   src/platform/http/list-page.ts        readListPage(), cappedCount()
  *   src/events/events-query.service.ts  where(), SORT_SQL, EVENT_COLUMNS
  *   src/stats/stats.service.ts          counts()
  *   src/events/event-ingest.service.ts  INSERT_EVENTS + the outer WITH … SELECT
@@ -133,7 +133,7 @@ function foldUsages(usages) {
   return out;
 }
 
-/** src/common/sql/like.ts */
+/** src/platform/database/sql/like.ts */
 const containsPattern = (needle) => `%${needle.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 const HAS_ZONE = /(Z|[+-]\d{2}(:?\d{2})?)$/i;
@@ -221,7 +221,7 @@ async function listEvents(userId, q) {
   const filtered = q.event_type !== undefined || q.tool !== undefined || !!q.search;
   const w = where();
   const n = w.params.length;
-  // src/common/http/list-page.ts readListPage()
+  // src/platform/http/list-page.ts readListPage()
   const { rows } = await pool.query(
     `SELECT ${EVENT_COLUMNS} FROM events e WHERE ${w.sql} ORDER BY e."timestamp" ${dir}, e.id ${dir}
       LIMIT $${n + 1} OFFSET $${n + 2}`,

@@ -4,7 +4,7 @@
  * only by the adapter benchmark. Same AppModule, same global guards/pipes/filters/
  * interceptors (they come from the module), and the same HTTP surface:
  *
- *   Fastify (src/bootstrap/http-app.ts)            Express (here)
+ *   Fastify (src/platform/bootstrap/http-app.ts)            Express (here)
  *   ---------------------------------------------  -----------------------------------------
  *   FastifyAdapter({ bodyLimit })                  json + urlencoded body parsers, same limit
  *   trustProxy                                     app.set('trust proxy', ...)
@@ -17,7 +17,7 @@
  *
  * Skipped: the /api/v1 → /api URL rewrite (the benchmark only uses /api paths).
  *
- * Compatibility shim: AllExceptionsFilter (src/common/filters) answers through the
+ * Compatibility shim: AllExceptionsFilter (src/platform/http/filters) answers through the
  * Fastify reply API (`reply.status().headers().send()`, `reply.sent`). Express responses
  * have no `headers()` / `sent`, so without the shim every error response on Express
  * would itself throw. Two members are added once to the app's response prototype (no
@@ -43,7 +43,7 @@ async function configureExpressApp(app, config, dist) {
   const compression = require('compression');
   const { Logger: PinoNestLogger } = require('nestjs-pino');
   const { DocumentBuilder, SwaggerModule } = require('@nestjs/swagger');
-  const { requestIdFrom } = require(path.join(dist, 'common', 'logging', 'logger.config.js'));
+  const { requestIdFrom } = require(path.join(dist, 'platform', 'logging', 'logger.config.js'));
 
   app.useLogger(app.get(PinoNestLogger));
   app.flushLogs();
@@ -79,7 +79,7 @@ async function configureExpressApp(app, config, dist) {
   app.useBodyParser('urlencoded', { limit: config.http.bodyLimitBytes, extended: true });
 
   // the same CORS and security-header options as the Fastify setup
-  const httpSetup = require(path.join(dist, 'bootstrap', 'http-app.js'));
+  const httpSetup = require(path.join(dist, 'platform', 'bootstrap', 'http-app.js'));
   app.enableCors(httpSetup.corsOptions(config));
   app.use(helmet(httpSetup.SECURITY_HEADERS));
   // @fastify/compress is limited to gzip/deflate; `compression` would also offer br when

@@ -13,12 +13,12 @@ import 'reflect-metadata';
 import { userInfo } from 'node:os';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
-import type { AppConfig } from '../config/app-config';
-import { loadConfig } from '../config/load-config';
-import { buildDataSourceOptions } from '../database/data-source.options';
-import { FeatureFlag } from '../feature-flags/entities/feature-flag.entity';
-import { flagCacheKey, type FlagChanges, updateFlag } from '../feature-flags/flag-store';
+import { AuditService } from '@/domains/audit/audit.service';
+import type { AppConfig } from '@/platform/config/app-config';
+import { loadConfig } from '@/platform/config/load-config';
+import { buildDataSourceOptions } from '@/platform/database/data-source.options';
+import { FeatureFlag } from '@/domains/feature-flags/entities/feature-flag.entity';
+import { flagCacheKey, type FlagChanges, updateFlag } from '@/domains/feature-flags/flag-store';
 
 const USAGE = `usage:
   flags list                         every flag: state, rollout, overrides

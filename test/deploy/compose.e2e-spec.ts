@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { parse as parseYaml } from 'yaml';
-import { validateEnv } from '../../src/config/validate-env';
+import { validateEnv } from '../../src/platform/config/validate-env';
 
 /**
  * docker-compose.yml without a Docker engine: parsed, and its ${…} substituted the way

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { envSchema } from '../../src/config/env.schema';
-import { ConfigValidationError, validateEnv } from '../../src/config/validate-env';
+import { envSchema } from '../../src/platform/config/env.schema';
+import { ConfigValidationError, validateEnv } from '../../src/platform/config/validate-env';
 
 /**
  * The Kubernetes manifests in deploy/k8s, validated offline against the Kubernetes

@@ -1,5 +1,5 @@
-import { Sql } from '../../src/database/sql.service';
-import { UsersService } from '../../src/users/users.service';
+import { Sql } from '../../src/platform/database/sql.service';
+import { UsersService } from '../../src/domains/users/users.service';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { registerAndLogin } from '../helpers/users';
 

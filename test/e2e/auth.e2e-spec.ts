@@ -2,7 +2,7 @@ import jwt from 'jsonwebtoken';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { query } from '../helpers/databases';
 import { bearer, lastMailToken, registerAndLogin, uniqueEmail, waitForMailToken } from '../helpers/users';
-import { validateEnv } from '../../src/config/validate-env';
+import { validateEnv } from '../../src/platform/config/validate-env';
 import { TEST_DATABASE_URL, TEST_ENV } from '../setup/test-env';
 
 describe('auth API (/api/auth)', () => {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { join } from 'node:path';
-import type { LivenessThread, startLivenessThread as Start } from '../../src/health/liveness-thread';
+import type { LivenessThread, startLivenessThread as Start } from '../../src/platform/health/liveness-thread';
 import { assertBuilt, freePort, ROOT, startService } from '../helpers/processes';
 
 /**
@@ -56,7 +56,7 @@ describe('liveness listener on its own thread (LIVENESS_PORT)', () => {
   });
 
   it('answers within milliseconds while the main thread is busy, and 503 once its loop has stalled too long', async () => {
-    const { startLivenessThread } = (await import(join(ROOT, 'dist', 'health', 'liveness-thread.js'))) as { startLivenessThread: typeof Start };
+    const { startLivenessThread } = (await import(join(ROOT, 'dist', 'platform', 'health', 'liveness-thread.js'))) as { startLivenessThread: typeof Start };
     const thread: LivenessThread = await startLivenessThread({ port: 0, host: '127.0.0.1', maxStallMs: 1_000 });
     try {
       const url = `http://127.0.0.1:${thread.port}/health/liveness`;
@@ -100,7 +100,7 @@ describe('liveness listener on its own thread (LIVENESS_PORT)', () => {
   });
 
   it('thousands of idle connections are shed and closed, and the thread lives on', async () => {
-    const { startLivenessThread } = (await import(join(ROOT, 'dist', 'health', 'liveness-thread.js'))) as { startLivenessThread: typeof Start };
+    const { startLivenessThread } = (await import(join(ROOT, 'dist', 'platform', 'health', 'liveness-thread.js'))) as { startLivenessThread: typeof Start };
     const failures: string[] = [];
     const thread: LivenessThread = await startLivenessThread({ port: 0, host: '127.0.0.1', maxStallMs: 10_000, onFailure: (err) => failures.push(err.message) });
     const sockets: net.Socket[] = [];

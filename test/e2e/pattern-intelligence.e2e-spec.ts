@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { PatternAnalysisService } from '../../src/patterns/analysis/pattern-analysis.service';
+import { PatternAnalysisService } from '../../src/domains/patterns/analysis/pattern-analysis.service';
 import { type Fixture, type FixtureEvent, generateActivity } from '../fixtures/activity-generator';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { ACTIVITY_ENV, addEvents, get } from '../helpers/activity';

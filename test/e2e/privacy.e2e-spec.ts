@@ -4,7 +4,7 @@ import { query } from '../helpers/databases';
 import { bearer, registerAndLogin, type TestUser } from '../helpers/users';
 import { binaryParser, readZip } from '../helpers/zip';
 import { TEST_DATABASE_URL } from '../setup/test-env';
-import { KEPT_ON_DELETION, USER_DATA_TABLES } from '../../src/privacy/account-deletion.service';
+import { KEPT_ON_DELETION, USER_DATA_TABLES } from '../../src/domains/privacy/account-deletion.service';
 
 const rowsOf = async (table: string, userId: string) =>
   Number((await query<{ n: string }>(TEST_DATABASE_URL, `SELECT count(*) AS n FROM ${table} WHERE user_id = $1`, [userId]))[0].n);

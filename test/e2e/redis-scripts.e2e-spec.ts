@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { AnalysisPositions } from '../../src/patterns/analysis/analysis-positions';
-import { RedisService } from '../../src/redis/redis.service';
+import { AnalysisPositions } from '../../src/domains/patterns/analysis/analysis-positions';
+import { RedisService } from '../../src/platform/redis/redis.service';
 import { createTestApp, type TestApp } from '../helpers/app';
 
 /**

@@ -4,11 +4,11 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
 import { AppModule } from '../../src/app.module';
-import { configureHttpApp, createHttpAdapter } from '../../src/bootstrap/http-app';
-import { AppConfig } from '../../src/config/app-config';
-import { loadConfig } from '../../src/config/load-config';
-import { LogMailTransport } from '../../src/mail/log.transport';
-import { MailTransport } from '../../src/mail/mail.types';
+import { configureHttpApp, createHttpAdapter } from '../../src/platform/bootstrap/http-app';
+import { AppConfig } from '../../src/platform/config/app-config';
+import { loadConfig } from '../../src/platform/config/load-config';
+import { LogMailTransport } from '../../src/platform/mail/log.transport';
+import { MailTransport } from '../../src/platform/mail/mail.types';
 import { TEST_ENV } from '../setup/test-env';
 
 export interface ServedRoute {

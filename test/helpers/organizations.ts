@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AuditLogResponse } from '../../src/audit/dto/audit-log.dto';
+import type { AuditLogResponse } from '../../src/domains/audit/dto/audit-log.dto';
 import type { Test } from 'supertest';
 import { TEST_DATABASE_URL } from '../setup/test-env';
 import type { TestApp } from './app';

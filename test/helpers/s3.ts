@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { createS3Client } from '../../src/storage/s3-storage.driver';
+import { createS3Client } from '../../src/platform/storage/s3-storage.driver';
 
 interface S3rverInstance {
   run(): Promise<{ port: number; address: string }>;

@@ -1,8 +1,9 @@
+import 'tsconfig-paths/register'; // the `@/` alias: global setup runs outside Jest's module mapper
 import 'reflect-metadata';
 import { Client } from 'pg';
-import { loadConfig } from '../../src/config/load-config';
-import { buildDataSourceOptions } from '../../src/database/data-source.options';
-import { FloyoDataSource } from '../../src/database/floyo-data-source';
+import { loadConfig } from '../../src/platform/config/load-config';
+import { buildDataSourceOptions } from '../../src/platform/database/data-source.options';
+import { FloyoDataSource } from '../../src/platform/database/floyo-data-source';
 import { Redis } from 'ioredis';
 import { TEST_DATABASE_URL, TEST_ENV, TEST_REDIS_URL } from './test-env';
 

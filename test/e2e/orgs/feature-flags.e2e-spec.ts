@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { FeatureFlagsService } from '../../../src/feature-flags/feature-flags.service';
+import { FeatureFlagsService } from '../../../src/domains/feature-flags/feature-flags.service';
 import { createTestApp, type TestApp } from '../../helpers/app';
 import { asUser, insertOrganization, inviteAndAccept, makeSuperuser, registerUsers } from '../../helpers/organizations';
 import { TcpProxy } from '../../helpers/tcp-proxy';

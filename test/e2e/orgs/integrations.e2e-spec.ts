@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { deriveKey } from '../../../src/common/crypto/secret-box';
-import { IntegrationsService } from '../../../src/integrations/integrations.service';
+import { deriveKey } from '../../../src/platform/crypto/secret-box';
+import { IntegrationsService } from '../../../src/domains/integrations/integrations.service';
 import { createTestApp, type TestApp } from '../../helpers/app';
 import { query } from '../../helpers/databases';
 import { connectorId, insertOrganization, registerUsers } from '../../helpers/organizations';

@@ -3,7 +3,7 @@ import { Emitter } from '@socket.io/redis-emitter';
 import { Redis } from 'ioredis';
 import jwt from 'jsonwebtoken';
 import type { Socket } from 'socket.io-client';
-import { RealtimeService } from '../../../src/realtime/realtime.service';
+import { RealtimeService } from '../../../src/platform/realtime/realtime.service';
 import { createTestApp, type TestApp } from '../../helpers/app';
 import { inviteAndAccept } from '../../helpers/organizations';
 import { assertBuilt, type Service, startService } from '../../helpers/processes';

@@ -1,14 +1,14 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loadConfig } from '../../../src/config/load-config';
-import { RealtimeService } from '../../../src/realtime/realtime.service';
-import { RedisService } from '../../../src/redis/redis.service';
-import { IntegrationGateway } from '../../../src/workflows/engine/integration-gateway';
-import type { StepLogEntry } from '../../../src/workflows/engine/execution-log';
-import { type Resolver, SafeHttpClient } from '../../../src/workflows/engine/safe-http';
-import { SsrfPolicy } from '../../../src/workflows/engine/ssrf-policy';
-import { WorkflowRunner } from '../../../src/workflows/engine/workflow-runner';
-import { normaliseSteps } from '../../../src/workflows/steps/step-validation';
+import { loadConfig } from '../../../src/platform/config/load-config';
+import { RealtimeService } from '../../../src/platform/realtime/realtime.service';
+import { RedisService } from '../../../src/platform/redis/redis.service';
+import { IntegrationGateway } from '../../../src/domains/integrations/integration-gateway';
+import type { StepLogEntry } from '../../../src/domains/workflows/engine/execution-log';
+import { type Resolver, SafeHttpClient } from '../../../src/platform/http/outbound/safe-http';
+import { SsrfPolicy } from '../../../src/platform/http/outbound/ssrf-policy';
+import { WorkflowRunner } from '../../../src/domains/workflows/engine/workflow-runner';
+import { normaliseSteps } from '../../../src/domains/workflows/steps/step-validation';
 import { TEST_ENV } from '../../setup/test-env';
 
 interface Server {

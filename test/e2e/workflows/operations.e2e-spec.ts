@@ -2,7 +2,7 @@ import { getQueueToken } from '@nestjs/bull';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
 import type { DataSource } from 'typeorm';
-import { ExecutionStore } from '../../../src/workflows/worker/execution-store';
+import { ExecutionStore } from '../../../src/domains/workflows/worker/execution-store';
 import { createTestApp, type TestApp } from '../../helpers/app';
 import { query } from '../../helpers/databases';
 import { bearer, registerAndLogin } from '../../helpers/users';

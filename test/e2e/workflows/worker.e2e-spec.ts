@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { FeatureFlagsService } from '../../../src/feature-flags/feature-flags.service';
-import { IntegrationSecrets } from '../../../src/integrations/integration-secrets';
+import { FeatureFlagsService } from '../../../src/domains/feature-flags/feature-flags.service';
+import { IntegrationSecrets } from '../../../src/domains/integrations/integration-secrets';
 import { createTestApp, type TestApp } from '../../helpers/app';
 import { query } from '../../helpers/databases';
 import { assertBuilt, type Service, startService } from '../../helpers/processes';

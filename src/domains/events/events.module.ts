@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { CacheModule } from '@/platform/cache/cache.module';
+import { PatternsModule } from '@/domains/patterns/patterns.module';
+import { StatsModule } from '@/domains/stats/stats.module';
+import { StorageModule } from '@/platform/storage/storage.module';
+import { Event } from './entities/event.entity';
+import { EventFilesController } from './event-files.controller';
+import { EventFilesService } from './event-files.service';
+import { EventIngestService } from './event-ingest.service';
+import { EventsController } from './events.controller';
+import { EventsQueryService } from './events-query.service';
+
+/** Activity events: ingest (single, batch, upload), list, export, file download. */
+@Module({
+  imports: [TypeOrmModule.forFeature([Event]), PatternsModule, StatsModule, CacheModule, StorageModule],
+  controllers: [EventsController, EventFilesController],
+  providers: [EventIngestService, EventsQueryService, EventFilesService],
+  exports: [EventsQueryService],
+})
+export class EventsModule {}

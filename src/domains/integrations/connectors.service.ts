@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { createHash } from 'node:crypto';
+import type { EntityManager, Repository } from 'typeorm';
+import { validationFailed } from '@/platform/http/pipes/validation.pipe';
+import { ConfigSchemaValidator, type JsonSchema, secretFields } from './config-schema';
+import { IntegrationConnector } from './entities/integration-connector.entity';
+
+/** A config split into what is stored as JSON and what is encrypted. */
+export interface SplitConfig {
+  plain: Record<string, unknown>;
+  secrets: Record<string, unknown>;
+}
+
+/** The connector catalogue (seeded reference data) and validation against its schemas. */
+@Injectable()
+export class ConnectorsService {
+  private readonly validator = new ConfigSchemaValidator();
+
+  constructor(@InjectRepository(IntegrationConnector) private readonly connectors: Repository<IntegrationConnector>) {}
+
+  listActive(): Promise<IntegrationConnector[]> {
+    return this.connectors.find({ where: { isActive: true }, order: { name: 'ASC' } });
+  }
+
+  /** Inside a transaction pass its manager: a second pool connection could wait on the first. */
+  findMany(ids: readonly string[], em?: EntityManager): Promise<IntegrationConnector[]> {
+    const repo = em ? em.getRepository(IntegrationConnector) : this.connectors;
+    return ids.length ? repo.findBy([...new Set(ids)].map((id) => ({ id }))) : Promise.resolve([]);
+  }
+
+  /** An active connector, or 422 naming `body.connector_id`. */
+  async getActive(id: string): Promise<IntegrationConnector> {
+    const connector = await this.connectors.findOneBy({ id, isActive: true });
+    if (!connector) {
+      throw validationFailed([{ loc: ['body', 'connector_id'], msg: 'Unknown or inactive connector', type: 'value_error' }]);
+    }
+    return connector;
+  }
+
+  /**
+   * Validates `config` (defaults filled in) against the connector's schema — 422 naming
+   * each failing property under `body.config` — and splits out the writeOnly secrets.
+   */
+  validateAndSplit(connector: IntegrationConnector, config: Record<string, unknown>): SplitConfig {
+    const schema = connector.configSchema as JsonSchema;
+    const key = `${connector.id}:${createHash('sha256').update(JSON.stringify(schema)).digest('hex')}`;
+    const issues = this.validator.validate(key, schema, config, ['body', 'config']);
+    if (issues.length) throw validationFailed(issues);
+    const secretNames = secretFields(schema);
+    const split: SplitConfig = { plain: {}, secrets: {} };
+    for (const [name, value] of Object.entries(config)) {
+      (secretNames.has(name) ? split.secrets : split.plain)[name] = value;
+    }
+    return split;
+  }
+}

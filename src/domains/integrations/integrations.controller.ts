@@ -1,0 +1,78 @@
+import { Body, Controller, Delete, Get, Post, Put, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { type AuditContext, Auditing } from '@/domains/audit/audit-context.decorator';
+import type { AuthUser } from '@/domains/auth/auth-user';
+import { CurrentUser } from '@/domains/auth/decorators/current-user.decorator';
+import { MessageResponse } from '@/domains/auth/dto/auth.responses';
+import { OrgAccess, type OrgAccessContext, RequireOrgPermission } from '@/domains/organizations/access/require-org-permission.decorator';
+import { ConnectorsService } from './connectors.service';
+import {
+  ConnectorResponse,
+  CreateIntegrationDto,
+  IntegrationListQuery,
+  IntegrationResponse,
+  UpdateIntegrationDto,
+} from './dto/integration.dto';
+import { type IntegrationView, IntegrationsService } from './integrations.service';
+
+const present = (v: IntegrationView) => IntegrationResponse.from(v.integration, v.config, v.serviceType);
+const INTEGRATION = { resource: 'integration' } as const;
+
+@ApiTags('integrations')
+@ApiBearerAuth()
+@Controller('api/integrations')
+export class IntegrationsController {
+  constructor(
+    private readonly integrations: IntegrationsService,
+    private readonly connectors: ConnectorsService,
+  ) {}
+
+  @Get('connectors')
+  async listConnectors(): Promise<ConnectorResponse[]> {
+    return (await this.connectors.listActive()).map(ConnectorResponse.from);
+  }
+
+  @Post()
+  @RequireOrgPermission('integration:create', { from: { body: 'organization_id' } })
+  async create(
+    @CurrentUser() caller: AuthUser,
+    @OrgAccess() access: OrgAccessContext,
+    @Body() dto: CreateIntegrationDto,
+    @Auditing() actor: AuditContext,
+  ): Promise<IntegrationResponse> {
+    return present(await this.integrations.create(dto, access.organizationId, { ...actor, actorId: caller.id }));
+  }
+
+  @Get()
+  @RequireOrgPermission('integration:view', { from: { query: 'organization_id' } })
+  async list(
+    @CurrentUser() caller: AuthUser,
+    @OrgAccess() access: OrgAccessContext,
+    @Query() _query: IntegrationListQuery,
+  ): Promise<IntegrationResponse[]> {
+    return (await this.integrations.list(caller.id, access.organizationId)).map(present);
+  }
+
+  @Get(':id')
+  @RequireOrgPermission('integration:view', { from: INTEGRATION })
+  async get(@OrgAccess() access: OrgAccessContext): Promise<IntegrationResponse> {
+    return present(await this.integrations.get(access.resource!.id));
+  }
+
+  @Put(':id')
+  @RequireOrgPermission('integration:update', { from: INTEGRATION })
+  async update(
+    @OrgAccess() access: OrgAccessContext,
+    @Body() dto: UpdateIntegrationDto,
+    @Auditing() actor: AuditContext,
+  ): Promise<IntegrationResponse> {
+    return present(await this.integrations.update(access.resource!.id, dto, actor));
+  }
+
+  @Delete(':id')
+  @RequireOrgPermission('integration:delete', { from: INTEGRATION })
+  async remove(@OrgAccess() access: OrgAccessContext, @Auditing() actor: AuditContext): Promise<MessageResponse> {
+    await this.integrations.remove(access.resource!.id, actor);
+    return { message: 'Integration deleted successfully' };
+  }
+}

@@ -1,0 +1,205 @@
+import { ConflictException, Injectable, NotFoundException, type OnModuleInit } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { type EntityManager, IsNull, Repository } from 'typeorm';
+import type { AuditContext } from '@/domains/audit/audit-context.decorator';
+import { AuditService } from '@/domains/audit/audit.service';
+import { OrgResourceRegistry } from '@/domains/organizations/access/org-resource.registry';
+import { ConnectorsService } from './connectors.service';
+import type { CreateIntegrationDto, UpdateIntegrationDto } from './dto/integration.dto';
+import { UserIntegration } from './entities/user-integration.entity';
+import { IntegrationSecrets } from './integration-secrets';
+
+export const INTEGRATION_NOT_FOUND = 'Integration not found';
+
+export interface ResolvedIntegration {
+  id: string;
+  userId: string;
+  organizationId: string | null;
+  isActive: boolean;
+  serviceType: string | null;
+  /** Decrypted: never send to a client. */
+  config: Record<string, unknown>;
+}
+
+/** An integration with its config ready to show (secrets masked). */
+export interface IntegrationView {
+  integration: UserIntegration;
+  config: Record<string, unknown>;
+  serviceType: string | null;
+}
+
+/**
+ * Integrations of a user or of an organization. Authorization happens on the routes
+ * (RequireOrgPermission with the `integration` resource type registered here).
+ */
+@Injectable()
+export class IntegrationsService implements OnModuleInit {
+  constructor(
+    @InjectRepository(UserIntegration) private readonly integrations: Repository<UserIntegration>,
+    private readonly connectors: ConnectorsService,
+    private readonly secrets: IntegrationSecrets,
+    private readonly audit: AuditService,
+    private readonly registry: OrgResourceRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.registerRepository('integration', this.integrations);
+  }
+
+  async create(
+    dto: CreateIntegrationDto,
+    organizationId: string | null,
+    actor: AuditContext & { actorId: string },
+  ): Promise<IntegrationView> {
+    const connector = await this.connectors.getActive(dto.connector_id);
+    const config = structuredClone(dto.config);
+    const { plain, secrets } = this.connectors.validateAndSplit(connector, config);
+    const id = randomUUID();
+    const integration = await this.integrations.manager.transaction(async (em) => {
+      const created = await em.save(
+        em.create(UserIntegration, {
+          id,
+          userId: actor.actorId,
+          organizationId,
+          connectorId: connector.id,
+          name: dto.name.trim(),
+          config: plain,
+          encryptedSecrets: this.secrets.seal(id, secrets),
+        }),
+      );
+      await this.record(em, actor, 'create', created, { name: created.name, service_type: connector.serviceType });
+      return created;
+    });
+    return this.view(integration, connector.serviceType);
+  }
+
+  /** Personal integrations (no organization) of the user, or all of an organization's. */
+  async list(userId: string, organizationId: string | null): Promise<IntegrationView[]> {
+    const rows = await this.integrations.find({
+      where: organizationId ? { organizationId } : { userId, organizationId: IsNull() },
+      order: { createdAt: 'DESC' },
+    });
+    const types = new Map((await this.connectors.findMany(rows.map((r) => r.connectorId))).map((c) => [c.id, c.serviceType]));
+    return rows.map((r) => this.view(r, types.get(r.connectorId) ?? null));
+  }
+
+  async get(id: string): Promise<IntegrationView> {
+    const integration = await this.integrations.findOneBy({ id });
+    if (!integration) throw new NotFoundException(INTEGRATION_NOT_FOUND);
+    const [connector] = await this.connectors.findMany([integration.connectorId]);
+    return this.view(integration, connector?.serviceType ?? null);
+  }
+
+  /**
+   * Updates name / active state / config. The config patch is merged into the stored one
+   * (secrets decrypted for validation), validated as a whole, and every secret re-encrypted
+   * with the current key — so an update also completes a key rotation for that row.
+   */
+  async update(id: string, dto: UpdateIntegrationDto, actor: AuditContext): Promise<IntegrationView> {
+    let serviceType: string | null = null;
+    const integration = await this.integrations.manager.transaction(async (em) => {
+      const row = await em.findOne(UserIntegration, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!row) throw new NotFoundException(INTEGRATION_NOT_FOUND);
+      const changed: string[] = [];
+      if (dto.name !== undefined && dto.name.trim() !== row.name) {
+        row.name = dto.name.trim();
+        changed.push('name');
+      }
+      if (dto.is_active !== undefined && dto.is_active !== row.isActive) {
+        row.isActive = dto.is_active;
+        changed.push('is_active');
+      }
+      if (dto.config) {
+        const [connector] = await this.connectors.findMany([row.connectorId], em);
+        serviceType = connector.serviceType;
+        const merged = this.merge(row, dto.config);
+        const { plain, secrets } = this.connectors.validateAndSplit(connector, merged);
+        row.config = plain;
+        row.encryptedSecrets = this.secrets.seal(row.id, secrets);
+        changed.push(...Object.keys(dto.config).map((k) => `config.${k}`));
+      }
+      const saved = await em.save(row);
+      await this.record(em, actor, 'update', saved, { changed });
+      return saved;
+    });
+    if (!serviceType) serviceType = (await this.connectors.findMany([integration.connectorId]))[0]?.serviceType ?? null;
+    return this.view(integration, serviceType);
+  }
+
+  async remove(id: string, actor: AuditContext): Promise<void> {
+    await this.integrations.manager.transaction(async (em) => {
+      const row = await em.findOne(UserIntegration, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!row) throw new NotFoundException(INTEGRATION_NOT_FOUND);
+      await em.delete(UserIntegration, { id });
+      await this.record(em, actor, 'delete', row, { name: row.name });
+    });
+  }
+
+  /**
+   * The full config with decrypted secrets, for code that uses the integration (workflow
+   * steps). Never send this to a client.
+   */
+  async resolveConfig(id: string): Promise<Record<string, unknown>> {
+    return (await this.resolveForUse(id)).config;
+  }
+
+  /** Who owns the integration, its connector type, and its decrypted config (server-side use only). */
+  async resolveForUse(id: string): Promise<ResolvedIntegration> {
+    const row = await this.integrations.findOneBy({ id });
+    if (!row) throw new NotFoundException(INTEGRATION_NOT_FOUND);
+    const [connector] = await this.connectors.findMany([row.connectorId]);
+    return {
+      id: row.id,
+      userId: row.userId,
+      organizationId: row.organizationId,
+      isActive: row.isActive,
+      serviceType: connector?.serviceType ?? null,
+      config: { ...row.config, ...this.secrets.open(row.id, row.encryptedSecrets) },
+    };
+  }
+
+  /**
+   * Stored config + patch. Stored secrets are decrypted only when the patch keeps them; one
+   * that cannot be decrypted (its key was dropped from ENCRYPTION_KEYS_OLD) must be sent again.
+   */
+  private merge(row: UserIntegration, patch: Record<string, unknown>): Record<string, unknown> {
+    const masks = this.secrets.masks(row.id, row.encryptedSecrets);
+    const isKept = (key: string) => !(key in patch) || (key in masks && patch[key] === masks[key]);
+    const merged: Record<string, unknown> = structuredClone(row.config);
+    for (const field of Object.keys(masks).filter(isKept)) {
+      try {
+        merged[field] = this.secrets.open(row.id, { [field]: row.encryptedSecrets[field] })[field];
+      } catch {
+        throw new ConflictException(`The stored secret "${field}" cannot be decrypted with the configured keys; send it again`);
+      }
+    }
+    for (const [key, value] of Object.entries(patch)) {
+      if (value === null) delete merged[key];
+      else if (!isKept(key)) merged[key] = structuredClone(value);
+    }
+    return merged;
+  }
+
+  private view(integration: UserIntegration, serviceType: string | null): IntegrationView {
+    const config = { ...integration.config, ...this.secrets.masks(integration.id, integration.encryptedSecrets) };
+    return { integration, config, serviceType };
+  }
+
+  private record(
+    em: EntityManager,
+    actor: AuditContext,
+    action: string,
+    row: UserIntegration,
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    return this.audit.record(em, {
+      ...actor,
+      organizationId: row.organizationId,
+      action,
+      resourceType: 'integration',
+      resourceId: row.id,
+      details,
+    });
+  }
+}

@@ -1,0 +1,236 @@
+import { ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { AuditContext } from '@/domains/audit/audit-context.decorator';
+import { AuditService } from '@/domains/audit/audit.service';
+import { isUniqueViolation } from '@/platform/database/pg-errors';
+import { FeatureFlagsService } from '@/domains/feature-flags/feature-flags.service';
+import { RealtimeService } from '@/platform/realtime/realtime.service';
+import type { User } from '@/domains/users/entities/user.entity';
+import { UsersService } from '@/domains/users/users.service';
+import { ORGANIZATION_NOT_FOUND } from './access/org-access.service';
+import { roleHasPermission } from './access/permissions';
+import { OrganizationMember, type OrgRole } from './entities/organization-member.entity';
+import { Organization } from './entities/organization.entity';
+
+export const LAST_OWNER = 'An organization must keep at least one owner';
+
+/** What an erased account's organizations became: left (the organization stays) or deleted with it. */
+export interface ErasureOutcome {
+  left: string[];
+  deleted: string[];
+}
+
+interface ErasureRow {
+  id: string;
+  name: string;
+  slug: string;
+  member_id: string;
+  role: OrgRole;
+  members: number;
+  owners: number;
+  workflows: number;
+  integrations: number;
+}
+const OWNERS_ONLY = 'Only an owner can grant or take away the owner role';
+const MEMBER_NOT_FOUND = 'Member not found';
+const ALREADY_MEMBER = 'User is already a member of this organization';
+
+/**
+ * Members and roles. Every change locks the organization row first, so concurrent
+ * demotions/removals cannot leave it without an owner (the last one is refused: 409).
+ * Granting or taking away the owner role also needs `organization:manage_owners` (owners
+ * only), checked against the caller's role re-read under that lock.
+ */
+@Injectable()
+export class MembersService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly users: UsersService,
+    private readonly audit: AuditService,
+    private readonly flags: FeatureFlagsService,
+    private readonly realtime: RealtimeService,
+  ) {}
+
+  async list(organizationId: string): Promise<{ member: OrganizationMember; user?: User }[]> {
+    const members = await this.dataSource.manager.find(OrganizationMember, {
+      where: { organizationId },
+      order: { joinedAt: 'ASC' },
+    });
+    const users = new Map((await this.users.findManyByIds(members.map((m) => m.userId))).map((u) => [u.id, u]));
+    return members.map((member) => ({ member, user: users.get(member.userId) }));
+  }
+
+  /**
+   * Makes `userId` a member (an accepted invitation), inside the caller's transaction, which
+   * must hold the organization's lock (`lockOrganization`); call `joined` after the commit.
+   */
+  async insertMember(
+    em: EntityManager,
+    organizationId: string,
+    userId: string,
+    role: OrgRole,
+    invitedBy: string | null,
+    actor: AuditContext,
+  ): Promise<OrganizationMember> {
+    if (await em.existsBy(OrganizationMember, { organizationId, userId })) throw new ConflictException(ALREADY_MEMBER);
+    try {
+      const created = await em.save(em.create(OrganizationMember, { organizationId, userId, role, invitedBy }));
+      await this.record(em, actor, organizationId, 'create', created, { user_id: userId, role, invited_by: invitedBy });
+      return created;
+    } catch (err) {
+      if (isUniqueViolation(err, 'uq_organization_members_org_user')) throw new ConflictException(ALREADY_MEMBER);
+      throw err;
+    }
+  }
+
+  /** After a membership was committed: permission caches and the member's live sockets follow. */
+  async joined(userId: string, organizationId: string): Promise<void> {
+    await this.flags.forgetMemberships([userId]);
+    this.realtime.joinOrg(userId, organizationId);
+  }
+
+  async changeRole(organizationId: string, userId: string, role: OrgRole, actor: AuditContext) {
+    const member = await this.dataSource.transaction(async (em) => {
+      await this.lockOrganization(em, organizationId);
+      const member = await this.find(em, organizationId, userId);
+      if (member.role === role) return member;
+      if (member.role === 'owner' || role === 'owner') await this.assertCallerMayManageOwners(em, organizationId, actor);
+      if (member.role === 'owner') await this.assertNotLastOwner(em, organizationId);
+      const oldRole = member.role;
+      member.role = role;
+      const saved = await em.save(member);
+      await this.record(em, actor, organizationId, 'update_role', saved, { user_id: userId, old_role: oldRole, new_role: role });
+      return saved;
+    });
+    return { member, user: (await this.users.findById(userId)) ?? undefined };
+  }
+
+  /** Removes a member, or (`leaving`) lets the caller leave whatever their role. */
+  async remove(organizationId: string, userId: string, actor: AuditContext, leaving = false): Promise<void> {
+    await this.dataSource.transaction(async (em) => {
+      await this.lockOrganization(em, organizationId);
+      const member = await this.find(em, organizationId, userId);
+      if (member.role === 'owner') {
+        if (!leaving) await this.assertCallerMayManageOwners(em, organizationId, actor);
+        await this.assertNotLastOwner(em, organizationId);
+      }
+      await em.delete(OrganizationMember, { id: member.id });
+      await this.record(em, actor, organizationId, 'delete', member, {
+        user_id: userId,
+        role: member.role,
+        ...(leaving ? { left: true } : {}),
+      });
+    });
+    await this.flags.forgetMemberships([userId]);
+    this.realtime.leaveOrg(userId, organizationId);
+  }
+
+  /**
+   * An account being erased leaves every organization, inside the erasure's transaction:
+   * an organization whose only member it is goes with it; in the others its membership ends
+   * (audited there, with what the organization keeps of its work), and invitations to its
+   * address are deleted. The last owner of an
+   * organization that has other members is refused (409 naming them): ownership must be
+   * handed over first. Call `erased` after the commit.
+   */
+  async leaveAllForErasure(em: EntityManager, userId: string, actor: AuditContext): Promise<ErasureOutcome> {
+    const rows = (await em.query(
+      `SELECT o.id, o.name, o.slug, m.id AS member_id, m.role,
+              (SELECT count(*)::int FROM organization_members x WHERE x.organization_id = o.id) AS members,
+              (SELECT count(*)::int FROM organization_members x WHERE x.organization_id = o.id AND x.role = 'owner') AS owners,
+              (SELECT count(*)::int FROM workflows w WHERE w.organization_id = o.id AND w.user_id = $1) AS workflows,
+              (SELECT count(*)::int FROM user_integrations i WHERE i.organization_id = o.id AND i.user_id = $1) AS integrations
+         FROM organizations o JOIN organization_members m ON m.organization_id = o.id AND m.user_id = $1
+        ORDER BY o.id
+          FOR UPDATE OF o`,
+      [userId],
+    )) as ErasureRow[];
+    const blocked = rows.filter((r) => r.role === 'owner' && r.owners === 1 && r.members > 1);
+    if (blocked.length) {
+      throw new ConflictException({
+        detail:
+          `You are the last owner of ${blocked.map((o) => `${o.name} (${o.slug})`).join(', ')}, which ` +
+          `${blocked.length === 1 ? 'has' : 'have'} other members: make one of them an owner, or delete the organization, before deleting your account`,
+        organizations: blocked.map((o) => ({ id: o.id, name: o.name, slug: o.slug })),
+      });
+    }
+    // invitations addressed to the account's email (its personal data); those it sent stay with their organizations
+    await em.query('DELETE FROM organization_invitations WHERE email = (SELECT lower(email) FROM users WHERE id = $1)', [userId]);
+    const outcome: ErasureOutcome = { left: [], deleted: [] };
+    for (const org of rows) {
+      if (org.members === 1) {
+        await this.audit.record(em, {
+          ...actor,
+          organizationId: org.id,
+          action: 'delete',
+          resourceType: 'organization',
+          resourceId: org.id,
+          details: { name: org.name, slug: org.slug, member_count: 1, reason: 'account_deleted' },
+        });
+        await em.delete(Organization, { id: org.id });
+        outcome.deleted.push(org.id);
+        continue;
+      }
+      await em.delete(OrganizationMember, { id: org.member_id });
+      await this.audit.record(em, {
+        ...actor,
+        organizationId: org.id,
+        action: 'delete',
+        resourceType: 'organization_member',
+        resourceId: org.member_id,
+        details: { user_id: userId, role: org.role, account_deleted: true, kept: { workflows: org.workflows, integrations: org.integrations } },
+      });
+      outcome.left.push(org.id);
+    }
+    return outcome;
+  }
+
+  /** After an erasure was committed: permission caches and live sockets follow. */
+  async erased(userId: string, outcome: ErasureOutcome): Promise<void> {
+    await this.flags.forgetMemberships([userId]);
+    for (const orgId of [...outcome.left, ...outcome.deleted]) this.realtime.leaveOrg(userId, orgId);
+  }
+
+  /** Re-reads the caller's role under the organization lock (it may have changed since the guard ran). */
+  async assertCallerMayManageOwners(em: EntityManager, organizationId: string, actor: AuditContext): Promise<void> {
+    const caller = actor.actorId ? await em.findOneBy(OrganizationMember, { organizationId, userId: actor.actorId }) : null;
+    if (!caller || !roleHasPermission(caller.role, 'organization:manage_owners')) throw new ForbiddenException(OWNERS_ONLY);
+  }
+
+  private async assertNotLastOwner(em: EntityManager, organizationId: string): Promise<void> {
+    const owners = await em.count(OrganizationMember, { where: { organizationId, role: 'owner' } });
+    if (owners <= 1) throw new ConflictException(LAST_OWNER);
+  }
+
+  /** Serialises membership changes of one organization (FOR UPDATE on its row); returns it. */
+  async lockOrganization(em: EntityManager, organizationId: string): Promise<Organization> {
+    const org = await em.findOne(Organization, { where: { id: organizationId }, lock: { mode: 'pessimistic_write' } });
+    if (!org) throw new NotFoundException(ORGANIZATION_NOT_FOUND);
+    return org;
+  }
+
+  private async find(em: EntityManager, organizationId: string, userId: string): Promise<OrganizationMember> {
+    const member = await em.findOneBy(OrganizationMember, { organizationId, userId });
+    if (!member) throw new NotFoundException(MEMBER_NOT_FOUND);
+    return member;
+  }
+
+  private record(
+    em: EntityManager,
+    actor: AuditContext,
+    organizationId: string,
+    action: string,
+    member: OrganizationMember,
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    return this.audit.record(em, {
+      ...actor,
+      organizationId,
+      action,
+      resourceType: 'organization_member',
+      resourceId: member.id,
+      details,
+    });
+  }
+}

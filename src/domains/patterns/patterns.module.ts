@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { CacheModule } from '@/platform/cache/cache.module';
+import { StatsModule } from '@/domains/stats/stats.module';
+import { AnalysisPositions } from './analysis/analysis-positions';
+import { AnalysisQueue } from './analysis/analysis-queue.service';
+import { PatternAnalysisService } from './analysis/pattern-analysis.service';
+import { PatternEvidenceService } from './analysis/pattern-evidence.service';
+import { Pattern } from './entities/pattern.entity';
+import { PatternUsageService } from './pattern-usage.service';
+import { PatternsController } from './patterns.controller';
+import { PatternsService } from './patterns.service';
+
+/**
+ * Per-user patterns: extension patterns kept current at ingest (PatternUsageService),
+ * listed and exported; and the incremental analysis behind pattern intelligence
+ * (relationships, temporal patterns, histograms) with its scheduling (AnalysisQueue).
+ */
+@Module({
+  imports: [TypeOrmModule.forFeature([Pattern]), StatsModule, CacheModule],
+  controllers: [PatternsController],
+  providers: [PatternsService, PatternUsageService, PatternAnalysisService, PatternEvidenceService, AnalysisPositions, AnalysisQueue],
+  exports: [PatternsService, PatternUsageService, PatternAnalysisService, PatternEvidenceService, AnalysisQueue],
+})
+export class PatternsModule {}

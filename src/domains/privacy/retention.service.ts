@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import type { AuditContext } from '@/domains/audit/audit-context.decorator';
+import { AuditService } from '@/domains/audit/audit.service';
+import { ResponseCache } from '@/platform/cache/response-cache.service';
+import { StorageService } from '@/platform/storage/storage.service';
+import type { RetentionCleanupResponse } from './dto/privacy.dto';
+
+const DAY_MS = 86_400_000;
+/** Stored files removed at once while cleaning up. */
+const DELETE_CONCURRENCY = 8;
+
+/**
+ * POST /api/data/retention/cleanup: the caller's events older than `retention_days` go
+ * in one statement (the counters follow in the same transaction), with the files of the
+ * uploads among them — removed before the commit, so no event outlives its file nor the
+ * other way round.
+ */
+@Injectable()
+export class RetentionService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly storage: StorageService,
+    private readonly audit: AuditService,
+    private readonly cache: ResponseCache,
+  ) {}
+
+  async cleanup(userId: string, retentionDays: number, ctx: AuditContext): Promise<RetentionCleanupResponse> {
+    const cutoff = new Date(Date.now() - retentionDays * DAY_MS);
+    const deleted = await this.db.transaction(async (em) => {
+      const [row] = (await em.query(
+        `WITH gone AS (DELETE FROM events WHERE user_id = $1 AND "timestamp" < $2 RETURNING storage_key)
+         SELECT count(*)::int AS n, coalesce(array_agg(storage_key) FILTER (WHERE storage_key IS NOT NULL), '{}') AS keys
+           FROM gone`,
+        [userId, cutoff.toISOString()],
+      )) as { n: number; keys: string[] }[];
+      for (let i = 0; i < row.keys.length; i += DELETE_CONCURRENCY) {
+        await Promise.all(row.keys.slice(i, i + DELETE_CONCURRENCY).map((key) => this.storage.delete(key)));
+      }
+      await this.audit.record(em, {
+        ...ctx,
+        action: 'retention_cleanup',
+        resourceType: 'events',
+        details: { retention_days: retentionDays, deleted_count: row.n, cutoff_date: cutoff.toISOString() },
+      });
+      return row.n;
+    });
+    if (deleted) await this.cache.invalidate(userId);
+    return {
+      message: `Deleted ${deleted} events older than ${retentionDays} days`,
+      deleted_count: deleted,
+      cutoff_date: cutoff.toISOString(),
+    };
+  }
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { CacheModule } from '@/platform/cache/cache.module';
+import { PatternsModule } from '@/domains/patterns/patterns.module';
+import { UsersModule } from '@/domains/users/users.module';
+import { SuggestionEngine } from './suggestion-engine.service';
+
+/** The suggestion engine without any HTTP surface: used by the API (generate) and the worker. */
+@Module({
+  imports: [PatternsModule, UsersModule, CacheModule],
+  providers: [SuggestionEngine],
+  exports: [SuggestionEngine],
+})
+export class SuggestionEngineModule {}

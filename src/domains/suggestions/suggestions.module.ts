@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { CacheModule } from '@/platform/cache/cache.module';
+import { IntegrationsModule } from '@/domains/integrations/integrations.module';
+import { StatsModule } from '@/domains/stats/stats.module';
+import { WorkflowsModule } from '@/domains/workflows/workflows.module';
+import { SuggestionEngineModule } from './engine/suggestion-engine.module';
+import { Suggestion } from './entities/suggestion.entity';
+import { SuggestionWorkflowService } from './suggestion-workflow.service';
+import { SuggestionsController } from './suggestions.controller';
+import { SuggestionsService } from './suggestions.service';
+
+/**
+ * Automation suggestions over HTTP: list, bookmark/apply/dismiss, generate (the engine,
+ * synchronously within a budget) and turning one into a draft workflow.
+ */
+@Module({
+  imports: [TypeOrmModule.forFeature([Suggestion]), StatsModule, CacheModule, SuggestionEngineModule, WorkflowsModule, IntegrationsModule],
+  controllers: [SuggestionsController],
+  providers: [SuggestionsService, SuggestionWorkflowService],
+  exports: [SuggestionsService],
+})
+export class SuggestionsModule {}

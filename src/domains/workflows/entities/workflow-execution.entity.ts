@@ -1,0 +1,93 @@
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { CreatedAt } from '@/platform/database/base.columns';
+import { User } from '@/domains/users/entities/user.entity';
+import { Workflow } from './workflow.entity';
+
+export const EXECUTION_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
+
+@Entity('workflow_executions')
+@Index('idx_workflow_executions_workflow_created', ['workflowId', 'createdAt'])
+@Index('idx_workflow_executions_created', ['createdAt'])
+// One execution per (workflow, due time): a duplicate tick or a racing worker cannot double-run.
+@Index('uq_workflow_executions_scheduled', ['workflowId', 'scheduledFor'], { unique: true })
+@Index('uq_workflow_executions_idempotency', ['workflowId', 'idempotencyKey'], {
+  unique: true,
+  where: 'idempotency_key IS NOT NULL',
+})
+// The executions still in play (a small set): the per-owner slot accounting reads only these.
+@Index('idx_workflow_executions_open', ['workflowId', 'createdAt'], { where: "status IN ('pending', 'running')" })
+@Check('ck_workflow_executions_status', `status IN ('pending', 'running', 'completed', 'failed', 'cancelled')`)
+export class WorkflowExecution {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column('uuid')
+  workflowId: string;
+
+  @ManyToOne(() => Workflow, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'workflow_id' })
+  workflow?: Workflow;
+
+  @Column({ type: 'uuid', nullable: true })
+  triggeredBy: string | null;
+
+  @ManyToOne(() => User, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'triggered_by' })
+  triggeredByUser?: User;
+
+  /** manual | schedule | suggestion */
+  @Column({ type: 'varchar', length: 20, default: 'manual' })
+  triggerType: string;
+
+  @Column({ type: 'varchar', length: 20, default: 'pending' })
+  status: ExecutionStatus;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  scheduledFor: Date | null;
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  idempotencyKey: string | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  triggerData: Record<string, unknown> | null;
+
+  /** Per step: started_at, finished_at, status, attempts, output or error (bounded). */
+  @Column({ type: 'jsonb', default: () => "'[]'" })
+  executionLog: unknown[];
+
+  @Column({ type: 'text', nullable: true })
+  errorMessage: string | null;
+
+  @Column({ type: 'integer', default: 0 })
+  attempts: number;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  startedAt: Date | null;
+
+  /** Holds one of its owner's WORKFLOW_MAX_RUNNING_PER_OWNER slots (a step is running). */
+  @Column({ type: 'boolean', default: false })
+  holdsSlot: boolean;
+
+  /** Parked in a delay step until then: no slot, no worker; a delayed job resumes it. */
+  @Column({ type: 'timestamptz', nullable: true })
+  resumeAt: Date | null;
+
+  /** The delay step it is parked in: `{step_id, started_at}`. */
+  @Column({ type: 'jsonb', nullable: true })
+  parkedStep: { step_id: string; started_at: string } | null;
+
+  /** Time spent parked so far (not counted against WORKFLOW_EXECUTION_TIMEOUT_MS). */
+  @Column({ type: 'bigint', default: 0 })
+  parkedMs: string;
+
+  /** Numbers the continuation jobs (`<id>:w<n>`) that resume it after a wait or a delay. */
+  @Column({ type: 'integer', default: 0 })
+  wakeSeq: number;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  completedAt: Date | null;
+
+  @CreatedAt()
+  createdAt: Date;
+}

@@ -1,0 +1,87 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import type { AuthUser } from '@/domains/auth/auth-user';
+import { CurrentUser } from '@/domains/auth/decorators/current-user.decorator';
+import { ApiQueryOrBody, QueryOrBody } from '@/platform/http/decorators/query-or-body.decorator';
+import { clientInfo } from '@/platform/http/client-info';
+import type { Page } from '@/platform/http/pagination';
+import { RequireOrgPermission } from '@/domains/organizations/access/require-org-permission.decorator';
+import { CreateWorkflowDto, ListWorkflowsQuery, RollbackDto, UpdateWorkflowDto } from './dto/workflow.dto';
+import { WorkflowResponse, WorkflowVersionResponse } from './dto/workflow.responses';
+import { WORKFLOW_NOT_FOUND, WorkflowsService } from './workflows.service';
+
+const workflow = { resource: 'workflow', notFound: WORKFLOW_NOT_FOUND } as const;
+
+@ApiTags('workflows')
+@ApiBearerAuth()
+@Controller('api/workflows')
+export class WorkflowsController {
+  constructor(private readonly workflows: WorkflowsService) {}
+
+  @Post()
+  @RequireOrgPermission('workflow:create', { from: { body: 'organization_id' } })
+  async create(@CurrentUser() user: AuthUser, @Body() dto: CreateWorkflowDto, @Req() req: FastifyRequest): Promise<WorkflowResponse> {
+    return WorkflowResponse.from(await this.workflows.create(user, dto, clientInfo(req)));
+  }
+
+  @Get()
+  @RequireOrgPermission('workflow:view', { from: { query: 'organization_id' } })
+  async list(@CurrentUser() user: AuthUser, @Query() query: ListWorkflowsQuery): Promise<Page<WorkflowResponse>> {
+    const result = await this.workflows.list(user, query);
+    return { ...result, items: result.items.map((w) => WorkflowResponse.from(w)) };
+  }
+
+  @Get(':id')
+  @RequireOrgPermission('workflow:view', { from: workflow })
+  async get(@Param('id') id: string): Promise<WorkflowResponse> {
+    return WorkflowResponse.from(await this.workflows.get(id));
+  }
+
+  @Put(':id')
+  @RequireOrgPermission('workflow:update', { from: workflow })
+  async update(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Body() dto: UpdateWorkflowDto,
+    @Req() req: FastifyRequest,
+  ): Promise<WorkflowResponse> {
+    return WorkflowResponse.from(await this.workflows.update(user, id, dto, clientInfo(req)));
+  }
+
+  @Delete(':id')
+  @RequireOrgPermission('workflow:delete', { from: workflow })
+  async remove(@CurrentUser() user: AuthUser, @Param('id') id: string, @Req() req: FastifyRequest) {
+    await this.workflows.remove(user, id, clientInfo(req));
+    return { message: 'Workflow deleted' };
+  }
+
+  @Get(':id/versions')
+  @RequireOrgPermission('workflow:view', { from: workflow })
+  async versions(@Param('id') id: string): Promise<WorkflowVersionResponse[]> {
+    return (await this.workflows.listVersions(id)).map((v) => WorkflowVersionResponse.from(v));
+  }
+
+  @Post(':id/rollback')
+  @HttpCode(200)
+  @ApiQueryOrBody(RollbackDto)
+  @RequireOrgPermission('workflow:update', { from: workflow })
+  async rollback(@CurrentUser() user: AuthUser, @Param('id') id: string, @QueryOrBody() dto: RollbackDto, @Req() req: FastifyRequest) {
+    const w = await this.workflows.rollback(user, id, dto.version_number, clientInfo(req));
+    return { message: `Rolled back to version ${dto.version_number}`, version: w.version };
+  }
+
+  @Post(':id/activate')
+  @HttpCode(200)
+  @RequireOrgPermission('workflow:update', { from: workflow })
+  async activate(@CurrentUser() user: AuthUser, @Param('id') id: string, @Req() req: FastifyRequest): Promise<WorkflowResponse> {
+    return WorkflowResponse.from(await this.workflows.setActive(user, id, true, clientInfo(req)));
+  }
+
+  @Post(':id/deactivate')
+  @HttpCode(200)
+  @RequireOrgPermission('workflow:update', { from: workflow })
+  async deactivate(@CurrentUser() user: AuthUser, @Param('id') id: string, @Req() req: FastifyRequest): Promise<WorkflowResponse> {
+    return WorkflowResponse.from(await this.workflows.setActive(user, id, false, clientInfo(req)));
+  }
+}

@@ -1,0 +1,210 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { type EntityManager, IsNull, Repository } from 'typeorm';
+import { AuditService } from '@/domains/audit/audit.service';
+import type { AuthUser } from '@/domains/auth/auth-user';
+import type { ClientInfo } from '@/platform/http/client-info';
+import { page, type Page } from '@/platform/http/pagination';
+import { validationFailed } from '@/platform/http/pipes/validation.pipe';
+import type { CreateWorkflowDto, ListWorkflowsQuery, UpdateWorkflowDto } from './dto/workflow.dto';
+import { WorkflowVersion } from './entities/workflow-version.entity';
+import { Workflow } from './entities/workflow.entity';
+import { nextRunAfter, parseSchedule, type ScheduleConfig } from './schedule/schedule';
+import { normaliseSteps } from './steps/step-validation';
+import type { WorkflowStep } from './steps/step.types';
+
+export const WORKFLOW_NOT_FOUND = 'Workflow not found';
+
+interface Content {
+  name: string;
+  description: string | null;
+  steps: WorkflowStep[];
+  scheduleConfig: ScheduleConfig | null;
+}
+
+/**
+ * Workflow definitions and their versions. Every change of content (name, description,
+ * steps, schedule) is a new version; rollback restores an old version's content as a new
+ * one. Authorization happens before (RequireOrgPermission); these use cases assume it.
+ */
+@Injectable()
+export class WorkflowsService {
+  constructor(
+    @InjectRepository(Workflow) private readonly workflows: Repository<Workflow>,
+    @InjectRepository(WorkflowVersion) private readonly versions: Repository<WorkflowVersion>,
+    private readonly audit: AuditService,
+  ) {}
+
+  get repository(): Repository<Workflow> {
+    return this.workflows;
+  }
+
+  async create(user: AuthUser, dto: CreateWorkflowDto, client: ClientInfo): Promise<Workflow> {
+    const steps = validSteps(dto.steps);
+    const schedule = validSchedule(dto.schedule_config);
+    return this.workflows.manager.transaction(async (em) => {
+      const isActive = dto.is_active ?? true;
+      const workflow = await em.save(
+        em.create(Workflow, {
+          userId: user.id,
+          organizationId: dto.organization_id ?? null,
+          name: dto.name,
+          description: dto.description ?? null,
+          steps,
+          scheduleConfig: schedule,
+          isActive,
+          version: 1,
+          nextRunAt: isActive && schedule ? nextRunAfter(schedule, new Date()) : null,
+        }),
+      );
+      await this.recordVersion(em, workflow, user.id, 'Created');
+      await this.audited(em, user, workflow, 'create', client, { version: 1 });
+      return workflow;
+    });
+  }
+
+  async list(user: AuthUser, query: ListWorkflowsQuery): Promise<Page<Workflow>> {
+    const where = query.organization_id
+      ? { organizationId: query.organization_id }
+      : { userId: user.id, organizationId: IsNull() };
+    const [items, total] = await this.workflows.findAndCount({
+      where,
+      order: { createdAt: 'DESC', id: 'DESC' },
+      skip: query.skip,
+      take: query.limit,
+    });
+    return page(items, total, query.skip, query.limit);
+  }
+
+  async get(id: string): Promise<Workflow> {
+    const workflow = await this.workflows.findOneBy({ id });
+    if (!workflow) throw new NotFoundException(WORKFLOW_NOT_FOUND);
+    return workflow;
+  }
+
+  async update(user: AuthUser, id: string, dto: UpdateWorkflowDto, client: ClientInfo): Promise<Workflow> {
+    const changes: Partial<Content> = {};
+    if (dto.name !== undefined) changes.name = dto.name;
+    if (dto.description !== undefined) changes.description = dto.description;
+    if (dto.steps !== undefined) changes.steps = validSteps(dto.steps);
+    if (dto.schedule_config !== undefined) changes.scheduleConfig = validSchedule(dto.schedule_config);
+    return this.workflows.manager.transaction(async (em) => {
+      const workflow = await this.lock(em, id);
+      const changed = (Object.keys(changes) as (keyof Content)[]).filter(
+        (k) => JSON.stringify(workflow[k]) !== JSON.stringify(changes[k]),
+      );
+      if (!changed.length) return workflow;
+      Object.assign(workflow, changes);
+      if (changed.includes('scheduleConfig')) workflow.nextRunAt = this.nextRun(workflow);
+      workflow.version += 1;
+      await em.save(workflow);
+      const summary = dto.change_summary ?? `Updated ${changed.map(describeField).join(', ')}`;
+      await this.recordVersion(em, workflow, user.id, summary);
+      await this.audited(em, user, workflow, 'update', client, { version: workflow.version, fields: changed.map(describeField) });
+      return workflow;
+    });
+  }
+
+  async rollback(user: AuthUser, id: string, versionNumber: number, client: ClientInfo): Promise<Workflow> {
+    return this.workflows.manager.transaction(async (em) => {
+      const workflow = await this.lock(em, id);
+      const target = await em.findOneBy(WorkflowVersion, { workflowId: id, versionNumber });
+      if (!target) throw new NotFoundException(`Version ${versionNumber} not found`);
+      workflow.name = target.name;
+      workflow.description = target.description;
+      workflow.steps = target.steps;
+      workflow.scheduleConfig = target.scheduleConfig;
+      workflow.nextRunAt = this.nextRun(workflow);
+      workflow.version += 1;
+      await em.save(workflow);
+      await this.recordVersion(em, workflow, user.id, `Rolled back to version ${versionNumber}`);
+      await this.audited(em, user, workflow, 'rollback', client, { to_version: versionNumber, version: workflow.version });
+      return workflow;
+    });
+  }
+
+  async setActive(user: AuthUser, id: string, active: boolean, client: ClientInfo): Promise<Workflow> {
+    return this.workflows.manager.transaction(async (em) => {
+      const workflow = await this.lock(em, id);
+      if (workflow.isActive === active) return workflow;
+      workflow.isActive = active;
+      // Deactivating stops the schedule at once; activating starts it from now.
+      workflow.nextRunAt = this.nextRun(workflow);
+      await em.save(workflow);
+      await this.audited(em, user, workflow, active ? 'activate' : 'deactivate', client);
+      return workflow;
+    });
+  }
+
+  async remove(user: AuthUser, id: string, client: ClientInfo): Promise<void> {
+    await this.workflows.manager.transaction(async (em) => {
+      const workflow = await this.lock(em, id);
+      await this.audited(em, user, workflow, 'delete', client, { name: workflow.name });
+      await em.delete(Workflow, { id });
+    });
+  }
+
+  listVersions(id: string): Promise<WorkflowVersion[]> {
+    return this.versions.find({ where: { workflowId: id }, order: { versionNumber: 'DESC' } });
+  }
+
+  private nextRun(workflow: Workflow): Date | null {
+    const schedule = workflow.scheduleConfig as ScheduleConfig | null;
+    return workflow.isActive && schedule ? nextRunAfter(schedule, new Date()) : null;
+  }
+
+  private async lock(em: EntityManager, id: string): Promise<Workflow> {
+    const workflow = await em.findOne(Workflow, { where: { id }, lock: { mode: 'pessimistic_write' } });
+    if (!workflow) throw new NotFoundException(WORKFLOW_NOT_FOUND);
+    return workflow;
+  }
+
+  private async recordVersion(em: EntityManager, w: Workflow, userId: string, summary: string): Promise<void> {
+    await em.save(
+      em.create(WorkflowVersion, {
+        workflowId: w.id,
+        versionNumber: w.version,
+        name: w.name,
+        description: w.description,
+        steps: w.steps,
+        scheduleConfig: w.scheduleConfig,
+        changeSummary: summary.slice(0, 1_000),
+        createdBy: userId,
+      }),
+    );
+  }
+
+  private audited(
+    em: EntityManager,
+    user: AuthUser,
+    w: Workflow,
+    action: string,
+    client: ClientInfo,
+    details: Record<string, unknown> = {},
+  ): Promise<void> {
+    return this.audit.record(em, {
+      actorId: user.id,
+      organizationId: w.organizationId,
+      action,
+      resourceType: 'workflow',
+      resourceId: w.id,
+      ip: client.ip,
+      userAgent: client.userAgent,
+      details,
+    });
+  }
+}
+
+function validSteps(input: unknown): WorkflowStep[] {
+  const result = normaliseSteps(input);
+  if (!result.ok) throw validationFailed(result.issues);
+  return result.steps;
+}
+
+function validSchedule(input: unknown): ScheduleConfig | null {
+  const result = parseSchedule(input);
+  if (!result.ok) throw validationFailed(result.issues);
+  return result.schedule;
+}
+
+const describeField = (k: keyof Content) => (k === 'scheduleConfig' ? 'schedule' : k);
