@@ -3,7 +3,7 @@
 # One image, three commands:
 #   api         node --max-old-space-size=256 dist/main.js   (default CMD; heap: README "Memory")
 #   worker      node dist/worker.js
-#   migrations  node node_modules/typeorm/cli.js -d dist/platform/database/data-source.js migration:run
+#   migrations  node node_modules/typeorm/cli.js -d dist/data-source.js migration:run
 #               (what `npm run migrate:prod` runs)
 #
 # --omit=optional also drops packages npm marks devOptional (@nestjs/platform-express, an

@@ -31,6 +31,38 @@ export default tseslint.config(
     files: ['src/platform/http/export/csv.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },
+  // The architecture (docs/architecture.md): infrastructure never imports a domain; a domain
+  // is imported only through its public index.ts (inside a domain, relative imports).
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/platform/**', 'src/platform/http/export/csv.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['csv-stringify', 'csv-stringify/*'], message: 'Write CSV through src/platform/http/export/csv.ts: it neutralises spreadsheet formulas.' },
+            { group: ['@/domains/*/**'], message: "Import another domain through its public API: '@/domains/<name>' (its index.ts); inside a domain, use relative imports." },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/platform/**/*.ts'],
+    ignores: ['src/platform/http/export/csv.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['csv-stringify', 'csv-stringify/*'], message: 'Write CSV through src/platform/http/export/csv.ts: it neutralises spreadsheet formulas.' },
+            { group: ['@/domains', '@/domains/**', '**/domains/**'], message: 'Infrastructure (src/platform) never imports a domain: depend on a port the domain provides instead.' },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['src/platform/config/**', 'test/**', 'scripts/**', 'bench/**', '*.js', '*.mjs'],
     rules: { 'no-restricted-properties': 'off' },

@@ -4,7 +4,7 @@
  * and those packages to CommonJS.
  */
 const esmPackages = [
-  '@nestjs/(common|core|testing|platform-express|platform-fastify|config|typeorm|bull|bull-shared|terminus|throttler|websockets|platform-socket\\.io|swagger|mapped-types|schedule)',
+  '@nestjs/(common|core|testing|platform-express|platform-fastify|config|typeorm|bull|bull-shared|terminus|throttler|websockets|platform-socket\\.io|swagger|mapped-types|schedule|event-emitter)',
   'light-my-request',
   'cookie',
   'file-type',

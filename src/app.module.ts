@@ -1,47 +1,48 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AppController } from './app.controller';
-import { AuthGuard } from '@/domains/auth/auth.guard';
-import { AuthModule } from '@/domains/auth/auth.module';
+import { AuthGuard } from '@/domains/auth';
+import { AuthHttpModule } from '@/domains/auth';
 import { AllExceptionsFilter } from '@/platform/http/filters/all-exceptions.filter';
 import { AppValidationPipe } from '@/platform/http/pipes/validation.pipe';
 import { AppThrottlerGuard } from '@/platform/throttling/app-throttler.guard';
 import { ThrottlingModule } from '@/platform/throttling/throttling.module';
-import { CoreModule } from '@/platform/platform.module';
+import { PlatformModule } from '@/platform/platform.module';
+import { ENTITIES } from './entities';
 import { HealthModule } from '@/platform/health/health.module';
-import { AuditLogsModule } from '@/domains/audit/audit-logs.module';
-import { FeatureFlagGuard } from '@/domains/feature-flags/feature-flag.guard';
-import { FeatureFlagsModule } from '@/domains/feature-flags/feature-flags.module';
-import { IntegrationsModule } from '@/domains/integrations/integrations.module';
-import { OrgAccessModule } from '@/domains/organizations/access/org-access.module';
-import { OrgPermissionGuard } from '@/domains/organizations/access/org-permission.guard';
-import { OrganizationsModule } from '@/domains/organizations/organizations.module';
+import { AuditLogsModule } from '@/domains/audit';
+import { FeatureFlagGuard } from '@/domains/feature-flags';
+import { FeatureFlagsModule } from '@/domains/feature-flags';
+import { IntegrationsModule } from '@/domains/integrations';
+import { OrgAccessModule } from '@/domains/organizations';
+import { OrgPermissionGuard } from '@/domains/organizations';
+import { OrganizationsModule } from '@/domains/organizations';
 import { MetricsHttpModule } from '@/platform/metrics/metrics-http.module';
-import { RealtimeGatewayModule } from '@/domains/realtime/realtime-gateway.module';
+import { SocketsModule } from '@/domains/sockets';
 import { RealtimeModule } from '@/platform/realtime/realtime.module';
-import { UsersModule } from '@/domains/users/users.module';
-import { EventsModule } from '@/domains/events/events.module';
-import { PatternsModule } from '@/domains/patterns/patterns.module';
-import { PrivacyModule } from '@/domains/privacy/privacy.module';
-import { StatsModule } from '@/domains/stats/stats.module';
-import { SuggestionsModule } from '@/domains/suggestions/suggestions.module';
-import { WorkflowsModule } from '@/domains/workflows/workflows.module';
+import { UsersModule } from '@/domains/users';
+import { EventsModule } from '@/domains/events';
+import { PatternsModule } from '@/domains/patterns';
+import { PrivacyModule } from '@/domains/privacy';
+import { StatsModule } from '@/domains/stats';
+import { SuggestionsModule } from '@/domains/suggestions';
+import { WorkflowsModule } from '@/domains/workflows';
 
 /** The API process: HTTP (+ Socket.IO) over the shared core and the domain modules. */
 @Module({
   imports: [
-    CoreModule,
+    PlatformModule.forRoot(ENTITIES),
     ThrottlingModule,
     HealthModule,
     UsersModule,
-    AuthModule,
+    AuthHttpModule,
     OrgAccessModule,
     FeatureFlagsModule,
     OrganizationsModule,
     AuditLogsModule,
     IntegrationsModule,
     RealtimeModule,
-    RealtimeGatewayModule,
+    SocketsModule,
     MetricsHttpModule,
     WorkflowsModule,
     EventsModule,

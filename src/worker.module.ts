@@ -1,17 +1,18 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { SessionsJobs } from '@/domains/auth/worker/sessions.jobs';
-import { SessionsModule } from '@/domains/auth/sessions.module';
-import { CoreModule } from '@/platform/platform.module';
+import { SessionsJobs } from '@/domains/auth';
+import { AuthModule } from '@/domains/auth';
+import { PlatformModule } from '@/platform/platform.module';
+import { ENTITIES } from './entities';
 import { WorkerProbeServer } from '@/platform/metrics/worker-probe.server';
-import { PatternAnalysisWorkerModule } from '@/domains/patterns/worker/pattern-analysis-worker.module';
+import { SuggestionsWorkerModule } from '@/domains/suggestions';
 import { QueueWorker } from '@/platform/queue/queue-worker.service';
 import { RealtimeModule } from '@/platform/realtime/realtime.module';
-import { WorkflowsWorkerModule } from '@/domains/workflows/worker/workflows-worker.module';
+import { WorkflowsWorkerModule } from '@/domains/workflows';
 
 /** The worker process: the same core and domain services, queue job handlers, no HTTP routes. */
 @Module({
-  imports: [CoreModule, DiscoveryModule, RealtimeModule, SessionsModule, WorkflowsWorkerModule, PatternAnalysisWorkerModule],
+  imports: [PlatformModule.forRoot(ENTITIES), DiscoveryModule, RealtimeModule, AuthModule, WorkflowsWorkerModule, SuggestionsWorkerModule],
   providers: [QueueWorker, SessionsJobs, WorkerProbeServer],
 })
 export class WorkerModule {}

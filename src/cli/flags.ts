@@ -13,12 +13,13 @@ import 'reflect-metadata';
 import { userInfo } from 'node:os';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
-import { AuditService } from '@/domains/audit/audit.service';
+import { AuditService } from '@/domains/audit';
 import type { AppConfig } from '@/platform/config/app-config';
 import { loadConfig } from '@/platform/config/load-config';
 import { buildDataSourceOptions } from '@/platform/database/data-source.options';
-import { FeatureFlag } from '@/domains/feature-flags/entities/feature-flag.entity';
-import { flagCacheKey, type FlagChanges, updateFlag } from '@/domains/feature-flags/flag-store';
+import { ENTITIES } from '../entities';
+import { FeatureFlag } from '@/domains/feature-flags';
+import { flagCacheKey, type FlagChanges, updateFlag } from '@/domains/feature-flags';
 
 const USAGE = `usage:
   flags list                         every flag: state, rollout, overrides
@@ -42,7 +43,7 @@ export async function runFlagsCli(argv: string[], io: CliOutput = stdio, config:
   let command: () => Promise<number>;
   let dataSource: DataSource | undefined;
   const db = async () => {
-    dataSource = await new DataSource(buildDataSourceOptions(config, 'app')).initialize();
+    dataSource = await new DataSource(buildDataSourceOptions(config, 'app', ENTITIES)).initialize();
     return dataSource;
   };
   try {

@@ -1,6 +1,8 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { DataSourceOptions } from 'typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { ErrorsModule } from '@/platform/errors/errors.module';
+import { EventBusModule } from '@/platform/event-bus/event-bus';
 import { loggerParams } from '@/platform/logging/logger.config';
 import { AppConfig } from '@/platform/config/app-config';
 import { AppConfigModule } from '@/platform/config/config.module';
@@ -10,17 +12,26 @@ import { MetricsModule } from '@/platform/metrics/metrics.module';
 import { QueueModule } from '@/platform/queue/queue.module';
 import { RedisModule } from '@/platform/redis/redis.module';
 
-/** Infrastructure both processes share: config, logs, PostgreSQL, Redis, queues, mail, metrics. */
-@Module({
-  imports: [
-    AppConfigModule,
-    LoggerModule.forRootAsync({ inject: [AppConfig], useFactory: loggerParams }),
-    DatabaseModule,
-    RedisModule,
-    QueueModule,
-    MailModule,
-    MetricsModule,
-    ErrorsModule,
-  ],
-})
-export class CoreModule {}
+/**
+ * Infrastructure both processes share: config, logs, PostgreSQL, Redis, queues, mail,
+ * metrics, error reporting. The composition roots hand over the schema's entities.
+ */
+@Module({})
+export class PlatformModule {
+  static forRoot(entities: NonNullable<DataSourceOptions['entities']>): DynamicModule {
+    return {
+      module: PlatformModule,
+      imports: [
+        AppConfigModule,
+        LoggerModule.forRootAsync({ inject: [AppConfig], useFactory: loggerParams }),
+        DatabaseModule.forRoot(entities),
+        RedisModule,
+        QueueModule,
+        MailModule,
+        MetricsModule,
+        ErrorsModule,
+        EventBusModule,
+      ],
+    };
+  }
+}

@@ -1,5 +1,5 @@
 import { Sql } from '../../src/platform/database/sql.service';
-import { UsersService } from '../../src/domains/users/users.service';
+import { PrincipalsService } from '../../src/domains/auth/principals.service';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { registerAndLogin } from '../helpers/users';
 
@@ -21,7 +21,7 @@ describe('principal lookups (real PostgreSQL)', () => {
 
   it('shares one query among the concurrent requests of a token', async () => {
     const u = await registerAndLogin(t);
-    const users = t.app.get(UsersService);
+    const users = t.app.get(PrincipalsService);
     const before = lookups();
     const rows = await Promise.all(Array.from({ length: 30 }, () => users.principal(u.id, sessionOf(u.accessToken))));
     expect(lookups() - before).toBe(1);
@@ -30,7 +30,7 @@ describe('principal lookups (real PostgreSQL)', () => {
 
   it('does not share a lookup that started before the session was revoked', async () => {
     const u = await registerAndLogin(t);
-    const users = t.app.get(UsersService);
+    const users = t.app.get(PrincipalsService);
     const sid = sessionOf(u.accessToken);
     const before = lookups();
     const first = users.principal(u.id, sid);
@@ -45,7 +45,7 @@ describe('principal lookups (real PostgreSQL)', () => {
     try {
       const spy = jest.spyOn(t0.app.get(Sql), 'query');
       const u = await registerAndLogin(t0);
-      const users = t0.app.get(UsersService);
+      const users = t0.app.get(PrincipalsService);
       spy.mockClear();
       await Promise.all(Array.from({ length: 5 }, () => users.principal(u.id, sessionOf(u.accessToken))));
       expect(spy.mock.calls.filter(([sql]) => PRINCIPAL_SQL.test(sql))).toHaveLength(5);

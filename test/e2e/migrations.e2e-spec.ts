@@ -3,7 +3,7 @@ import { createScratchDatabase, query } from '../helpers/databases';
 import { assertBuilt, ROOT, runNode } from '../helpers/processes';
 
 const CLI = join(ROOT, 'node_modules', 'typeorm', 'cli.js');
-const DIST_DS = join(ROOT, 'dist', 'platform', 'database', 'data-source.js');
+const DIST_DS = join(ROOT, 'dist', 'data-source.js');
 const TS_CLI = join(ROOT, 'node_modules', 'typeorm', 'cli-ts-node-commonjs.js');
 
 const typeorm = (url: string, ...args: string[]) => runNode(CLI, [...args, '-d', DIST_DS], { DATABASE_URL: url }, 60_000);
@@ -96,7 +96,7 @@ describe('migrations (typeorm CLI, real processes)', () => {
       expect((await typeorm(db.url, 'migration:run')).code).toBe(0);
       const check = await runNode(
         TS_CLI,
-        ['-d', join(ROOT, 'src', 'platform', 'database', 'data-source.ts'), 'migration:generate', '--check', '--dryrun', 'migrations/Drift'],
+        ['-d', join(ROOT, 'src', 'data-source.ts'), 'migration:generate', '--check', '--dryrun', 'migrations/Drift'],
         // the `@/` alias under ts-node, as `npm run typeorm` registers it
         { DATABASE_URL: db.url, NODE_OPTIONS: '-r tsconfig-paths/register' },
         90_000,

@@ -1,5 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { AuthedRequest } from '@/domains/auth/decorators/current-user.decorator';
+import type { AuthedRequest } from '@/platform/http/principal';
 import { clientInfo } from '@/platform/http/client-info';
 
 /** Who is acting and from where: what every audited use case passes to `AuditService.record`. */

@@ -1,8 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { AuthUser } from '@/domains/auth/auth-user';
-import { CurrentUser } from '@/domains/auth/decorators/current-user.decorator';
-import { OrgAccess, type OrgAccessContext, RequireOrgPermission } from '@/domains/organizations/access/require-org-permission.decorator';
+import { type AuthUser, CurrentUser } from '@/platform/http/principal';
+import { OrgAccess, type OrgAccessContext, RequireOrgPermission } from '@/platform/http/authorization/require-org-permission.decorator';
 import { AuditService } from './audit.service';
 import { AuditLogQueryDto, AuditLogResponse } from './dto/audit-log.dto';
 

@@ -5,11 +5,10 @@ import { Public } from '@/platform/http/decorators/public.decorator';
 import { ApiQueryOrBody, QueryOrBody } from '@/platform/http/decorators/query-or-body.decorator';
 import { clientInfo } from '@/platform/http/client-info';
 import { RouteLimit } from '@/platform/throttling/route-limit.decorator';
-import { RequireFeature } from '@/domains/feature-flags/require-feature.decorator';
-import { UserResponse } from '@/domains/users/dto/user.response';
-import type { AuthUser } from './auth-user';
+import { RequireFeature } from '@/platform/http/decorators/require-feature.decorator';
+import { UserResponse } from '@/domains/users';
+import { type AuthUser, CurrentUser } from '@/platform/http/principal';
 import { AuthService } from './auth.service';
-import { CurrentUser } from './decorators/current-user.decorator';
 import {
   ChangePasswordDto,
   ForgotPasswordDto,
@@ -19,7 +18,8 @@ import {
   RegisterDto,
   ResetPasswordDto,
 } from './dto/auth.dto';
-import { MessageResponse, TokenResponse } from './dto/auth.responses';
+import { TokenResponse } from './dto/auth.responses';
+import { MessageResponse } from '@/platform/http/responses';
 
 const sessionContext = (req: FastifyRequest) => clientInfo(req);
 

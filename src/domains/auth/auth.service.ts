@@ -1,25 +1,31 @@
 import { BadRequestException, ForbiddenException, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AuditService } from '@/domains/audit/audit.service';
+import { AuditService } from '@/domains/audit';
 import type { ClientInfo } from '@/platform/http/client-info';
 import { AppConfig } from '@/platform/config/app-config';
 import { MailService } from '@/platform/mail/mail.service';
-import type { User } from '@/domains/users/entities/user.entity';
-import { normaliseEmail, UsersService } from '@/domains/users/users.service';
-import type { AuthUser } from './auth-user';
+import type { User } from '@/domains/users';
+import { normaliseEmail, UsersService } from '@/domains/users';
+import type { AuthUser } from '@/platform/http/principal';
 import type { ChangePasswordDto, LoginDto, RegisterDto, ResetPasswordDto } from './dto/auth.dto';
 import type { TokenResponse } from './dto/auth.responses';
 import { LoginLimiterService } from './login-limiter.service';
 import { PasswordService } from './password.service';
 import { type SessionContext, SessionsService } from './sessions.service';
-import { TokenService } from './token.service';
+import { InvalidTokenError, TokenService } from './token.service';
+import { PrincipalsService } from './principals.service';
+import { AuthenticationError, type Authenticator, type Principal } from '@/platform/http/authenticator';
 
 const FORGOT_MESSAGE = 'If that email is registered, a password reset link has been sent';
 
-/** The account use cases: register, login, refresh, verification, password flows. */
+/**
+ * The account use cases: register, login, refresh, verification, password flows — and
+ * `authenticate(token)`, the one check of an access token (the HTTP guard, the socket
+ * handshake and the queue dashboard all use it, through the platform's Authenticator port).
+ */
 @Injectable()
-export class AuthService {
+export class AuthService implements Authenticator {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly users: UsersService,
@@ -30,7 +36,24 @@ export class AuthService {
     private readonly mail: MailService,
     private readonly config: AppConfig,
     private readonly audit: AuditService,
+    private readonly principals: PrincipalsService,
   ) {}
+
+  /** Token → caller: signature, expiry and type, then a live user and session. Refusals say why. */
+  async authenticate(token: string): Promise<Principal> {
+    let claims;
+    try {
+      claims = this.tokens.verifyAccess(token);
+    } catch (err) {
+      if (err instanceof InvalidTokenError) throw new AuthenticationError(err.message);
+      throw err;
+    }
+    const principal = await this.principals.principal(claims.sub, claims.sid);
+    if (!principal || principal.deleted_at) throw new AuthenticationError('User not found');
+    if (!principal.is_active) throw new AuthenticationError('Inactive user');
+    if (!principal.session_ok) throw new AuthenticationError('Session has been revoked or has expired');
+    return { id: principal.id, email: principal.email, isSuperuser: principal.is_superuser, sessionId: claims.sid, expiresAt: claims.exp * 1000 };
+  }
 
   async register(dto: RegisterDto, client: ClientInfo): Promise<User> {
     await this.users.assertAvailable(dto.email, dto.username);

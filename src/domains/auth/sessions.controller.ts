@@ -3,9 +3,9 @@ import { uuidParam } from '@/platform/http/pipes/uuid-param.pipe';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { clientInfo } from '@/platform/http/client-info';
-import type { AuthUser } from './auth-user';
-import { CurrentUser } from './decorators/current-user.decorator';
-import { MessageResponse, SessionResponse } from './dto/auth.responses';
+import { type AuthUser, CurrentUser } from '@/platform/http/principal';
+import { SessionResponse } from './dto/auth.responses';
+import { MessageResponse } from '@/platform/http/responses';
 import { SessionsService } from './sessions.service';
 
 @ApiTags('auth')

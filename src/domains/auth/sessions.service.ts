@@ -1,12 +1,12 @@
 import { Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, IsNull, MoreThan, Repository } from 'typeorm';
-import { AuditService } from '@/domains/audit/audit.service';
+import { AuditService } from '@/domains/audit';
 import { AppConfig } from '@/platform/config/app-config';
 import { RealtimeService } from '@/platform/realtime/realtime.service';
-import { UsersService } from '@/domains/users/users.service';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { UserSession } from './entities/user-session.entity';
+import { PrincipalsService } from './principals.service';
 import { TokenService } from './token.service';
 
 export interface IssuedRefresh {
@@ -50,7 +50,7 @@ export class SessionsService {
     private readonly config: AppConfig,
     private readonly audit: AuditService,
     private readonly realtime: RealtimeService,
-    private readonly users: UsersService,
+    private readonly principals: PrincipalsService,
   ) {}
 
   private expiry(): Date {
@@ -159,7 +159,7 @@ export class SessionsService {
 
   async revoke(sessionId: string, reason: RevokeReason, em: EntityManager = this.sessions.manager): Promise<void> {
     await em.update(UserSession, { id: sessionId, revokedAt: IsNull() }, { revokedAt: new Date(), revokedReason: reason });
-    this.users.forgetSessions([sessionId]);
+    this.principals.forgetSessions([sessionId]);
     this.realtime.disconnectSessions([sessionId]);
   }
 
@@ -174,7 +174,7 @@ export class SessionsService {
       if (!res.affected) throw new NotFoundException('Session not found');
       await this.audit.record(em, { ...ctx, actorId: userId, action: 'revoke', resourceType: 'session', resourceId: sessionId });
     });
-    this.users.forgetSessions([sessionId]);
+    this.principals.forgetSessions([sessionId]);
     this.realtime.disconnectSessions([sessionId]);
   }
 
@@ -206,7 +206,7 @@ export class SessionsService {
         RETURNING id`,
       [userId, reason, keepSessionId ?? null],
     )) as [{ id: string }[], number];
-    this.users.forgetSessions(rows[0].map((r) => r.id));
+    this.principals.forgetSessions(rows[0].map((r) => r.id));
     this.realtime.disconnectSessions(rows[0].map((r) => r.id));
     return rows[1];
   }

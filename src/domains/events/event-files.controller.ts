@@ -1,10 +1,9 @@
 import { Controller, Get, Param, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AuthUser } from '@/domains/auth/auth-user';
-import { CurrentUser } from '@/domains/auth/decorators/current-user.decorator';
+import { type AuthUser, CurrentUser } from '@/platform/http/principal';
 import { uuidParam } from '@/platform/http/pipes/uuid-param.pipe';
-import { RequireFeature } from '@/domains/feature-flags/require-feature.decorator';
+import { RequireFeature } from '@/platform/http/decorators/require-feature.decorator';
 import type { UploadResponse } from './dto/event.response';
 import { EventFilesService } from './event-files.service';
 import { attachmentDisposition } from './upload-metadata';

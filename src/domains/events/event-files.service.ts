@@ -16,7 +16,7 @@ import type { Repository } from 'typeorm';
 import { HttpErrorWithHeaders } from '@/platform/http/http-errors';
 import { validationFailed, type ValidationIssue } from '@/platform/http/pipes/validation.pipe';
 import { AppConfig } from '@/platform/config/app-config';
-import { fileExtension } from '@/domains/patterns/file-extension';
+import { fileExtension } from '@/domains/patterns';
 import { ByteLimit, TooLargeError } from '@/platform/storage/byte-limit';
 import { StorageService, uploadKey } from '@/platform/storage/storage.service';
 import { EVENT_TYPE_MAX } from './dto/create-event.dto';

@@ -1,11 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { ResponseCache } from '@/platform/cache/response-cache.service';
 import { Sql } from '@/platform/database/sql.service';
-import { AnalysisQueue } from '@/domains/patterns/analysis/analysis-queue.service';
-import { fileExtension } from '@/domains/patterns/file-extension';
-import { PatternUsageService } from '@/domains/patterns/pattern-usage.service';
-import { RealtimeService } from '@/platform/realtime/realtime.service';
+import { EventBus } from '@/platform/event-bus/event-bus';
+import { fileExtension, PatternUsageService } from '@/domains/patterns';
 import { EventResponse } from './dto/event.response';
 import type { NewEvent } from './event-input';
 
@@ -23,17 +20,13 @@ SELECT t.id, $1, t.event_type, t.file_path, t.tool, t.operation, t.details::json
        AS t(id, event_type, file_path, tool, operation, details, ts, storage_key)
 RETURNING id, "timestamp"`;
 const EVENT_PARAMS = 9;
-/** A batch touching many extensions reports at most this many pattern updates. */
-const MAX_PATTERN_UPDATES = 50;
 
 @Injectable()
 export class EventIngestService {
   constructor(
     private readonly sql: Sql,
     private readonly patternUsage: PatternUsageService,
-    private readonly cache: ResponseCache,
-    private readonly realtime: RealtimeService,
-    private readonly analysis: AnalysisQueue,
+    private readonly events: EventBus,
   ) {}
 
   async ingest(userId: string, events: NewEvent[]): Promise<EventResponse[]> {
@@ -61,10 +54,6 @@ export class EventIngestService {
       ],
     );
     const stamps = new Map(rows.filter((r) => r.kind === 'event').map((r) => [r.id, r.timestamp!]));
-    // After the commit: the very next list call must miss the cache and see these rows.
-    await this.cache.invalidate(userId);
-    // Pattern intelligence: one Redis round trip, not awaited; debounced per user, fails open.
-    this.analysis.afterIngest(userId, earliest(stamps.values()));
     const created = events.map((e, i) =>
       EventResponse.from({
         id: ids[i],
@@ -76,27 +65,15 @@ export class EventIngestService {
         timestamp: stamps.get(ids[i])!,
       }),
     );
-    this.publish(userId, created, rows);
+    // After the commit, before the answer: caches go stale (the very next list call sees
+    // these rows), the analysis is scheduled, live dashboards are told.
+    await this.events.publish('activity.ingested', {
+      userId,
+      events: created.map((e) => ({ id: e.id, event_type: e.event_type, file_path: e.file_path, tool: e.tool, timestamp: e.timestamp })),
+      patterns: rows.filter((r) => r.kind === 'pattern').map((p) => ({ id: p.id, file_extension: p.file_extension!, count: p.count! })),
+      earliest: earliest(stamps.values()),
+    });
     return created;
-  }
-
-  /** Live dashboards: one event, or the size of a batch, and the patterns it moved. */
-  private publish(userId: string, created: EventResponse[], rows: IngestRow[]): void {
-    if (created.length === 1) {
-      const e = created[0];
-      this.realtime.toUser(userId, 'event.created', {
-        id: e.id,
-        event_type: e.event_type,
-        file_path: e.file_path,
-        tool: e.tool,
-        timestamp: e.timestamp,
-      });
-    } else {
-      this.realtime.toUser(userId, 'events.batch_created', { count: created.length });
-    }
-    for (const p of rows.filter((r) => r.kind === 'pattern').slice(0, MAX_PATTERN_UPDATES)) {
-      this.realtime.toUser(userId, 'pattern.updated', { id: p.id, file_extension: p.file_extension!, count: p.count! });
-    }
   }
 }
 

@@ -9,7 +9,7 @@ import { containsPattern } from '@/platform/database/sql/like';
 import { SqlWhere } from '@/platform/database/sql/where';
 import { AppConfig } from '@/platform/config/app-config';
 import { Sql } from '@/platform/database/sql.service';
-import { StatsService } from '@/domains/stats/stats.service';
+import { StatsService } from '@/domains/stats';
 import { EventResponse, type EventRow } from './dto/event.response';
 import type { EventSortColumn, ListEventsQuery } from './dto/list-events.query';
 import { Event } from './entities/event.entity';

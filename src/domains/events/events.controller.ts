@@ -1,8 +1,7 @@
 import { Body, Controller, Get, Post, Query, Res, type StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiBody, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import type { AuthUser } from '@/domains/auth/auth-user';
-import { CurrentUser } from '@/domains/auth/decorators/current-user.decorator';
+import { type AuthUser, CurrentUser } from '@/platform/http/principal';
 import { ExportQuery } from '@/platform/http/export/export.query';
 import { sendJsonPage } from '@/platform/http/list-page';
 import { RouteLimit } from '@/platform/throttling/route-limit.decorator';

@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CacheModule } from '@/platform/cache/cache.module';
-import { PatternsModule } from '@/domains/patterns/patterns.module';
-import { StatsModule } from '@/domains/stats/stats.module';
+import { PatternsModule } from '@/domains/patterns';
+import { StatsModule } from '@/domains/stats';
 import { StorageModule } from '@/platform/storage/storage.module';
 import { Event } from './entities/event.entity';
 import { EventFilesController } from './event-files.controller';

@@ -2,8 +2,8 @@ import { ConflictException, Injectable, NotFoundException, type OnApplicationBoo
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { AuditContext } from '@/domains/audit/audit-context.decorator';
-import { AuditService } from '@/domains/audit/audit.service';
+import type { AuditContext } from '@/domains/audit';
+import { AuditService } from '@/domains/audit';
 import { validationFailed } from '@/platform/http/pipes/validation.pipe';
 import { isUniqueViolation } from '@/platform/database/pg-errors';
 import type { CreateFeatureFlagDto, SetOverrideDto, UpdateFeatureFlagDto } from './dto/feature-flag.dto';
@@ -11,7 +11,7 @@ import { FeatureFlagOverride } from './entities/feature-flag-override.entity';
 import { FeatureFlag } from './entities/feature-flag.entity';
 import { FeatureFlagsService } from './feature-flags.service';
 import { updateFlag } from './flag-store';
-import { REQUIRED_FEATURE } from './require-feature.decorator';
+import { REQUIRED_FEATURE } from '@/platform/http/decorators/require-feature.decorator';
 
 /** The kill switches seeded by migration (some guard routes of other processes, e.g. the worker). */
 export const SEEDED_KILL_SWITCHES = [

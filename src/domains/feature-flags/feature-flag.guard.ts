@@ -1,9 +1,9 @@
 import { type CanActivate, type ExecutionContext, Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { AuthedRequest } from '@/domains/auth/decorators/current-user.decorator';
+import type { AuthedRequest } from '@/platform/http/principal';
 import { FeatureFlagsService } from './feature-flags.service';
 import { featureLabel } from './flag-evaluation';
-import { REQUIRED_FEATURE } from './require-feature.decorator';
+import { REQUIRED_FEATURE } from '@/platform/http/decorators/require-feature.decorator';
 
 /**
  * Global guard (after authentication and rate limiting) behind `@RequireFeature(flag)`:

@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/common';
 import { uuidParam } from '@/platform/http/pipes/uuid-param.pipe';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { type AuditContext, Auditing } from '@/domains/audit/audit-context.decorator';
-import { MessageResponse } from '@/domains/auth/dto/auth.responses';
+import { type AuditContext, Auditing } from '@/domains/audit';
+import { MessageResponse } from '@/platform/http/responses';
 import {
   CreateFeatureFlagDto,
   FeatureFlagOverrideResponse,

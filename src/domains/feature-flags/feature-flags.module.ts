@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { AuditModule } from '@/domains/audit/audit.module';
-import { OrgAccessModule } from '@/domains/organizations/access/org-access.module';
+import { AuditModule } from '@/domains/audit';
+import { OrgAccessModule } from '@/domains/organizations';
 import { FeatureFlagAdminService } from './feature-flag-admin.service';
 import { FeatureFlagGuard } from './feature-flag.guard';
 import { FeatureFlagsAdminController } from './feature-flags-admin.controller';

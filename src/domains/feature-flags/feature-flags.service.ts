@@ -1,8 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { DomainEvents } from '@/platform/event-bus/domain-events';
+import { OnDomainEvent } from '@/platform/event-bus/event-bus';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@/platform/config/app-config';
-import { OrgAccessService } from '@/domains/organizations/access/org-access.service';
+import { OrgAccessService } from '@/domains/organizations';
 import { RedisService } from '@/platform/redis/redis.service';
 import { evaluateFlag, type FlagSnapshot, type FlagSubject, hasOrgOverrides } from './flag-evaluation';
 import { flagCacheKey, loadFlagSnapshot, memberOrgsCacheKey } from './flag-store';
@@ -104,6 +106,12 @@ export class FeatureFlagsService {
   }
 
   /** Drops the cached organization ids of users whose memberships changed. */
+  /** Memberships changed: the users' cached organization lists are dropped (flags follow at once). */
+  @OnDomainEvent('organization.membership.changed')
+  async onMembershipChanged({ userIds }: DomainEvents['organization.membership.changed']): Promise<void> {
+    await this.forgetMemberships(userIds);
+  }
+
   async forgetMemberships(userIds: readonly string[]): Promise<void> {
     if (!userIds.length) return;
     try {

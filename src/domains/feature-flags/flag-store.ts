@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { AuditService } from '@/domains/audit/audit.service';
+import type { AuditService } from '@/domains/audit';
 import { FeatureFlag } from './entities/feature-flag.entity';
 import { type FlagSnapshot, missingFlag } from './flag-evaluation';
 

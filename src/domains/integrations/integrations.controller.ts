@@ -1,10 +1,9 @@
 import { Body, Controller, Delete, Get, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { type AuditContext, Auditing } from '@/domains/audit/audit-context.decorator';
-import type { AuthUser } from '@/domains/auth/auth-user';
-import { CurrentUser } from '@/domains/auth/decorators/current-user.decorator';
-import { MessageResponse } from '@/domains/auth/dto/auth.responses';
-import { OrgAccess, type OrgAccessContext, RequireOrgPermission } from '@/domains/organizations/access/require-org-permission.decorator';
+import { type AuditContext, Auditing } from '@/domains/audit';
+import { type AuthUser, CurrentUser } from '@/platform/http/principal';
+import { MessageResponse } from '@/platform/http/responses';
+import { OrgAccess, type OrgAccessContext, RequireOrgPermission } from '@/platform/http/authorization/require-org-permission.decorator';
 import { ConnectorsService } from './connectors.service';
 import {
   ConnectorResponse,

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AuditModule } from '@/domains/audit/audit.module';
+import { AuditModule } from '@/domains/audit';
 import { SecretBoxProvider } from '@/platform/crypto/secret-box.provider';
 import { ConnectorsService } from './connectors.service';
 import { IntegrationConnector } from './entities/integration-connector.entity';

@@ -2,9 +2,9 @@ import { ConflictException, Injectable, NotFoundException, type OnModuleInit } f
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { type EntityManager, IsNull, Repository } from 'typeorm';
-import type { AuditContext } from '@/domains/audit/audit-context.decorator';
-import { AuditService } from '@/domains/audit/audit.service';
-import { OrgResourceRegistry } from '@/domains/organizations/access/org-resource.registry';
+import type { AuditContext } from '@/domains/audit';
+import { AuditService } from '@/domains/audit';
+import { OrgResourceRegistry } from '@/domains/organizations';
 import { ConnectorsService } from './connectors.service';
 import type { CreateIntegrationDto, UpdateIntegrationDto } from './dto/integration.dto';
 import { UserIntegration } from './entities/user-integration.entity';

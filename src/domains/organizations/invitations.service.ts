@@ -2,11 +2,11 @@ import { BadRequestException, ConflictException, ForbiddenException, Injectable,
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
 import { DataSource, type EntityManager, IsNull, MoreThan } from 'typeorm';
-import type { AuditContext } from '@/domains/audit/audit-context.decorator';
-import { AuditService } from '@/domains/audit/audit.service';
+import type { AuditContext } from '@/domains/audit';
+import { AuditService } from '@/domains/audit';
 import { AppConfig } from '@/platform/config/app-config';
 import { MailService } from '@/platform/mail/mail.service';
-import { normaliseEmail, UsersService } from '@/domains/users/users.service';
+import { normaliseEmail, UsersService } from '@/domains/users';
 import { OrganizationInvitation } from './entities/organization-invitation.entity';
 import { OrganizationMember, type OrgRole } from './entities/organization-member.entity';
 import { Organization } from './entities/organization.entity';

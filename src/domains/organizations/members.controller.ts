@@ -1,11 +1,10 @@
 import { Body, Controller, Delete, Get, Param, Post, Put } from '@nestjs/common';
 import { uuidParam } from '@/platform/http/pipes/uuid-param.pipe';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { type AuditContext, Auditing } from '@/domains/audit/audit-context.decorator';
-import type { AuthUser } from '@/domains/auth/auth-user';
-import { CurrentUser } from '@/domains/auth/decorators/current-user.decorator';
-import { MessageResponse } from '@/domains/auth/dto/auth.responses';
-import { OrgAccess, type OrgAccessContext, RequireOrgPermission } from './access/require-org-permission.decorator';
+import { type AuditContext, Auditing } from '@/domains/audit';
+import { type AuthUser, CurrentUser } from '@/platform/http/principal';
+import { MessageResponse } from '@/platform/http/responses';
+import { OrgAccess, type OrgAccessContext, RequireOrgPermission } from '@/platform/http/authorization/require-org-permission.decorator';
 import { InvitationSentResponse } from './dto/invitation.dto';
 import { AddMemberDto, MemberResponse, UpdateMemberRoleDto } from './dto/member.dto';
 import { InvitationsService } from './invitations.service';

@@ -1,15 +1,14 @@
 import { ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { AuditContext } from '@/domains/audit/audit-context.decorator';
-import { AuditService } from '@/domains/audit/audit.service';
+import type { AuditContext } from '@/domains/audit';
+import { AuditService } from '@/domains/audit';
 import { isUniqueViolation } from '@/platform/database/pg-errors';
-import { FeatureFlagsService } from '@/domains/feature-flags/feature-flags.service';
-import { RealtimeService } from '@/platform/realtime/realtime.service';
-import type { User } from '@/domains/users/entities/user.entity';
-import { UsersService } from '@/domains/users/users.service';
+import { EventBus } from '@/platform/event-bus/event-bus';
+import type { User } from '@/domains/users';
+import { UsersService } from '@/domains/users';
 import { ORGANIZATION_NOT_FOUND } from './access/org-access.service';
-import { roleHasPermission } from './access/permissions';
+import { roleHasPermission } from '@/platform/http/authorization/permissions';
 import { OrganizationMember, type OrgRole } from './entities/organization-member.entity';
 import { Organization } from './entities/organization.entity';
 
@@ -48,8 +47,7 @@ export class MembersService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly users: UsersService,
     private readonly audit: AuditService,
-    private readonly flags: FeatureFlagsService,
-    private readonly realtime: RealtimeService,
+    private readonly events: EventBus,
   ) {}
 
   async list(organizationId: string): Promise<{ member: OrganizationMember; user?: User }[]> {
@@ -86,8 +84,7 @@ export class MembersService {
 
   /** After a membership was committed: permission caches and the member's live sockets follow. */
   async joined(userId: string, organizationId: string): Promise<void> {
-    await this.flags.forgetMemberships([userId]);
-    this.realtime.joinOrg(userId, organizationId);
+    await this.events.publish('organization.membership.changed', { organizationId, userIds: [userId], change: 'joined' });
   }
 
   async changeRole(organizationId: string, userId: string, role: OrgRole, actor: AuditContext) {
@@ -122,8 +119,7 @@ export class MembersService {
         ...(leaving ? { left: true } : {}),
       });
     });
-    await this.flags.forgetMemberships([userId]);
-    this.realtime.leaveOrg(userId, organizationId);
+    await this.events.publish('organization.membership.changed', { organizationId, userIds: [userId], change: 'left' });
   }
 
   /**
@@ -188,8 +184,12 @@ export class MembersService {
 
   /** After an erasure was committed: permission caches and live sockets follow. */
   async erased(userId: string, outcome: ErasureOutcome): Promise<void> {
-    await this.flags.forgetMemberships([userId]);
-    for (const orgId of [...outcome.left, ...outcome.deleted]) this.realtime.leaveOrg(userId, orgId);
+    for (const organizationId of outcome.left) {
+      await this.events.publish('organization.membership.changed', { organizationId, userIds: [userId], change: 'left' });
+    }
+    for (const organizationId of outcome.deleted) {
+      await this.events.publish('organization.membership.changed', { organizationId, userIds: [userId], change: 'deleted' });
+    }
   }
 
   /** Re-reads the caller's role under the organization lock (it may have changed since the guard ran). */

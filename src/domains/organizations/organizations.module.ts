@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
-import { AuditModule } from '@/domains/audit/audit.module';
-import { FeatureFlagsModule } from '@/domains/feature-flags/feature-flags.module';
-import { UsersModule } from '@/domains/users/users.module';
+import { AuditModule } from '@/domains/audit';
+import { UsersModule } from '@/domains/users';
 import { MyInvitationsController, OrganizationInvitationsController } from './invitations.controller';
 import { InvitationsService } from './invitations.service';
 import { MembersController } from './members.controller';
@@ -11,7 +10,7 @@ import { OrganizationsService } from './organizations.service';
 
 /** Organizations and their members (authorization: the global OrgAccessModule). */
 @Module({
-  imports: [AuditModule, FeatureFlagsModule, UsersModule],
+  imports: [AuditModule, UsersModule],
   controllers: [OrganizationsController, MembersController, OrganizationInvitationsController, MyInvitationsController],
   providers: [OrganizationsService, MembersService, InvitationsService],
   exports: [MembersService],

@@ -1,12 +1,11 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { AuditContext } from '@/domains/audit/audit-context.decorator';
-import { AuditService } from '@/domains/audit/audit.service';
+import type { AuditContext } from '@/domains/audit';
+import { AuditService } from '@/domains/audit';
 import { advisoryLockKey } from '@/platform/database/advisory-lock';
 import { isUniqueViolation } from '@/platform/database/pg-errors';
-import { FeatureFlagsService } from '@/domains/feature-flags/feature-flags.service';
-import { RealtimeService } from '@/platform/realtime/realtime.service';
+import { EventBus } from '@/platform/event-bus/event-bus';
 import { ORGANIZATION_NOT_FOUND } from './access/org-access.service';
 import type { CreateOrganizationDto, UpdateOrganizationDto } from './dto/organization.dto';
 import { OrganizationMember, type OrgRole } from './entities/organization-member.entity';
@@ -21,8 +20,7 @@ export class OrganizationsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
-    private readonly flags: FeatureFlagsService,
-    private readonly realtime: RealtimeService,
+    private readonly events: EventBus,
   ) {}
 
   /**
@@ -55,8 +53,7 @@ export class OrganizationsService {
           });
           return created;
         });
-        await this.flags.forgetMemberships([actor.actorId]);
-        this.realtime.joinOrg(actor.actorId, org.id);
+        await this.events.publish('organization.membership.changed', { organizationId: org.id, userIds: [actor.actorId], change: 'joined' });
         return org;
       } catch (err) {
         if (attempt < SLUG_ATTEMPTS && isUniqueViolation(err, 'uq_organizations_slug')) continue;
@@ -131,7 +128,6 @@ export class OrganizationsService {
       await em.delete(Organization, { id });
       return members.map((m) => m.userId);
     });
-    await this.flags.forgetMemberships(memberIds);
-    for (const userId of memberIds) this.realtime.leaveOrg(userId, id);
+    await this.events.publish('organization.membership.changed', { organizationId: id, userIds: memberIds, change: 'deleted' });
   }
 }

@@ -1,8 +1,7 @@
 import { Controller, Get, Query, Res, type StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import type { AuthUser } from '@/domains/auth/auth-user';
-import { CurrentUser } from '@/domains/auth/decorators/current-user.decorator';
+import { type AuthUser, CurrentUser } from '@/platform/http/principal';
 import { ExportQuery } from '@/platform/http/export/export.query';
 import { sendJsonPage } from '@/platform/http/list-page';
 import { ListPatternsQuery } from './dto/pattern.dto';

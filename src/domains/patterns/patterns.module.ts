@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CacheModule } from '@/platform/cache/cache.module';
-import { StatsModule } from '@/domains/stats/stats.module';
+import { StatsModule } from '@/domains/stats';
 import { AnalysisPositions } from './analysis/analysis-positions';
 import { AnalysisQueue } from './analysis/analysis-queue.service';
 import { PatternAnalysisService } from './analysis/pattern-analysis.service';

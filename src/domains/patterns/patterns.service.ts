@@ -7,7 +7,7 @@ import { orderBy, type SortColumn } from '@/platform/http/sorting';
 import { keysetBatches, streamExport, type ExportFormat } from '@/platform/http/export/streaming-export';
 import { SqlWhere } from '@/platform/database/sql/where';
 import { AppConfig } from '@/platform/config/app-config';
-import { StatsService } from '@/domains/stats/stats.service';
+import { StatsService } from '@/domains/stats';
 import { type ListPatternsQuery, type PatternRow, PatternResponse, type PatternSortColumn } from './dto/pattern.dto';
 import { Pattern } from './entities/pattern.entity';
 

@@ -1,11 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { EventBus } from '@/platform/event-bus/event-bus';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import type { AuditContext } from '@/domains/audit/audit-context.decorator';
-import { AuditService } from '@/domains/audit/audit.service';
-import { SessionsService } from '@/domains/auth/sessions.service';
-import { ResponseCache } from '@/platform/cache/response-cache.service';
-import { MembersService } from '@/domains/organizations/members.service';
+import type { AuditContext } from '@/domains/audit';
+import { AuditService } from '@/domains/audit';
+import { SessionsService } from '@/domains/auth';
+import { MembersService } from '@/domains/organizations';
 import { StorageService, userUploadPrefix } from '@/platform/storage/storage.service';
 
 /**
@@ -67,7 +67,7 @@ export class AccountDeletionService {
     private readonly sessions: SessionsService,
     private readonly storage: StorageService,
     private readonly audit: AuditService,
-    private readonly cache: ResponseCache,
+    private readonly events: EventBus,
     private readonly members: MembersService,
   ) {}
 
@@ -103,7 +103,7 @@ export class AccountDeletionService {
       return { counts, organizations };
     });
     await this.members.erased(userId, deleted.organizations);
-    await this.cache.invalidate(userId);
+    await this.events.publish('user.lists.changed', { userId });
     this.logger.log(`account ${userId} erased: ${JSON.stringify(deleted.counts)}`);
     return deleted.counts;
   }

@@ -1,9 +1,8 @@
 import { BadRequestException, Controller, Delete, Get, HttpCode, Post, type StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { type AuditContext, Auditing } from '@/domains/audit/audit-context.decorator';
-import type { AuthUser } from '@/domains/auth/auth-user';
-import { CurrentUser } from '@/domains/auth/decorators/current-user.decorator';
-import type { MessageResponse } from '@/domains/auth/dto/auth.responses';
+import { type AuditContext, Auditing } from '@/domains/audit';
+import { type AuthUser, CurrentUser } from '@/platform/http/principal';
+import type { MessageResponse } from '@/platform/http/responses';
 import { ApiQueryOrBody, QueryOrBody } from '@/platform/http/decorators/query-or-body.decorator';
 import { RouteLimit } from '@/platform/throttling/route-limit.decorator';
 import { AccountDeletionService } from './account-deletion.service';

@@ -1,13 +1,13 @@
 import { Module } from '@nestjs/common';
-import { AuditModule } from '@/domains/audit/audit.module';
-import { SessionsModule } from '@/domains/auth/sessions.module';
+import { AuditModule } from '@/domains/audit';
+import { AuthModule } from '@/domains/auth';
 import { CacheModule } from '@/platform/cache/cache.module';
-import { EventsModule } from '@/domains/events/events.module';
-import { OrganizationsModule } from '@/domains/organizations/organizations.module';
-import { PatternsModule } from '@/domains/patterns/patterns.module';
+import { EventsModule } from '@/domains/events';
+import { OrganizationsModule } from '@/domains/organizations';
+import { PatternsModule } from '@/domains/patterns';
 import { StorageModule } from '@/platform/storage/storage.module';
-import { SuggestionsModule } from '@/domains/suggestions/suggestions.module';
-import { UsersModule } from '@/domains/users/users.module';
+import { SuggestionsModule } from '@/domains/suggestions';
+import { UsersModule } from '@/domains/users';
 import { AccountDeletionService } from './account-deletion.service';
 import { DataExportService } from './data-export.service';
 import { PrivacyController } from './privacy.controller';
@@ -17,7 +17,7 @@ import { RetentionService } from './retention.service';
 @Module({
   imports: [
     AuditModule,
-    SessionsModule,
+    AuthModule,
     CacheModule,
     StorageModule,
     UsersModule,

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { EventBus } from '@/platform/event-bus/event-bus';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import type { AuditContext } from '@/domains/audit/audit-context.decorator';
-import { AuditService } from '@/domains/audit/audit.service';
-import { ResponseCache } from '@/platform/cache/response-cache.service';
+import type { AuditContext } from '@/domains/audit';
+import { AuditService } from '@/domains/audit';
 import { StorageService } from '@/platform/storage/storage.service';
 import type { RetentionCleanupResponse } from './dto/privacy.dto';
 
@@ -23,7 +23,7 @@ export class RetentionService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly storage: StorageService,
     private readonly audit: AuditService,
-    private readonly cache: ResponseCache,
+    private readonly events: EventBus,
   ) {}
 
   async cleanup(userId: string, retentionDays: number, ctx: AuditContext): Promise<RetentionCleanupResponse> {
@@ -46,7 +46,7 @@ export class RetentionService {
       });
       return row.n;
     });
-    if (deleted) await this.cache.invalidate(userId);
+    if (deleted) await this.events.publish('user.lists.changed', { userId });
     return {
       message: `Deleted ${deleted} events older than ${retentionDays} days`,
       deleted_count: deleted,

@@ -1,7 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { AuthUser } from '@/domains/auth/auth-user';
-import { CurrentUser } from '@/domains/auth/decorators/current-user.decorator';
+import { type AuthUser, CurrentUser } from '@/platform/http/principal';
 import { StatsService } from './stats.service';
 
 export class StatsResponse {

@@ -1,12 +1,12 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
+import { EventBus } from '@/platform/event-bus/event-bus';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
-import type { AuthUser } from '@/domains/auth/auth-user';
-import { ResponseCache } from '@/platform/cache/response-cache.service';
+import type { AuthUser } from '@/platform/http/principal';
 import type { ClientInfo } from '@/platform/http/client-info';
-import { IntegrationsService } from '@/domains/integrations/integrations.service';
-import type { Workflow } from '@/domains/workflows/entities/workflow.entity';
-import { WorkflowsService } from '@/domains/workflows/workflows.service';
+import { IntegrationsService } from '@/domains/integrations';
+import type { Workflow } from '@/domains/workflows';
+import { WorkflowsService } from '@/domains/workflows';
 import { type DraftSource, workflowDraft } from './engine/workflow-draft';
 import { Suggestion } from './entities/suggestion.entity';
 import { SUGGESTION_NOT_FOUND } from './suggestions.service';
@@ -22,7 +22,7 @@ export class SuggestionWorkflowService {
     @InjectRepository(Suggestion) private readonly suggestions: Repository<Suggestion>,
     private readonly workflows: WorkflowsService,
     private readonly integrations: IntegrationsService,
-    private readonly cache: ResponseCache,
+    private readonly events: EventBus,
   ) {}
 
   async createDraft(user: AuthUser, id: string, client: ClientInfo): Promise<Workflow> {
@@ -34,7 +34,7 @@ export class SuggestionWorkflowService {
     const integrationId = await this.integrationFor(user.id, source.suggested_connector);
     const workflow = await this.workflows.create(user, workflowDraft(source, integrationId), client);
     await this.suggestions.query('UPDATE suggestions SET is_applied = true, updated_at = now() WHERE id = $1 AND user_id = $2', [id, user.id]);
-    await this.cache.invalidate(user.id);
+    await this.events.publish('user.lists.changed', { userId: user.id });
     return workflow;
   }
 

@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CacheModule } from '@/platform/cache/cache.module';
-import { IntegrationsModule } from '@/domains/integrations/integrations.module';
-import { StatsModule } from '@/domains/stats/stats.module';
-import { WorkflowsModule } from '@/domains/workflows/workflows.module';
+import { IntegrationsModule } from '@/domains/integrations';
+import { StatsModule } from '@/domains/stats';
+import { WorkflowsModule } from '@/domains/workflows';
 import { SuggestionEngineModule } from './engine/suggestion-engine.module';
 import { Suggestion } from './entities/suggestion.entity';
 import { SuggestionWorkflowService } from './suggestion-workflow.service';

@@ -1,4 +1,5 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
+import { EventBus } from '@/platform/event-bus/event-bus';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { type JsonPage, ResponseCache } from '@/platform/cache/response-cache.service';
@@ -7,7 +8,7 @@ import { type ListResult, readListPage } from '@/platform/http/list-page';
 import { orderBy, type SortColumn } from '@/platform/http/sorting';
 import { SqlWhere } from '@/platform/database/sql/where';
 import { AppConfig } from '@/platform/config/app-config';
-import { StatsService } from '@/domains/stats/stats.service';
+import { StatsService } from '@/domains/stats';
 import {
   type ListSuggestionsQuery,
   SUGGESTION_COLUMNS,
@@ -43,6 +44,7 @@ export class SuggestionsService {
     @InjectRepository(Suggestion) private readonly suggestions: Repository<Suggestion>,
     private readonly stats: StatsService,
     private readonly cache: ResponseCache,
+    private readonly events: EventBus,
     private readonly config: AppConfig,
   ) {}
 
@@ -98,7 +100,7 @@ export class SuggestionsService {
     )) as [{ is_bookmarked: boolean }[], number];
     const row = rows[0][0];
     if (!row) throw new NotFoundException(SUGGESTION_NOT_FOUND);
-    await this.cache.invalidate(userId);
+    await this.events.publish('user.lists.changed', { userId });
     return { message: ACTIONS[action].message(row) };
   }
 }

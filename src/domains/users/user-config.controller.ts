@@ -1,7 +1,6 @@
 import { Body, Controller, Get, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
-import type { AuthUser } from '@/domains/auth/auth-user';
-import { CurrentUser } from '@/domains/auth/decorators/current-user.decorator';
+import { type AuthUser, CurrentUser } from '@/platform/http/principal';
 import { validateInput } from '@/platform/http/pipes/validate-input';
 import { UpdateUserConfigDto, UserConfigResponse } from './dto/user-config.dto';
 import { UserConfigService } from './user-config.service';

@@ -2,12 +2,11 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req } fro
 import { uuidParam } from '@/platform/http/pipes/uuid-param.pipe';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import type { AuthUser } from '@/domains/auth/auth-user';
-import { CurrentUser } from '@/domains/auth/decorators/current-user.decorator';
+import { type AuthUser, CurrentUser } from '@/platform/http/principal';
 import { clientInfo } from '@/platform/http/client-info';
 import { validationFailed } from '@/platform/http/pipes/validation.pipe';
-import { RequireFeature } from '@/domains/feature-flags/require-feature.decorator';
-import { RequireOrgPermission } from '@/domains/organizations/access/require-org-permission.decorator';
+import { RequireFeature } from '@/platform/http/decorators/require-feature.decorator';
+import { RequireOrgPermission } from '@/platform/http/authorization/require-org-permission.decorator';
 import { ExecuteWorkflowDto, ListExecutionsQuery } from './dto/workflow.dto';
 import { ExecutionResponse } from './dto/workflow.responses';
 import { ExecutionsService } from './executions.service';

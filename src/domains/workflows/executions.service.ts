@@ -3,8 +3,8 @@ import { ConflictException, Injectable, Logger, NotFoundException } from '@nestj
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
 import { Repository } from 'typeorm';
-import { AuditService } from '@/domains/audit/audit.service';
-import type { AuthUser } from '@/domains/auth/auth-user';
+import { AuditService } from '@/domains/audit';
+import type { AuthUser } from '@/platform/http/principal';
 import type { ClientInfo } from '@/platform/http/client-info';
 import { AppConfig } from '@/platform/config/app-config';
 import { JOBS, QUEUES } from '@/platform/queue/queues';

@@ -1,12 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import type { AuthUser } from '@/domains/auth/auth-user';
-import { CurrentUser } from '@/domains/auth/decorators/current-user.decorator';
+import { type AuthUser, CurrentUser } from '@/platform/http/principal';
 import { ApiQueryOrBody, QueryOrBody } from '@/platform/http/decorators/query-or-body.decorator';
 import { clientInfo } from '@/platform/http/client-info';
 import type { Page } from '@/platform/http/pagination';
-import { RequireOrgPermission } from '@/domains/organizations/access/require-org-permission.decorator';
+import { RequireOrgPermission } from '@/platform/http/authorization/require-org-permission.decorator';
 import { CreateWorkflowDto, ListWorkflowsQuery, RollbackDto, UpdateWorkflowDto } from './dto/workflow.dto';
 import { WorkflowResponse, WorkflowVersionResponse } from './dto/workflow.responses';
 import { WORKFLOW_NOT_FOUND, WorkflowsService } from './workflows.service';

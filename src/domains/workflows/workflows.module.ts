@@ -1,8 +1,8 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository, TypeOrmModule } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
-import { AuditModule } from '@/domains/audit/audit.module';
-import { OrgResourceRegistry } from '@/domains/organizations/access/org-resource.registry';
+import { AuditModule } from '@/domains/audit';
+import { OrgResourceRegistry } from '@/domains/organizations';
 import { WorkflowExecution } from './entities/workflow-execution.entity';
 import { WorkflowVersion } from './entities/workflow-version.entity';
 import { Workflow } from './entities/workflow.entity';

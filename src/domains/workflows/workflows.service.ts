@@ -1,8 +1,8 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, IsNull, Repository } from 'typeorm';
-import { AuditService } from '@/domains/audit/audit.service';
-import type { AuthUser } from '@/domains/auth/auth-user';
+import { AuditService } from '@/domains/audit';
+import type { AuthUser } from '@/platform/http/principal';
 import type { ClientInfo } from '@/platform/http/client-info';
 import { page, type Page } from '@/platform/http/pagination';
 import { validationFailed } from '@/platform/http/pipes/validation.pipe';

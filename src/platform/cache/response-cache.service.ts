@@ -7,6 +7,8 @@ import { RedisService } from '@/platform/redis/redis.service';
 import { MemoryCacheStore } from './memory-cache.store';
 import { SingleFlight } from '@/platform/async/single-flight';
 import { OccasionalWarning } from '@/platform/logging/occasional-warning';
+import type { DomainEvents } from '@/platform/event-bus/domain-events';
+import { OnDomainEvent } from '@/platform/event-bus/event-bus';
 
 /** A list page as the JSON text of its envelope (sent as it is) and whether its total is capped. */
 export interface JsonPage {
@@ -67,7 +69,7 @@ const MAX_ENTRY_CHARS = 512 * 1024;
 const FLUSH_RETRY_MS = 1_000;
 
 /**
- * Per-user response cache for list endpoints (DESIGN.md "Cache").
+ * Per-user response cache for list endpoints.
  *
  * Entries live under `cache:{<userId>}:<epoch>.<generation>:<scope>:<sha1(query)>`; any
  * write by the user INCRs the user's generation after its transaction commits, so the
@@ -160,6 +162,17 @@ export class ResponseCache implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Makes every cached list of the user stale (call after the write has committed). */
+  /** A user's lists changed (the domain events say so): their cached pages go stale. */
+  @OnDomainEvent('activity.ingested')
+  async onIngested({ userId }: DomainEvents['activity.ingested']): Promise<void> {
+    await this.invalidate(userId);
+  }
+
+  @OnDomainEvent('user.lists.changed')
+  async onListsChanged({ userId }: DomainEvents['user.lists.changed']): Promise<void> {
+    await this.invalidate(userId);
+  }
+
   async invalidate(userId: string): Promise<void> {
     this.memory?.bump(userId);
     try {

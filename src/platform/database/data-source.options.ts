@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import type { DataSourceOptions, LoggerOptions } from 'typeorm';
 import type { AppConfig } from '@/platform/config/app-config';
-import { ENTITIES } from './entities';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 import { TypeOrmLogger } from './typeorm-logger';
 
@@ -25,13 +24,17 @@ const LOGGED: LoggerOptions = ['warn', 'migration'];
  * Nothing may hang forever: connect timeout, server-side statement_timeout and a
  * client-side query_timeout (for a server that stops answering) all come from config.
  */
-export function buildDataSourceOptions(config: AppConfig, purpose: DataSourcePurpose = 'app'): DataSourceOptions {
+export function buildDataSourceOptions(
+  config: AppConfig,
+  purpose: DataSourcePurpose = 'app',
+  entities: NonNullable<DataSourceOptions['entities']> = [],
+): DataSourceOptions {
   const forMigrations = purpose === 'migrations';
   const statementTimeout = forMigrations ? 0 : config.db.statementTimeoutMs;
   return {
     type: 'postgres',
     url: config.db.url,
-    entities: ENTITIES,
+    entities,
     migrations: [MIGRATIONS_GLOB],
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',

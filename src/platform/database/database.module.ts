@@ -1,4 +1,4 @@
-import { Global, Logger, Module } from '@nestjs/common';
+import { type DynamicModule, Global, Logger, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSourceOptions } from 'typeorm';
 import { AppConfig } from '@/platform/config/app-config';
@@ -11,23 +11,33 @@ import { Sql } from './sql.service';
 
 const poolLogger = new Logger('PgPool');
 
+/**
+ * PostgreSQL for both processes: the TypeORM DataSource (from the one options factory, with
+ * the entities the composition root hands over), the boot migrator, the circuit breaker,
+ * pool metrics and `Sql`.
+ */
 @Global()
-@Module({
-  imports: [
-    TypeOrmModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        ...buildDataSourceOptions(config, 'app'),
-        // An idle client dying (PostgreSQL restarting) must never crash the process (pg#1707).
-        poolErrorHandler: (err: Error) => poolLogger.warn(`idle PostgreSQL client error: ${err.message}`),
-        retryAttempts: config.db.connectRetries,
-        retryDelay: 1_000,
-        toRetry: () => true,
-      }),
-      dataSourceFactory: async (options) => new FloyoDataSource(options as DataSourceOptions).initialize(),
-    }),
-  ],
-  providers: [PoolStatsService, SchemaMigrator, DbCircuitBreaker, Sql],
-  exports: [PoolStatsService, SchemaMigrator, DbCircuitBreaker, Sql],
-})
-export class DatabaseModule {}
+@Module({})
+export class DatabaseModule {
+  static forRoot(entities: NonNullable<DataSourceOptions['entities']>): DynamicModule {
+    return {
+      module: DatabaseModule,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          inject: [AppConfig],
+          useFactory: (config: AppConfig) => ({
+            ...buildDataSourceOptions(config, 'app', entities),
+            // An idle client dying (PostgreSQL restarting) must never crash the process (pg#1707).
+            poolErrorHandler: (err: Error) => poolLogger.warn(`idle PostgreSQL client error: ${err.message}`),
+            retryAttempts: config.db.connectRetries,
+            retryDelay: 1_000,
+            toRetry: () => true,
+          }),
+          dataSourceFactory: async (options) => new FloyoDataSource(options as DataSourceOptions).initialize(),
+        }),
+      ],
+      providers: [PoolStatsService, SchemaMigrator, DbCircuitBreaker, Sql],
+      exports: [PoolStatsService, SchemaMigrator, DbCircuitBreaker, Sql],
+    };
+  }
+}

@@ -2,7 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
 import type { Logger as Pino } from 'pino';
-import type { AuthedRequest } from '@/domains/auth/decorators/current-user.decorator';
+import type { AuthedRequest } from '@/platform/http/principal';
 import { currentRequestId, redactUrl } from './logger.config';
 
 /** Probes and scrapes come every few seconds and would drown the useful lines. */

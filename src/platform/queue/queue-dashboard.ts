@@ -5,8 +5,7 @@ import { getQueueToken } from '@nestjs/bull';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Queue } from 'bull';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { InvalidTokenError, TokenService } from '@/domains/auth/token.service';
-import { UsersService } from '@/domains/users/users.service';
+import { AuthenticationError, Authenticator, bearerToken } from '@/platform/http/authenticator';
 import { QUEUES } from './queues';
 
 export const DASHBOARD_PATH = '/admin/queues';
@@ -24,29 +23,27 @@ export async function mountQueueDashboard(app: NestFastifyApplication, secureCoo
   board.setBasePath(DASHBOARD_PATH);
   createBullBoard({ queues: queues.map((q) => new BullAdapter(q)), serverAdapter: board, options: { uiConfig: { boardTitle: 'Floyo queues' } } });
 
-  const tokens = app.get(TokenService);
-  const users = app.get(UsersService);
+  const auth = app.get(Authenticator);
   const fastify = app.getHttpAdapter().getInstance();
   await fastify.register(
     async (scope) => {
       scope.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
         const fromQuery = (req.query as Record<string, unknown> | undefined)?.token;
-        const token = bearer(req) ?? (typeof fromQuery === 'string' ? fromQuery : undefined) ?? cookie(req, COOKIE);
+        const token = bearerToken(req.headers.authorization) ?? (typeof fromQuery === 'string' ? fromQuery : undefined) ?? cookie(req, COOKIE);
         const deny = (status: number, detail: string) =>
           reply.status(status).header('WWW-Authenticate', 'Bearer').header('Cache-Control', 'no-store').send({ detail });
         if (!token) return deny(401, 'Not authenticated');
-        let sub: string;
-        let sid: string;
+        let principal;
         try {
-          ({ sub, sid } = tokens.verifyAccess(token));
+          principal = await auth.authenticate(token);
         } catch (err) {
-          return deny(401, err instanceof InvalidTokenError ? err.message : 'Invalid token');
+          if (err instanceof AuthenticationError) return deny(401, err.message);
+          throw err;
         }
-        const principal = await users.principal(sub, sid);
-        if (!principal || !principal.is_active || principal.deleted_at || !principal.session_ok) return deny(401, 'Session is not valid');
-        if (!principal.is_superuser) return deny(403, 'Superuser privileges required');
+        if (!principal.isSuperuser) return deny(403, 'Superuser privileges required');
         if (typeof fromQuery === 'string') {
-          const attrs = [`Path=${DASHBOARD_PATH}`, 'HttpOnly', 'SameSite=Strict', `Max-Age=${tokens.accessTtlSeconds}`];
+          const maxAge = Math.max(0, Math.floor((principal.expiresAt - Date.now()) / 1000));
+          const attrs = [`Path=${DASHBOARD_PATH}`, 'HttpOnly', 'SameSite=Strict', `Max-Age=${maxAge}`];
           if (secureCookies) attrs.push('Secure');
           void reply.header('Set-Cookie', `${COOKIE}=${encodeURIComponent(token)}; ${attrs.join('; ')}`);
         }
@@ -54,11 +51,6 @@ export async function mountQueueDashboard(app: NestFastifyApplication, secureCoo
       await scope.register(board.registerPlugin(), { prefix: DASHBOARD_PATH });
     },
   );
-}
-
-function bearer(req: FastifyRequest): string | undefined {
-  const [scheme, token] = (req.headers.authorization ?? '').split(' ');
-  return scheme?.toLowerCase() === 'bearer' && token ? token : undefined;
 }
 
 function cookie(req: FastifyRequest, name: string): string | undefined {

@@ -1,7 +1,7 @@
 import { type ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
 import { ThrottlerException, ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerOptions } from '@nestjs/throttler';
 import { THROTTLER_SKIP } from '@nestjs/throttler/dist/throttler.constants';
-import type { AuthedRequest } from '@/domains/auth/decorators/current-user.decorator';
+import type { AuthedRequest } from '@/platform/http/principal';
 import { AppConfig } from '@/platform/config/app-config';
 import { MetricsService } from '@/platform/metrics/metrics.service';
 import { tooManyRequests } from '@/platform/http/http-errors';

@@ -97,7 +97,7 @@ describe('the legacy connector catalogue', () => {
 describe('the catalogue migration rewrites what was stored before it', () => {
   const MIGRATION = 'LegacyConnectorCatalogue1796313342355';
   const CLI = join(ROOT, 'node_modules', 'typeorm', 'cli.js');
-  const DIST_DS = join(ROOT, 'dist', 'platform', 'database', 'data-source.js');
+  const DIST_DS = join(ROOT, 'dist', 'data-source.js');
   const typeorm = (url: string, ...args: string[]) => runNode(CLI, [...args, '-d', DIST_DS], { DATABASE_URL: url }, 60_000);
   const secrets = new IntegrationSecrets(new SecretBox(TEST_ENV.ENCRYPTION_KEY));
 

@@ -1,7 +1,7 @@
 import { RequestMethod } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
-import { ORG_PERMISSION } from '../../../src/domains/organizations/access/require-org-permission.decorator';
+import { ORG_PERMISSION } from '../../../src/platform/http/authorization/require-org-permission.decorator';
 import { createTestApp, type TestApp } from '../../helpers/app';
 import { query } from '../../helpers/databases';
 import { asUser, connectorId, insertOrganization, registerUsers } from '../../helpers/organizations';

@@ -114,9 +114,9 @@ describe('a fair workflow worker (real process)', () => {
       return r.every(done) && r;
     }, 30_000);
     expect(all.map((r) => r.status)).toEqual(Array(10).fill('completed'));
-    // in order: each started no earlier than the ones created before it
-    const starts = all.map((r) => r.started_at!.getTime());
-    expect([...starts].sort((x, y) => x - y)).toEqual(starts);
+    // in order: started in creation order, up to the 2 that a freed pair of slots starts at once
+    const startRank = [...all].sort((x, y) => x.started_at!.getTime() - y.started_at!.getTime()).map((r) => r.id);
+    all.forEach((r, created) => expect(Math.abs(startRank.indexOf(r.id) - created)).toBeLessThan(2));
     // never more than 2 of A's running at once
     for (const r of all) {
       const runningThen = all.filter((o) => o.started_at! <= r.started_at! && o.completed_at! > r.started_at!);

@@ -1,7 +1,6 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { CreatedAt } from '@/platform/database/base.columns';
-import { Organization } from '@/domains/organizations/entities/organization.entity';
-import { User } from '@/domains/users/entities/user.entity';
+import { User } from '@/domains/users';
 
 /** Append-only trail; actor and org are kept nullable so the trail outlives them. */
 @Entity('audit_logs')
@@ -21,9 +20,10 @@ export class AuditLog {
   @Column({ type: 'uuid', nullable: true })
   organizationId: string | null;
 
-  @ManyToOne(() => Organization, { onDelete: 'SET NULL' })
+  // named, not imported: the organizations domain writes the trail, so the trail does not import it
+  @ManyToOne('Organization', { onDelete: 'SET NULL' })
   @JoinColumn({ name: 'organization_id' })
-  organization?: Organization;
+  organization?: unknown;
 
   @Column({ type: 'varchar', length: 50 })
   action: string;

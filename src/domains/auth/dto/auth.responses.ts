@@ -8,10 +8,6 @@ export class TokenResponse {
   expires_in: number;
 }
 
-export class MessageResponse {
-  message: string;
-}
-
 export class SessionResponse {
   id: string;
   device_info: string | null;

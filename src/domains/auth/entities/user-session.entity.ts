@@ -1,6 +1,6 @@
 import { Column, Entity, Index } from 'typeorm';
 import { CreatedAt } from '@/platform/database/base.columns';
-import { UserOwnedEntity } from '@/domains/users/entities/user-owned.entity';
+import { UserOwnedEntity } from '@/domains/users';
 
 /**
  * A login session. Each session is one refresh-token family: every refresh rotates the

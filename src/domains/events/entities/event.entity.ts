@@ -1,5 +1,5 @@
 import { Column, Entity, Index } from 'typeorm';
-import { UserOwnedEntity } from '@/domains/users/entities/user-owned.entity';
+import { UserOwnedEntity } from '@/domains/users';
 
 /** One observed activity: a file opened, a tool or command run. The hottest table. */
 @Entity('events')

@@ -1,7 +1,7 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { CreatedAt, UpdatedAt } from '@/platform/database/base.columns';
-import { Organization } from '@/domains/organizations/entities/organization.entity';
-import { User } from '@/domains/users/entities/user.entity';
+import { Organization } from '@/domains/organizations';
+import { User } from '@/domains/users';
 import { FeatureFlag } from './feature-flag.entity';
 
 /** Forces a flag on or off for exactly one user or one organization. */

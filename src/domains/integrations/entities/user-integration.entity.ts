@@ -1,7 +1,7 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
 import { CreatedAt, UpdatedAt } from '@/platform/database/base.columns';
-import { UserOwnedEntity } from '@/domains/users/entities/user-owned.entity';
-import { Organization } from '@/domains/organizations/entities/organization.entity';
+import { UserOwnedEntity } from '@/domains/users';
+import { Organization } from '@/domains/organizations';
 import { IntegrationConnector } from './integration-connector.entity';
 
 @Entity('user_integrations')

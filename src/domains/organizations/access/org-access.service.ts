@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, Repository } from 'typeorm';
 import { OrganizationMember, type OrgRole } from '../entities/organization-member.entity';
 import type { OrgResourceRef } from './org-resource.registry';
-import { type Permission, roleHasPermission } from './permissions';
+import { type Permission, roleHasPermission } from '@/platform/http/authorization/permissions';
 
 export const NOT_A_MEMBER = 'Not a member of this organization';
 export const INSUFFICIENT_PERMISSIONS = 'Insufficient permissions';

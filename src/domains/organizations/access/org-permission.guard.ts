@@ -1,6 +1,6 @@
 import { type CanActivate, type ExecutionContext, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { AuthedRequest } from '@/domains/auth/decorators/current-user.decorator';
+import type { AuthedRequest } from '@/platform/http/principal';
 import { validationFailed } from '@/platform/http/pipes/validation.pipe';
 import { isUuid, ORGANIZATION_NOT_FOUND, OrgAccessService } from './org-access.service';
 import { OrgResourceRegistry } from './org-resource.registry';
@@ -10,7 +10,7 @@ import {
   type OrgAccessRequest,
   type OrgPermissionRequirement,
   type OrgSource,
-} from './require-org-permission.decorator';
+} from '@/platform/http/authorization/require-org-permission.decorator';
 
 type Req = OrgAccessRequest & AuthedRequest;
 

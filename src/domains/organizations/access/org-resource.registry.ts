@@ -1,7 +1,7 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { Repository } from 'typeorm';
-import { ORG_PERMISSION, type OrgPermissionRequirement } from './require-org-permission.decorator';
+import { ORG_PERMISSION, type OrgPermissionRequirement } from '@/platform/http/authorization/require-org-permission.decorator';
 
 /** The owner and organization of an org-scoped resource (workflow, integration, ...). */
 export interface OrgResourceRef {

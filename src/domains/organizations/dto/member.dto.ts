@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsOptional, MaxLength } from 'class-validator';
-import type { User } from '@/domains/users/entities/user.entity';
+import type { User } from '@/domains/users';
 import { ORG_ROLES, type OrganizationMember, type OrgRole } from '../entities/organization-member.entity';
 import { RoleField } from './organization.dto';
 

@@ -1,6 +1,6 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { CreatedAt } from '@/platform/database/base.columns';
-import { User } from '@/domains/users/entities/user.entity';
+import { User } from '@/domains/users';
 import type { OrgRole } from './organization-member.entity';
 import { Organization } from './organization.entity';
 

@@ -1,10 +1,10 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { CreatedAt, UpdatedAt } from '@/platform/database/base.columns';
-import { User } from '@/domains/users/entities/user.entity';
+import { User } from '@/domains/users';
 import { Organization } from './organization.entity';
 
-export const ORG_ROLES = ['owner', 'admin', 'member', 'viewer'] as const;
-export type OrgRole = (typeof ORG_ROLES)[number];
+export { ORG_ROLES, type OrgRole } from '@/platform/http/authorization/permissions';
+import type { OrgRole } from '@/platform/http/authorization/permissions';
 
 @Entity('organization_members')
 @Index('uq_organization_members_org_user', ['organizationId', 'userId'], { unique: true })

@@ -2,6 +2,8 @@ import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger } from '@nestjs/common';
 import type { JobOptions, Queue } from 'bull';
 import { AppConfig } from '@/platform/config/app-config';
+import type { DomainEvents } from '@/platform/event-bus/domain-events';
+import { OnDomainEvent } from '@/platform/event-bus/event-bus';
 import { DEFAULT_JOB_OPTIONS, JOBS, QUEUES } from '@/platform/queue/queues';
 import { AnalysisPositions } from './analysis-positions';
 
@@ -32,6 +34,12 @@ export class AnalysisQueue {
    * After an ingest (not awaited by ingest): the first ingest of a debounce window
    * schedules one run at the window's end, covering every event of the window.
    */
+  /** New activity: one Redis round trip, not awaited; debounced per user, fails open. */
+  @OnDomainEvent('activity.ingested')
+  onIngested({ userId, earliest }: DomainEvents['activity.ingested']): void {
+    this.afterIngest(userId, earliest);
+  }
+
   afterIngest(userId: string, earliest: Date | null): void {
     void (async () => {
       if (!(await this.positions.touch(userId, earliest))) return;

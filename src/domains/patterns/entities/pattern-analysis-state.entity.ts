@@ -1,6 +1,6 @@
 import { Column, Entity, JoinColumn, OneToOne, PrimaryColumn } from 'typeorm';
 import { CreatedAt, UpdatedAt } from '@/platform/database/base.columns';
-import { User } from '@/domains/users/entities/user.entity';
+import { User } from '@/domains/users';
 import type { Tail } from '../analysis/fold';
 
 /**

@@ -1,6 +1,6 @@
 import { Column, Entity, Index } from 'typeorm';
 import { CreatedAt, UpdatedAt } from '@/platform/database/base.columns';
-import { UserOwnedEntity } from '@/domains/users/entities/user-owned.entity';
+import { UserOwnedEntity } from '@/domains/users';
 
 /** Per-user usage of a file extension (kept current at ingest). */
 @Entity('patterns')

@@ -1,6 +1,6 @@
 import { Column, Entity, Index } from 'typeorm';
 import { CreatedAt, UpdatedAt } from '@/platform/database/base.columns';
-import { UserOwnedEntity } from '@/domains/users/entities/user-owned.entity';
+import { UserOwnedEntity } from '@/domains/users';
 
 /** An ordered pair of distinct files a user touches together. */
 @Entity('relationships')

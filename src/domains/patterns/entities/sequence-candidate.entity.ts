@@ -1,5 +1,5 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { User } from '@/domains/users/entities/user.entity';
+import { User } from '@/domains/users';
 
 /**
  * Counting space of the sequence mining: every 1–4-step sequence seen fewer than

@@ -1,6 +1,6 @@
 import { Column, Entity, Index } from 'typeorm';
 import { CreatedAt, UpdatedAt } from '@/platform/database/base.columns';
-import { UserOwnedEntity } from '@/domains/users/entities/user-owned.entity';
+import { UserOwnedEntity } from '@/domains/users';
 
 /** A recurring sequence of 2–4 steps (`tool:operation` / `tool:extension`) within sessions. */
 @Entity('temporal_patterns')

@@ -1,6 +1,6 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { UpdatedAt } from '@/platform/database/base.columns';
-import { User } from '@/domains/users/entities/user.entity';
+import { User } from '@/domains/users';
 
 /** Counter rows per user; a user's totals are the sums over their (at most 16) rows. */
 export const USER_STATS_SHARDS = 16;

@@ -1,4 +1,4 @@
-import type { ConnectorType } from '@/domains/integrations/connector-types';
+import type { ConnectorType } from '@/domains/integrations';
 
 /**
  * The rule catalogue: data, not code. Each rule names the recurring sequence it looks

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { SequenceEvidence, UserEvidence } from '@/domains/patterns/analysis/pattern-evidence.service';
-import { parseStep, SEQUENCE_SEPARATOR, sequenceKey } from '@/domains/patterns/analysis/steps';
+import type { SequenceEvidence, UserEvidence } from '@/domains/patterns';
+import { parseStep, SEQUENCE_SEPARATOR, sequenceKey } from '@/domains/patterns';
 import type { StepMatcher, SuggestionRule } from './catalogue';
 import { render } from './render';
 import { confidenceOf, isSignificant } from './scoring';

@@ -1,5 +1,5 @@
-import type { SequenceEvidence } from '@/domains/patterns/analysis/pattern-evidence.service';
-import { describeStep, parseStep } from '@/domains/patterns/analysis/steps';
+import type { SequenceEvidence } from '@/domains/patterns';
+import { describeStep, parseStep } from '@/domains/patterns';
 import type { SuggestionRule } from './catalogue';
 import { describeTiming, type Timing } from './timing';
 

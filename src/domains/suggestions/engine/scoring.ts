@@ -1,5 +1,5 @@
-import type { SequenceEvidence } from '@/domains/patterns/analysis/pattern-evidence.service';
-import { sequenceKey } from '@/domains/patterns/analysis/steps';
+import type { SequenceEvidence } from '@/domains/patterns';
+import { sequenceKey } from '@/domains/patterns';
 
 /**
  * How much a recurring sequence is worth suggesting. Pure functions; README

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CacheModule } from '@/platform/cache/cache.module';
-import { PatternsModule } from '@/domains/patterns/patterns.module';
-import { UsersModule } from '@/domains/users/users.module';
+import { PatternsModule } from '@/domains/patterns';
+import { UsersModule } from '@/domains/users';
 import { SuggestionEngine } from './suggestion-engine.service';
 
 /** The suggestion engine without any HTTP surface: used by the API (generate) and the worker. */

@@ -1,13 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { EventBus } from '@/platform/event-bus/event-bus';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { ResponseCache } from '@/platform/cache/response-cache.service';
 import { AppConfig } from '@/platform/config/app-config';
-import { AnalysisQueue } from '@/domains/patterns/analysis/analysis-queue.service';
-import { PatternAnalysisService, type AnalysisRun } from '@/domains/patterns/analysis/pattern-analysis.service';
-import { PatternEvidenceService } from '@/domains/patterns/analysis/pattern-evidence.service';
+import { AnalysisQueue } from '@/domains/patterns';
+import { PatternAnalysisService, type AnalysisRun } from '@/domains/patterns';
+import { PatternEvidenceService } from '@/domains/patterns';
 import { RealtimeService } from '@/platform/realtime/realtime.service';
-import { UserConfigService } from '@/domains/users/user-config.service';
+import { UserConfigService } from '@/domains/users';
 import { SuggestionResponse } from '../dto/suggestion.dto';
 import { RULES } from './catalogue';
 import { evaluate } from './match';
@@ -49,7 +49,7 @@ export class SuggestionEngine {
     private readonly evidence: PatternEvidenceService,
     private readonly queue: AnalysisQueue,
     private readonly userConfigs: UserConfigService,
-    private readonly cache: ResponseCache,
+    private readonly events: EventBus,
     private readonly realtime: RealtimeService,
     private readonly config: AppConfig,
   ) {}
@@ -64,7 +64,7 @@ export class SuggestionEngine {
     let saved: SavedSuggestion[] = [];
     if (run.caughtUp) saved = await this.evaluate(userId, settings);
     await this.scheduleFollowUps(userId, run);
-    if (saved.length || run.events || scrubbed) await this.cache.invalidate(userId);
+    if (saved.length || run.events || scrubbed) await this.events.publish('user.lists.changed', { userId });
     const created = saved.filter((s) => s.inserted).map(SuggestionResponse.from);
     created.sort((a, b) => b.confidence - a.confidence || a.id.localeCompare(b.id));
     for (const s of saved) {

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { ANONYMISED_PATH, anonymisePath } from '@/domains/patterns/analysis/path-anonymizer';
+import { ANONYMISED_PATH, anonymisePath } from '@/domains/patterns';
 import { SUGGESTION_COLUMNS, type SuggestionRow } from '../dto/suggestion.dto';
 import type { Candidate } from './match';
 

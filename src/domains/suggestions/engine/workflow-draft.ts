@@ -1,5 +1,5 @@
-import { CONNECTOR_TYPES, isConnectorType } from '@/domains/integrations/connector-types';
-import type { CreateWorkflowDto } from '@/domains/workflows/dto/workflow.dto';
+import { CONNECTOR_TYPES, isConnectorType } from '@/domains/integrations';
+import type { CreateWorkflowDto } from '@/domains/workflows';
 import { ruleById } from './catalogue';
 
 /** A stored suggestion, as far as a workflow draft needs it. */

@@ -4,7 +4,7 @@ import { RealtimeService } from '@/platform/realtime/realtime.service';
 import type { DelayStep, HttpStep, IntegrationStep, LogStep, NotifyStep, WorkflowStep } from '../steps/step.types';
 import { renderDeep, renderString, type TemplateContext } from '../steps/templating';
 import { bounded, boundedError, completedSteps, type StepLogEntry } from './execution-log';
-import { IntegrationGateway } from '@/domains/integrations/integration-gateway';
+import { IntegrationGateway } from '@/domains/integrations';
 import { SafeHttpClient } from '@/platform/http/outbound/safe-http';
 import { StepFailure } from '@/platform/http/outbound/step-failure';
 

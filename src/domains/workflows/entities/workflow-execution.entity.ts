@@ -1,6 +1,6 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { CreatedAt } from '@/platform/database/base.columns';
-import { User } from '@/domains/users/entities/user.entity';
+import { User } from '@/domains/users';
 import { Workflow } from './workflow.entity';
 
 export const EXECUTION_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;

@@ -1,6 +1,6 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { CreatedAt } from '@/platform/database/base.columns';
-import { User } from '@/domains/users/entities/user.entity';
+import { User } from '@/domains/users';
 import { Workflow } from './workflow.entity';
 
 @Entity('workflow_versions')

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ValidationIssue } from '@/platform/http/pipes/validation.pipe';
-import { HTTP_METHODS, LOG_LEVELS, type LogLevel, STEP_LIMITS, type StepType, type WorkflowStep } from './step.types';
+import { HTTP_METHODS } from '@/platform/http/outbound/safe-http';
+import { LOG_LEVELS, type LogLevel, STEP_LIMITS, type StepType, type WorkflowStep } from './step.types';
 
 const STEP_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

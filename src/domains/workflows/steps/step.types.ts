@@ -1,5 +1,4 @@
-export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
-export type HttpMethod = (typeof HTTP_METHODS)[number];
+import type { HttpMethod } from '@/platform/http/outbound/safe-http';
 
 interface StepBase {
   /** Unique within the workflow; generated when absent. */

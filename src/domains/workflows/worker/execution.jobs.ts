@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { Job, Queue } from 'bull';
 import { AppConfig } from '@/platform/config/app-config';
-import { FeatureFlagsService } from '@/domains/feature-flags/feature-flags.service';
+import { FeatureFlagsService } from '@/domains/feature-flags';
 import { JobHandler } from '@/platform/queue/job-handler.decorator';
 import { JOBS, QUEUES } from '@/platform/queue/queues';
 import { RealtimeService } from '@/platform/realtime/realtime.service';

@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '@/platform/config/app-config';
-import { FeatureFlagsModule } from '@/domains/feature-flags/feature-flags.module';
-import { IntegrationActionsService } from '@/domains/integrations/integration-actions.service';
-import { IntegrationsModule } from '@/domains/integrations/integrations.module';
-import { IntegrationGateway } from '@/domains/integrations/integration-gateway';
+import { FeatureFlagsModule } from '@/domains/feature-flags';
+import { IntegrationActionsService } from '@/domains/integrations';
+import { IntegrationsModule } from '@/domains/integrations';
+import { IntegrationGateway } from '@/domains/integrations';
 import { SafeHttpClient } from '@/platform/http/outbound/safe-http';
 import { SsrfPolicy } from '@/platform/http/outbound/ssrf-policy';
 import { WorkflowRunner } from '../engine/workflow-runner';

@@ -1,8 +1,10 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
 import { Agent, request, type Dispatcher } from 'undici';
-import type { HttpMethod } from '@/domains/workflows/steps/step.types';
 import { SsrfError, type SsrfPolicy } from './ssrf-policy';
+
+export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
 
 export interface HttpCall {
   method: HttpMethod;

@@ -1,6 +1,16 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import type { AuthUser } from '../auth-user';
+
+/**
+ * The authenticated caller: who the authentication guard (domains/auth) attached to the
+ * request. Infrastructure (logs, rate limits) and every domain read it from here.
+ */
+export interface AuthUser {
+  id: string;
+  email: string;
+  isSuperuser: boolean;
+  sessionId: string;
+}
 
 export type AuthedRequest = FastifyRequest & { user?: AuthUser };
 

@@ -1,4 +1,6 @@
-import type { OrgRole } from '../entities/organization-member.entity';
+/** Roles in an organization, weakest last. */
+export const ORG_ROLES = ['owner', 'admin', 'member', 'viewer'] as const;
+export type OrgRole = (typeof ORG_ROLES)[number];
 
 /**
  * Organization permissions — the legacy RBAC table (backend/rbac.py), verbatim, plus

@@ -9,11 +9,10 @@ import {
   WebSocketGateway,
 } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
-import { TokenService } from '@/domains/auth/token.service';
 import { AppConfig } from '@/platform/config/app-config';
+import { Authenticator } from '@/platform/http/authenticator';
 import { MetricsService } from '@/platform/metrics/metrics.service';
-import { isUuid, NOT_A_MEMBER, OrgAccessService } from '@/domains/organizations/access/org-access.service';
-import { UsersService } from '@/domains/users/users.service';
+import { isUuid, NOT_A_MEMBER, OrgAccessService } from '@/domains/organizations';
 import { type AckReply, orgRoom, sessionRoom, userRoom } from '@/platform/realtime/realtime.events';
 import { MessageLimiter } from './message-limiter';
 import { authenticateSocket, type SocketIdentity } from './socket-auth';
@@ -34,13 +33,12 @@ interface SocketState {
  * clients goes through RealtimeService (Redis emitter), never through this class.
  */
 @WebSocketGateway()
-export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
-  private readonly logger = new Logger(RealtimeGateway.name);
+export class SocketsGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+  private readonly logger = new Logger(SocketsGateway.name);
   private readonly states = new WeakMap<Socket, SocketState>();
 
   constructor(
-    private readonly tokens: TokenService,
-    private readonly users: UsersService,
+    private readonly auth: Authenticator,
     private readonly orgs: OrgAccessService,
     private readonly metrics: MetricsService,
     private readonly config: AppConfig,
@@ -48,7 +46,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   afterInit(server: Server): void {
     server.use((socket, next) => {
-      authenticateSocket(socket, this.tokens, this.users).then(
+      authenticateSocket(socket, this.auth).then(
         (identity) => {
           this.states.set(socket, { identity, limiter: new MessageLimiter(this.config.sockets.messagesPer10s, 10_000) });
           next();

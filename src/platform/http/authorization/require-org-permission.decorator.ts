@@ -1,8 +1,7 @@
 import { applyDecorators, createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
 import { ApiForbiddenResponse, ApiNotFoundResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import type { OrgRole } from '../entities/organization-member.entity';
-import type { Permission } from './permissions';
+import type { OrgRole, Permission } from './permissions';
 
 export const ORG_PERMISSION = 'floyo:orgPermission';
 
