@@ -1,56 +1,50 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
-import { AppController } from './app.controller';
-import { AuthGuard } from '@/domains/auth';
-import { AuthHttpModule } from '@/domains/auth';
-import { AllExceptionsFilter } from '@/platform/http/filters/all-exceptions.filter';
-import { AppValidationPipe } from '@/platform/http/pipes/validation.pipe';
-import { AppThrottlerGuard } from '@/platform/throttling/app-throttler.guard';
-import { ThrottlingModule } from '@/platform/throttling/throttling.module';
-import { PlatformModule } from '@/platform/platform.module';
-import { ENTITIES } from './entities';
-import { HealthModule } from '@/platform/health/health.module';
-import { AuditLogsModule } from '@/domains/audit';
-import { FeatureFlagGuard } from '@/domains/feature-flags';
-import { FeatureFlagsModule } from '@/domains/feature-flags';
-import { IntegrationsModule } from '@/domains/integrations';
-import { OrgAccessModule } from '@/domains/organizations';
-import { OrgPermissionGuard } from '@/domains/organizations';
-import { OrganizationsModule } from '@/domains/organizations';
-import { MetricsHttpModule } from '@/platform/metrics/metrics-http.module';
-import { SocketsModule } from '@/domains/sockets';
-import { RealtimeModule } from '@/platform/realtime/realtime.module';
-import { UsersModule } from '@/domains/users';
+import { AuditHttpModule } from '@/domains/audit';
+import { AuthGuard, AuthHttpModule } from '@/domains/auth';
 import { EventsModule } from '@/domains/events';
+import { FeatureFlagGuard, FeatureFlagsModule } from '@/domains/feature-flags';
+import { IntegrationsModule } from '@/domains/integrations';
+import { OrgAccessModule, OrganizationsModule, OrgPermissionGuard } from '@/domains/organizations';
 import { PatternsModule } from '@/domains/patterns';
 import { PrivacyModule } from '@/domains/privacy';
+import { SocketsModule } from '@/domains/sockets';
 import { StatsModule } from '@/domains/stats';
 import { SuggestionsModule } from '@/domains/suggestions';
+import { UsersModule } from '@/domains/users';
 import { WorkflowsModule } from '@/domains/workflows';
+import { HealthModule } from '@/platform/health/health.module';
+import { AllExceptionsFilter } from '@/platform/http/filters/all-exceptions.filter';
+import { AppValidationPipe } from '@/platform/http/pipes/validation.pipe';
+import { MetricsHttpModule } from '@/platform/metrics/metrics-http.module';
+import { PlatformModule } from '@/platform/platform.module';
+import { RealtimeModule } from '@/platform/realtime/realtime.module';
+import { AppThrottlerGuard } from '@/platform/throttling/app-throttler.guard';
+import { ThrottlingModule } from '@/platform/throttling/throttling.module';
+import { AppController } from './app.controller';
+import { ENTITIES } from './entities';
 
-/** The API process: HTTP (+ Socket.IO) over the shared core and the domain modules. */
+/** The domains the API serves: their routes, services and the Socket.IO endpoint. */
+const API_DOMAINS = [
+  UsersModule,
+  AuthHttpModule,
+  OrgAccessModule,
+  FeatureFlagsModule,
+  OrganizationsModule,
+  AuditHttpModule,
+  IntegrationsModule,
+  SocketsModule,
+  WorkflowsModule,
+  EventsModule,
+  PatternsModule,
+  SuggestionsModule,
+  StatsModule,
+  PrivacyModule,
+];
+
+/** The API process: the platform with its HTTP-side infrastructure, then the domains. */
 @Module({
-  imports: [
-    PlatformModule.forRoot(ENTITIES),
-    ThrottlingModule,
-    HealthModule,
-    UsersModule,
-    AuthHttpModule,
-    OrgAccessModule,
-    FeatureFlagsModule,
-    OrganizationsModule,
-    AuditLogsModule,
-    IntegrationsModule,
-    RealtimeModule,
-    SocketsModule,
-    MetricsHttpModule,
-    WorkflowsModule,
-    EventsModule,
-    PatternsModule,
-    SuggestionsModule,
-    StatsModule,
-    PrivacyModule,
-  ],
+  imports: [PlatformModule.forRoot(ENTITIES), ThrottlingModule, HealthModule, RealtimeModule, MetricsHttpModule, ...API_DOMAINS],
   controllers: [AppController],
   providers: [
     // Order matters: authenticate first, so the limiter can track by user id.

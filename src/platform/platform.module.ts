@@ -5,7 +5,7 @@ import { ErrorsModule } from '@/platform/errors/errors.module';
 import { EventBusModule } from '@/platform/event-bus/event-bus';
 import { loggerParams } from '@/platform/logging/logger.config';
 import { AppConfig } from '@/platform/config/app-config';
-import { AppConfigModule } from '@/platform/config/config.module';
+import { AppConfigModule } from '@/platform/config/app-config.module';
 import { DatabaseModule } from '@/platform/database/database.module';
 import { MailModule } from '@/platform/mail/mail.module';
 import { MetricsModule } from '@/platform/metrics/metrics.module';

@@ -6,7 +6,7 @@ import { query } from '../helpers/databases';
 import { TcpProxy } from '../helpers/tcp-proxy';
 import { bearer, registerAndLogin, type TestUser } from '../helpers/users';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../setup/test-env';
-import { ResponseCache } from '../../src/platform/cache/response-cache.service';
+import { ResponseCache } from '../../src/platform/cache/response-cache';
 
 /** An event written behind the API's back: visible only to a list that is NOT cached. */
 const sneakEvent = (userId: string, eventType: string) =>

@@ -1,4 +1,4 @@
-import { Sql } from '../../src/platform/database/sql.service';
+import { Sql } from '../../src/platform/database/sql';
 import { PrincipalsService } from '../../src/domains/auth/principals.service';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { registerAndLogin } from '../helpers/users';

@@ -3,7 +3,7 @@ import { AuditService } from './audit.service';
 
 /**
  * The audit trail: `AuditService.record(em, entry)` for writers (in the writer's own
- * transaction). The read API (`GET /api/audit-logs`) is AuditLogsModule.
+ * transaction). The read API (`GET /api/audit-logs`) is AuditHttpModule.
  */
 @Module({
   providers: [AuditService],

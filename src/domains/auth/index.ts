@@ -5,4 +5,4 @@ export { AuthModule } from './auth.module';
 export { RefreshToken } from './entities/refresh-token.entity';
 export { UserSession } from './entities/user-session.entity';
 export { SessionsService } from './sessions.service';
-export { SessionsJobs } from './worker/sessions.jobs';
+export { AuthWorkerModule } from './worker/auth-worker.module';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Sql } from '@/platform/database/sql.service';
+import { Sql } from '@/platform/database/sql';
 
 /** What authenticating a request needs to know of its user and session. */
 export interface AuthPrincipalRow {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { Sql } from '@/platform/database/sql.service';
+import { Sql } from '@/platform/database/sql';
 import { EventBus } from '@/platform/event-bus/event-bus';
 import { fileExtension, PatternUsageService } from '@/domains/patterns';
 import { EventResponse } from './dto/event.response';

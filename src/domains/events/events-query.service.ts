@@ -1,14 +1,14 @@
 import { Injectable, type StreamableFile } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
-import { type JsonPage, ResponseCache } from '@/platform/cache/response-cache.service';
+import { type JsonPage, ResponseCache } from '@/platform/cache/response-cache';
 import { keysetBatches, streamExport, type ExportFormat } from '@/platform/http/export/streaming-export';
 import { type ListResult, readListPage } from '@/platform/http/list-page';
 import { orderBy, type SortColumn } from '@/platform/http/sorting';
 import { containsPattern } from '@/platform/database/sql/like';
 import { SqlWhere } from '@/platform/database/sql/where';
 import { AppConfig } from '@/platform/config/app-config';
-import { Sql } from '@/platform/database/sql.service';
+import { Sql } from '@/platform/database/sql';
 import { StatsService } from '@/domains/stats';
 import { EventResponse, type EventRow } from './dto/event.response';
 import type { EventSortColumn, ListEventsQuery } from './dto/list-events.query';

@@ -1,5 +1,5 @@
 /** The patterns domain's public API: other domains and the composition roots import only this. */
-export { AnalysisQueue } from './analysis/analysis-queue.service';
+export { AnalysisQueue } from './analysis/analysis-queue';
 export { ANONYMISED_PATH, anonymisePath } from './analysis/path-anonymizer';
 export { PatternAnalysisService } from './analysis/pattern-analysis.service';
 export type { AnalysisRun } from './analysis/pattern-analysis.service';
@@ -16,4 +16,4 @@ export { fileExtension } from './file-extension';
 export { PatternUsageService } from './pattern-usage.service';
 export { PatternsModule } from './patterns.module';
 export { PatternsService } from './patterns.service';
-export type { AnalysisJobData } from './analysis/analysis-queue.service';
+export type { AnalysisJobData } from './analysis/analysis-queue';

@@ -3,7 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { CacheModule } from '@/platform/cache/cache.module';
 import { StatsModule } from '@/domains/stats';
 import { AnalysisPositions } from './analysis/analysis-positions';
-import { AnalysisQueue } from './analysis/analysis-queue.service';
+import { AnalysisQueue } from './analysis/analysis-queue';
 import { PatternAnalysisService } from './analysis/pattern-analysis.service';
 import { PatternEvidenceService } from './analysis/pattern-evidence.service';
 import { Pattern } from './entities/pattern.entity';

@@ -1,7 +1,7 @@
 import { Injectable, type StreamableFile } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
-import { type JsonPage, ResponseCache } from '@/platform/cache/response-cache.service';
+import { type JsonPage, ResponseCache } from '@/platform/cache/response-cache';
 import { type ListResult, readListPage } from '@/platform/http/list-page';
 import { orderBy, type SortColumn } from '@/platform/http/sorting';
 import { keysetBatches, streamExport, type ExportFormat } from '@/platform/http/export/streaming-export';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type Queryable, Sql } from '@/platform/database/sql.service';
+import { type Queryable, Sql } from '@/platform/database/sql';
 
 export interface UserCounts {
   events: number;

@@ -11,7 +11,7 @@ import { RouteLimit } from '@/platform/throttling/route-limit.decorator';
 import { RequireFeature } from '@/platform/http/decorators/require-feature.decorator';
 import { WorkflowResponse } from '@/domains/workflows';
 import { ListSuggestionsQuery, type SuggestionResponse } from './dto/suggestion.dto';
-import { SuggestionEngine } from './engine/suggestion-engine.service';
+import { SuggestionEngine } from './engine/suggestion-engine';
 import { SuggestionWorkflowService } from './suggestion-workflow.service';
 import { SuggestionsService, SUGGESTION_NOT_FOUND } from './suggestions.service';
 

@@ -2,7 +2,7 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { EventBus } from '@/platform/event-bus/event-bus';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
-import { type JsonPage, ResponseCache } from '@/platform/cache/response-cache.service';
+import { type JsonPage, ResponseCache } from '@/platform/cache/response-cache';
 import { keysetBatches } from '@/platform/http/export/streaming-export';
 import { type ListResult, readListPage } from '@/platform/http/list-page';
 import { orderBy, type SortColumn } from '@/platform/http/sorting';

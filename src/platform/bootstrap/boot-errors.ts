@@ -1,5 +1,5 @@
 import { ConfigValidationError } from '@/platform/config/validate-env';
-import { PendingMigrationsError } from '@/platform/database/schema-migrator.service';
+import { PendingMigrationsError } from '@/platform/database/schema-migrator';
 
 /**
  * Turns a failed boot into one clear sentence for the operator (which dependency, where,

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ResponseCache } from './response-cache.service';
+import { ResponseCache } from './response-cache';
 
 /** The per-user list response cache (see ResponseCache). */
 @Module({ providers: [ResponseCache], exports: [ResponseCache] })

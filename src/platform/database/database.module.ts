@@ -3,11 +3,11 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSourceOptions } from 'typeorm';
 import { AppConfig } from '@/platform/config/app-config';
 import { buildDataSourceOptions } from './data-source.options';
-import { DbCircuitBreaker } from './db-circuit-breaker.service';
+import { DbCircuitBreaker } from './db-circuit-breaker';
 import { FloyoDataSource } from './floyo-data-source';
 import { PoolStatsService } from './pool-stats.service';
-import { SchemaMigrator } from './schema-migrator.service';
-import { Sql } from './sql.service';
+import { SchemaMigrator } from './schema-migrator';
+import { Sql } from './sql';
 
 const poolLogger = new Logger('PgPool');
 

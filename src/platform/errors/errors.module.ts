@@ -1,5 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import { ErrorReporter } from './error-reporter.service';
+import { ErrorReporter } from './error-reporter';
 
 /** Error reporting (Sentry when configured) for both processes. */
 @Global()

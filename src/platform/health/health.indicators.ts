@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@/platform/config/app-config';
 import type { FloyoDataSource } from '@/platform/database/floyo-data-source';
-import { DbCircuitBreaker } from '@/platform/database/db-circuit-breaker.service';
+import { DbCircuitBreaker } from '@/platform/database/db-circuit-breaker';
 import { PoolStatsService } from '@/platform/database/pool-stats.service';
 import { RealtimeService } from '@/platform/realtime/realtime.service';
 import { RedisService } from '@/platform/redis/redis.service';

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Max } from 'class-validator';
 import type { FastifyReply } from 'fastify';
-import type { Queryable } from '@/platform/database/sql.service';
+import type { Queryable } from '@/platform/database/sql';
 import type { SqlWhere } from '@/platform/database/sql/where';
 import { type Page, PageQuery } from './pagination';
 import { MAX_SKIP } from './sorting';

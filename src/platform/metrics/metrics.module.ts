@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { MetricsService } from './metrics.service';
-import { RuntimeMetrics } from './runtime-metrics.service';
+import { RuntimeMetrics } from './runtime-metrics';
 
 /**
  * The metrics registry and the runtime gauges (pool, breaker, Redis, queues), in both

@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { Public } from '../../../src/platform/http/decorators/public.decorator';
-import { ErrorReporter } from '../../../src/platform/errors/error-reporter.service';
+import { ErrorReporter } from '../../../src/platform/errors/error-reporter';
 import { createTestApp } from '../../helpers/app';
 import { startFakeSentry } from '../../helpers/sentry';
 

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { CacheModule } from '@/platform/cache/cache.module';
 import { PatternsModule } from '@/domains/patterns';
 import { UsersModule } from '@/domains/users';
-import { SuggestionEngine } from './suggestion-engine.service';
+import { SuggestionEngine } from './suggestion-engine';
 
 /** The suggestion engine without any HTTP surface: used by the API (generate) and the worker. */
 @Module({

@@ -3,7 +3,7 @@ import type { Job } from 'bull';
 import type { AnalysisJobData } from '@/domains/patterns';
 import { JobHandler } from '@/platform/queue/job-handler.decorator';
 import { JOBS, QUEUES } from '@/platform/queue/queues';
-import { SuggestionEngine } from '../engine/suggestion-engine.service';
+import { SuggestionEngine } from '../engine/suggestion-engine';
 
 /**
  * A job analyses for at most this long, then hands over to a continuation job: it stays

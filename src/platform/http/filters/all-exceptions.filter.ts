@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ErrorReporter } from '@/platform/errors/error-reporter.service';
+import { ErrorReporter } from '@/platform/errors/error-reporter';
 import { safeErrorMessage } from '@/platform/logging/error-redaction';
 import { redactUrl } from '@/platform/logging/logger.config';
 import { toErrorResponse } from './error-response';

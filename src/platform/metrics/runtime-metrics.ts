@@ -3,7 +3,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { Queue } from 'bull';
 import { Gauge } from 'prom-client';
-import { DbCircuitBreaker } from '@/platform/database/db-circuit-breaker.service';
+import { DbCircuitBreaker } from '@/platform/database/db-circuit-breaker';
 import { PoolStatsService } from '@/platform/database/pool-stats.service';
 import { QUEUES } from '@/platform/queue/queues';
 import { RedisService } from '@/platform/redis/redis.service';

@@ -7,4 +7,4 @@ import { AuditModule } from './audit.module';
   imports: [AuditModule],
   controllers: [AuditLogsController],
 })
-export class AuditLogsModule {}
+export class AuditHttpModule {}

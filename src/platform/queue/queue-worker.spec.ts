@@ -1,4 +1,4 @@
-import { assertCatalogue } from './queue-worker.service';
+import { assertCatalogue } from './queue-worker';
 import { JOBS, QUEUES } from './queues';
 
 const all = () =>

@@ -2,7 +2,7 @@ import { getQueueToken } from '@nestjs/bull';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, ModuleRef, Reflector } from '@nestjs/core';
 import type { Job, Queue } from 'bull';
-import { ErrorReporter } from '@/platform/errors/error-reporter.service';
+import { ErrorReporter } from '@/platform/errors/error-reporter';
 import { AppConfig } from '@/platform/config/app-config';
 import { MetricsService } from '@/platform/metrics/metrics.service';
 import { JOB_HANDLER, type JobHandlerMeta } from './job-handler.decorator';

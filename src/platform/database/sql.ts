@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
-import { DatabaseCircuitOpenError } from './db-circuit-breaker.service';
+import { DatabaseCircuitOpenError } from './db-circuit-breaker';
 import { isDatabaseUnavailable } from './pg-errors';
 
 /** Anything that runs one SQL statement and resolves to its rows (an EntityManager, or Sql). */
