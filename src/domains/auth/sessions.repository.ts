@@ -18,7 +18,7 @@ export class SessionsRepository {
 
   /** The user (active? deleted?) and whether the session is live, in one indexed query. */
   async principal(userId: string, sessionId: string): Promise<AuthPrincipalRow | null> {
-    const rows = await this.sql.query<AuthPrincipalRow>(
+    const { rows } = await this.sql.run<AuthPrincipalRow>(
       `SELECT u.id, u.email, u.is_active, u.is_superuser, u.deleted_at,
               (s.id IS NOT NULL AND s.revoked_at IS NULL AND s.expires_at > now()) AS session_ok
          FROM users u

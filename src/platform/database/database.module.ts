@@ -8,6 +8,7 @@ import { FloyoDataSource } from './floyo-data-source';
 import { PoolStatsService } from './pool-stats.service';
 import { SchemaMigrator } from './schema-migrator';
 import { Sql } from './sql';
+import { Transactions } from './transactions';
 
 const poolLogger = new Logger('PgPool');
 
@@ -36,8 +37,8 @@ export class DatabaseModule {
           dataSourceFactory: async (options) => new FloyoDataSource(options as DataSourceOptions).initialize(),
         }),
       ],
-      providers: [PoolStatsService, SchemaMigrator, DbCircuitBreaker, Sql],
-      exports: [PoolStatsService, SchemaMigrator, DbCircuitBreaker, Sql],
+      providers: [PoolStatsService, SchemaMigrator, DbCircuitBreaker, Sql, Transactions],
+      exports: [PoolStatsService, SchemaMigrator, DbCircuitBreaker, Sql, Transactions],
     };
   }
 }

@@ -1,9 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { DatabaseCircuitOpenError } from './db-circuit-breaker';
 import { isDatabaseUnavailable } from './pg-errors';
+
+/** What one statement returned: its rows (RETURNING included) and how many rows it touched. */
+export interface Rows<T> {
+  rows: T[];
+  rowCount: number;
+}
 
 /** Anything that runs one SQL statement and resolves to its rows (an EntityManager, or Sql). */
 export interface Queryable {
@@ -30,7 +36,25 @@ export class Sql implements Queryable {
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
+  /**
+   * The one raw executor of the repositories: one statement, always answered as
+   * `{rows, rowCount}` — on the pool, or inside the transaction of `tx` (an EntityManager
+   * from `DataSource.transaction`) when given.
+   */
+  async run<T = Record<string, unknown>>(text: string, params: unknown[] = [], tx?: EntityManager): Promise<Rows<T>> {
+    if (tx?.queryRunner) {
+      const result = (await tx.queryRunner.query(text, params, true)) as { records: T[]; affected?: number };
+      return { rows: result.records ?? [], rowCount: result.affected ?? result.records?.length ?? 0 };
+    }
+    const { rows, rowCount } = await this.statement<T>(text, params);
+    return { rows, rowCount };
+  }
+
   async query<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
+    return (await this.statement<T>(text, params)).rows;
+  }
+
+  private async statement<T>(text: string, params: unknown[]): Promise<{ rows: T[]; rowCount: number }> {
     this.pool ??= (this.dataSource.driver as unknown as { master: Pool }).master;
     const client = await this.pool.connect();
     let broken: Error | undefined;
@@ -41,7 +65,8 @@ export class Sql implements Queryable {
     const onError = (err: Error) => (broken ??= err);
     client.on('error', onError);
     try {
-      return (await client.query(text, params)).rows as T[];
+      const res = await client.query(text, params);
+      return { rows: res.rows as T[], rowCount: res.rowCount ?? res.rows.length };
     } catch (err) {
       // a lost or timed-out connection is discarded; after an SQL error (a constraint, say)
       // or a refusal of the open breaker (nothing was sent) it is as good as before
