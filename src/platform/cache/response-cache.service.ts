@@ -67,7 +67,7 @@ const MAX_ENTRY_CHARS = 512 * 1024;
 const FLUSH_RETRY_MS = 1_000;
 
 /**
- * Per-user response cache for list endpoints (DESIGN.md "Cache").
+ * Per-user response cache for list endpoints.
  *
  * Entries live under `cache:{<userId>}:<epoch>.<generation>:<scope>:<sha1(query)>`; any
  * write by the user INCRs the user's generation after its transaction commits, so the
