@@ -2,7 +2,7 @@
 'use strict';
 /**
  * Pattern intelligence: how fast the worker analyses one user's history, and whether its
- * memory stays flat while it does (see bench/README.md, "Pattern analysis").
+ * memory stays flat while it does (see bench/HISTORY.md, "Pattern analysis").
  *
  *   npm run bench:analysis
  *   npm run bench:analysis -- --events=1000000 --batch=5000 --profile

@@ -2,7 +2,7 @@
 'use strict';
 /* global __filename */
 /**
- * Nest on Express vs Nest on Fastify, same machine, same run (see bench/README.md).
+ * Nest on Express vs Nest on Fastify, same machine, same run (see bench/README.md; runs in bench/HISTORY.md).
  *
  *   npm run bench:adapter                              # LOG_LEVEL=warn
  *   npm run bench:adapter -- --log-levels=warn,info    # also with per-request log lines

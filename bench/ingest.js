@@ -3,7 +3,7 @@
 /* global __filename */
 /**
  * Event ingest through the API vs the same rows inserted straight through `pg`
- * (see bench/README.md, "Event ingest").
+ * (see bench/HISTORY.md, "Event ingest").
  *
  *   npm run bench:ingest
  *   BENCH_DIST=.build-h3 node bench/ingest.js --rounds=2

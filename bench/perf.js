@@ -2,8 +2,8 @@
 'use strict';
 /**
  * Whole-service performance (issue 9): the built API against a bare Fastify + `pg`
- * baseline doing the same SQL, in the same run. See bench/README.md, "Whole-service
- * performance (`npm run bench`)".
+ * baseline doing the same SQL, in the same run. See bench/README.md (how to run it) and
+ * bench/HISTORY.md, "Whole-service performance (`npm run bench`)" (the runs).
  *
  *   npm run bench
  *   npm run bench -- --only=1,2 --duration=4

@@ -132,7 +132,7 @@ async function ensureDatabase(url) {
   }
 }
 
-/** Node flags per process, as the Dockerfile / k8s commands run them (README "Memory"). */
+/** Node flags per process, as the Dockerfile / k8s commands run them (docs/operations.md, "Memory"). */
 const NODE_FLAGS = { main: ['--max-old-space-size=256'], worker: [] };
 
 function supervise() {

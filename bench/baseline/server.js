@@ -21,15 +21,15 @@
  *   POST /api/events                 principal + ONE statement: event INSERT … unnest + pattern upsert CTE
  *   POST /api/events/batch           the same statement with up to 1000 rows
  *
- * The SQL texts below are copied from the built service (dist/) — see bench/README.md,
+ * The SQL texts below are copied from the built service (dist/) — see bench/HISTORY.md,
  * "Whole-service performance": `npm run bench -- --check-sql` logs the statements both
  * sides send to PostgreSQL and reports any difference. Keep them in step with src/:
- *   src/users/users.service.ts          principal()
+ *   src/domains/auth/sessions.repository.ts  principal()
  *   src/platform/http/list-page.ts        readListPage(), cappedCount()
- *   src/events/events-query.service.ts  where(), SORT_SQL, EVENT_COLUMNS
- *   src/stats/stats.service.ts          counts()
- *   src/events/event-ingest.service.ts  INSERT_EVENTS + the outer WITH … SELECT
- *   src/patterns/pattern-usage.service.ts  upsertSql, foldUsages
+ *   src/domains/events/events-query.service.ts  where(), SORT_SQL, EVENT_COLUMNS
+ *   src/domains/stats/stats.service.ts          counts()
+ *   src/domains/events/event-ingest.service.ts  INSERT_EVENTS + the outer WITH … SELECT
+ *   src/domains/patterns/pattern-usage.service.ts  upsertSql, foldUsages
  *
  * Env: PORT (or BASELINE_PORT), HOST (127.0.0.1), DATABASE_URL, DB_POOL_SIZE (10, the
  * service's default), DB_STATEMENT_TIMEOUT_MS (10000), LIST_COUNT_CAP (10000).
@@ -54,22 +54,22 @@ const BODY_LIMIT = Number(process.env.BODY_LIMIT_BYTES || 5 * 1024 * 1024);
 
 // ---------------------------------------------------------------- SQL (verbatim from the service)
 
-/** src/users/users.service.ts principal() */
+/** src/domains/auth/sessions.repository.ts principal() */
 const PRINCIPAL_SQL = `SELECT u.id, u.email, u.is_active, u.is_superuser, u.deleted_at,
                 (s.id IS NOT NULL AND s.revoked_at IS NULL AND s.expires_at > now()) AS session_ok
            FROM users u
            LEFT JOIN user_sessions s ON s.id = $2 AND s.user_id = u.id
           WHERE u.id = $1`;
 
-/** src/events/events-query.service.ts EVENT_COLUMNS */
+/** src/domains/events/events-query.service.ts EVENT_COLUMNS */
 const EVENT_COLUMNS = 'e.id, e.event_type, e.file_path, e.tool, e.operation, e.details, e."timestamp"';
 
-/** src/stats/stats.service.ts counts() */
+/** src/domains/stats/stats.service.ts counts() */
 const COUNTS_SQL = `SELECT coalesce(sum(event_count), 0)::bigint AS events, coalesce(sum(pattern_count), 0)::bigint AS patterns,
               coalesce(sum(relationship_count), 0)::bigint AS relationships, coalesce(sum(suggestion_count), 0)::bigint AS suggestions
          FROM user_stats WHERE user_id = $1`;
 
-/** src/events/event-ingest.service.ts INSERT_EVENTS */
+/** src/domains/events/event-ingest.service.ts INSERT_EVENTS */
 const INSERT_EVENTS = `
 INSERT INTO events (id, user_id, event_type, file_path, tool, operation, details, "timestamp", storage_key)
 SELECT t.id, $1, t.event_type, t.file_path, t.tool, t.operation, t.details::jsonb, coalesce(t.ts, now()), t.storage_key
@@ -78,7 +78,7 @@ SELECT t.id, $1, t.event_type, t.file_path, t.tool, t.operation, t.details::json
 RETURNING id, "timestamp"`;
 const EVENT_PARAMS = 9;
 
-/** src/patterns/pattern-usage.service.ts */
+/** src/domains/patterns/pattern-usage.service.ts */
 const PATTERN_MAX_TOOLS = 50;
 const upsertSql = (user, $) => `
 INSERT INTO patterns AS p (user_id, file_extension, count, last_used, tools)
@@ -99,7 +99,7 @@ ON CONFLICT (user_id, file_extension) DO UPDATE SET
 RETURNING p.id, p.file_extension, p.count`;
 const PATTERN_SQL = upsertSql('$1', (i) => `$${EVENT_PARAMS + i}`);
 
-/** src/events/event-ingest.service.ts ingest(): the outer statement, with and without patterns. */
+/** src/domains/events/event-ingest.service.ts ingest(): the outer statement, with and without patterns. */
 const ingestSql = (withPatterns) => `WITH inserted AS (${INSERT_EVENTS})${withPatterns ? `, patterns AS (${PATTERN_SQL})` : ''}
        SELECT 'event' AS kind, id, "timestamp", NULL::varchar AS file_extension, NULL::int AS count FROM inserted
        ${withPatterns ? `UNION ALL SELECT 'pattern', id, NULL, file_extension, count FROM patterns` : ''}`;
@@ -108,7 +108,7 @@ const INGEST_WITHOUT_PATTERNS = ingestSql(false);
 
 // ---------------------------------------------------------------- helpers (as the service computes them)
 
-/** src/patterns/file-extension.ts */
+/** src/domains/patterns/file-extension.ts */
 const EXTENSION = /^\.[\p{L}\p{N}_+~-]{1,49}$/u;
 function fileExtension(p) {
   if (!p) return null;
@@ -119,7 +119,7 @@ function fileExtension(p) {
   return EXTENSION.test(ext) ? ext : null;
 }
 
-/** src/patterns/pattern-usage.service.ts foldUsages() */
+/** src/domains/patterns/pattern-usage.service.ts foldUsages() */
 function foldUsages(usages) {
   const out = new Map();
   for (const u of usages) {
@@ -199,7 +199,7 @@ async function listEvents(userId, q) {
   const limit = q.limit === undefined ? 20 : Number(q.limit);
   if (q.sort_by !== undefined && q.sort_by !== 'timestamp') throw new HttpError(400, 'the baseline sorts by timestamp only');
   const dir = q.sort_order === 'asc' ? 'ASC' : 'DESC';
-  // src/events/events-query.service.ts where(): clauses and parameters in this order
+  // src/domains/events/events-query.service.ts where(): clauses and parameters in this order
   const where = () => {
     const params = [userId];
     const clauses = [`e.user_id = $1`];

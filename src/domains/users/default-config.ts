@@ -1,4 +1,4 @@
-/** The config every new user starts with (legacy defaults, see API.md). */
+/** The config every new user starts with (the legacy service's defaults). */
 export const DEFAULT_USER_CONFIG = {
   monitoredDirectories: [] as string[],
   excludePatterns: ['\\.git/', '__pycache__/', '\\.pyc$', 'node_modules/', '\\.floyo/'],

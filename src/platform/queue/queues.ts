@@ -17,7 +17,7 @@ export const JOBS = {
   analysis: { analyseUser: 'analyse-user' },
 } as const satisfies Record<keyof typeof QUEUES, Record<string, string>>;
 
-/** Every job has attempts, backoff, a timeout and bounded retention (DESIGN: Queues). */
+/** Every job has attempts, backoff, a timeout and bounded retention. */
 export const DEFAULT_JOB_OPTIONS: JobOptions = {
   attempts: 3,
   backoff: { type: 'exponential', delay: 2_000 },

@@ -4,7 +4,7 @@ import { bearer, registerAndLogin, type TestUser, uniqueEmail } from '../../help
 
 /**
  * Differences from the legacy contract that a client would hit, found by walking it route by
- * route (README, "Compatibility with legacy clients"), each fixed here.
+ * route (docs/legacy-compatibility.md), each fixed here.
  */
 describe('the legacy contract, as clients use it', () => {
   let t: TestApp;

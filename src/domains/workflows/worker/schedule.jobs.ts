@@ -23,7 +23,7 @@ interface DueRow {
 }
 
 /**
- * The one schedule ticker (DESIGN: Schedules). The database is the source of truth:
+ * The one schedule ticker. The database is the source of truth:
  * each tick claims due workflows with FOR UPDATE SKIP LOCKED, records one execution per
  * (workflow, due time) — a unique index makes a duplicate tick harmless — advances
  * next_run_at past now (missed runs coalesce into one), then enqueues with deterministic
