@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 #
 # One image, three commands:
-#   api         node --max-old-space-size=256 dist/main.js   (default CMD; heap: README "Memory")
+#   api         node --max-old-space-size=256 dist/main.js   (default CMD; heap: docs/operations.md, "Memory")
 #   worker      node dist/worker.js
 #   migrations  node node_modules/typeorm/cli.js -d dist/data-source.js migration:run
 #               (what `npm run migrate:prod` runs)

@@ -251,7 +251,7 @@ async function migrate(dir) {
   const t0 = performance.now();
   const res = require('node:child_process').spawnSync(
     process.execPath,
-    [path.join(h.root, 'node_modules', 'typeorm', 'cli.js'), '-d', path.join(dir, 'database', 'data-source.js'), 'migration:run'],
+    [path.join(h.root, 'node_modules', 'typeorm', 'cli.js'), '-d', path.join(dir, 'data-source.js'), 'migration:run'],
     { cwd: h.root, env: serviceEnv(1), encoding: 'utf8' },
   );
   if (res.status !== 0) throw new Error(`migrations failed (exit ${res.status}):\n${(res.stdout + res.stderr).slice(-3000)}`);

@@ -11,7 +11,7 @@ import { MigrationInterface, QueryRunner } from "typeorm";
  * - fillfactor 80 on the tables the analysis rewrites batch after batch (temporal_patterns,
  *   relationships, sequence_candidates): updates of unindexed columns (counts, last seen)
  *   then stay on their page as HOT updates — no index writes, less WAL and bloat
- *   (bench/README.md, "Pattern analysis"). `last_seen` is deliberately not indexed.
+ *   (bench/HISTORY.md, "Pattern analysis"). `last_seen` is deliberately not indexed.
  * Nothing to backfill: the first analysis of each user starts from its first event.
  */
 

@@ -17,7 +17,7 @@ import { RedisService } from '@/platform/redis/redis.service';
 
 const MAX_PARAM_LENGTH = 512;
 
-/** The Fastify adapter (chosen over Express by measurement: bench/README.md). */
+/** The Fastify adapter (chosen over Express by measurement: docs/performance.md). */
 export function createHttpAdapter(config: AppConfig): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
@@ -70,7 +70,7 @@ export const SECURITY_HEADERS = {
 /**
  * The headers helmet sends for SECURITY_HEADERS, computed once: they depend on nothing in
  * the request (no CSP nonces), so building helmet's middleware chain per request — what
- * @fastify/helmet does — is pure overhead (bench/README.md, "Whole-service performance").
+ * @fastify/helmet does — is pure overhead (bench/HISTORY.md, "Whole-service performance").
  */
 export function securityHeaders(): Record<string, string> {
   const headers: Record<string, string> = {};

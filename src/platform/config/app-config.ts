@@ -133,7 +133,7 @@ export class AppConfig {
     /** IPs/CIDRs that workflow HTTP steps may reach although they are private/loopback. */
     httpAllowlist: string[];
   };
-  /** Pattern intelligence: incremental analysis of activity (see README, "Pattern intelligence"). */
+  /** Pattern intelligence: incremental analysis of activity (docs/intelligence.md). */
   readonly analysis: {
     /** Events read and folded per transaction. Results never depend on it. */
     batchSize: number;

@@ -9,6 +9,7 @@ import { PoolStatsService } from './pool-stats.service';
 import { SchemaMigrator } from './schema-migrator';
 import { Sql } from './sql';
 import { Transactions } from './transactions';
+import { DatabaseRepository } from './database.repository';
 
 const poolLogger = new Logger('PgPool');
 
@@ -37,8 +38,8 @@ export class DatabaseModule {
           dataSourceFactory: async (options) => new FloyoDataSource(options as DataSourceOptions).initialize(),
         }),
       ],
-      providers: [PoolStatsService, SchemaMigrator, DbCircuitBreaker, Sql, Transactions],
-      exports: [PoolStatsService, SchemaMigrator, DbCircuitBreaker, Sql, Transactions],
+      providers: [PoolStatsService, SchemaMigrator, DbCircuitBreaker, Sql, Transactions, DatabaseRepository],
+      exports: [PoolStatsService, SchemaMigrator, DbCircuitBreaker, Sql, Transactions, DatabaseRepository],
     };
   }
 }

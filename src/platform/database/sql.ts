@@ -21,7 +21,7 @@ export interface Queryable {
  * already use plain SQL with explicit columns (the auth principal check, list pages and
  * counters, event ingest). TypeORM's `manager.query` builds a query runner, broadcasts
  * before/after-query events and times the call for every statement (≈ 3–5 % of a request's
- * CPU: bench/README.md, "Whole-service performance"); this does only what `pg` needs.
+ * CPU: bench/HISTORY.md, "Whole-service performance"); this does only what `pg` needs.
  *
  * Same pool, so the DB circuit breaker (wrapped around the pool's connect and the client's
  * query), the statement timeout and the pool metrics apply unchanged. Errors are `pg`'s own

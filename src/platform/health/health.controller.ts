@@ -1,13 +1,11 @@
 import { Controller, Get, HttpCode, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply } from 'fastify';
-import { DataSource } from 'typeorm';
 import { Public } from '@/platform/http/decorators/public.decorator';
 import { NoRateLimit } from '@/platform/throttling/route-limit.decorator';
 import { AppConfig } from '@/platform/config/app-config';
-import type { FloyoDataSource } from '@/platform/database/floyo-data-source';
+import { DatabaseRepository } from '@/platform/database/database.repository';
 import { HealthIndicators } from './health.indicators';
 import { ReadinessState } from './readiness.state';
 
@@ -24,7 +22,7 @@ export class HealthController {
     private readonly indicators: HealthIndicators,
     private readonly readiness: ReadinessState,
     private readonly config: AppConfig,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly database: DatabaseRepository,
   ) {}
 
   @Get()
@@ -70,7 +68,7 @@ export class HealthController {
 
   @Get('migrations')
   async migrations() {
-    const { applied, pending } = await (this.dataSource as FloyoDataSource).migrationStatus();
+    const { applied, pending } = await this.database.migrationStatus();
     return { status: pending.length ? 'pending' : 'up_to_date', applied, pending };
   }
 }

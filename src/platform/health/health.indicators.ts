@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '@/platform/config/app-config';
-import type { FloyoDataSource } from '@/platform/database/floyo-data-source';
+import { DatabaseRepository } from '@/platform/database/database.repository';
 import { DbCircuitBreaker } from '@/platform/database/db-circuit-breaker';
 import { PoolStatsService } from '@/platform/database/pool-stats.service';
 import { RealtimeService } from '@/platform/realtime/realtime.service';
@@ -20,7 +18,7 @@ export const POOL_WARNING_RATIO = 0.9;
 export class HealthIndicators {
   constructor(
     private readonly health: HealthIndicatorService,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: DatabaseRepository,
     private readonly redis: RedisService,
     private readonly pool: PoolStatsService,
     private readonly config: AppConfig,
@@ -36,7 +34,7 @@ export class HealthIndicators {
     return this.health
       .check('database')
       .attempt(async () => {
-        await this.dataSource.query('SELECT 1');
+        await this.db.ping();
       })
       .withTimeout(this.timeout);
   }
@@ -81,7 +79,7 @@ export class HealthIndicators {
     return this.health
       .check('migrations')
       .attempt(async () => {
-        const { pending } = await (this.dataSource as FloyoDataSource).migrationStatus();
+        const { pending } = await this.db.migrationStatus();
         if (pending.length) throw new Error(`pending: ${pending.join(', ')}`);
         return { pending: 0 };
       })

@@ -18,7 +18,7 @@ const asIs = (value: unknown) => value;
  * info, warn for 4xx, error for 5xx; and every log made while the request is handled
  * carries its `reqId`.
  *
- * Fastify hooks instead of the pino-http middleware (bench/README.md, "Whole-service
+ * Fastify hooks instead of the pino-http middleware (bench/HISTORY.md, "Whole-service
  * performance": that middleware was 11 % of a cached-off page's CPU — two child loggers,
  * a `finish` listener and the wildcard redaction of every line):
  * - preHandler (after the body is parsed, so the context survives it): the request's id

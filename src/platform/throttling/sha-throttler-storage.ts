@@ -8,7 +8,7 @@ type WithHit = Redis & { throttlerHit(hitKey: string, blockKey: string, name: st
 /**
  * The library's storage (same atomic Lua script, same keys), but the script is
  * registered once and called with EVALSHA — the library sends its whole source with
- * EVAL on every hit (bench/README.md, "Whole-service performance").
+ * EVAL on every hit (bench/HISTORY.md, "Whole-service performance").
  */
 export class ShaThrottlerStorage extends ThrottlerStorageRedisService {
   private readonly client: WithHit;
