@@ -1,4 +1,5 @@
 import { getQueueToken } from '@nestjs/bull';
+import { withTimeout } from '@/platform/async/with-timeout';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { Queue } from 'bull';
@@ -81,10 +82,3 @@ export class RuntimeMetrics implements OnModuleInit {
   }
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    promise.finally(() => clearTimeout(timer)),
-    new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), ms))),
-  ]);
-}

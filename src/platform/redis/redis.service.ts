@@ -1,4 +1,5 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { withTimeout } from '@/platform/async/with-timeout';
 import { Redis, type RedisOptions } from 'ioredis';
 import { AppConfig } from '@/platform/config/app-config';
 
@@ -107,13 +108,10 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
     await Promise.all(
       [...this.clients].map(async (c) => {
         if (c.status !== 'ready') return c.disconnect();
-        let timer: NodeJS.Timeout | undefined;
         try {
-          await Promise.race([c.quit(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('quit timeout')), 1_000)))]);
+          await withTimeout(c.quit(), 1_000, 'quit timeout');
         } catch {
           c.disconnect();
-        } finally {
-          clearTimeout(timer);
         }
       }),
     );
