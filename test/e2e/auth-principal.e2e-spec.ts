@@ -14,7 +14,7 @@ describe('principal lookups (real PostgreSQL)', () => {
   let lookups: () => number;
   beforeAll(async () => {
     t = await createTestApp();
-    const spy = jest.spyOn(t.app.get(Sql), 'query');
+    const spy = jest.spyOn(t.app.get(Sql), 'run');
     lookups = () => spy.mock.calls.filter(([sql]) => PRINCIPAL_SQL.test(sql)).length;
   });
   afterAll(() => t.close());
@@ -43,7 +43,7 @@ describe('principal lookups (real PostgreSQL)', () => {
   it('with AUTH_PRINCIPAL_CACHE_MS=0 every request reads the database', async () => {
     const t0 = await createTestApp({ AUTH_PRINCIPAL_CACHE_MS: '0' });
     try {
-      const spy = jest.spyOn(t0.app.get(Sql), 'query');
+      const spy = jest.spyOn(t0.app.get(Sql), 'run');
       const u = await registerAndLogin(t0);
       const users = t0.app.get(PrincipalsService);
       spy.mockClear();

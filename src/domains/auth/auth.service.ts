@@ -1,9 +1,8 @@
 import { BadRequestException, ForbiddenException, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AuditService } from '@/domains/audit';
 import type { ClientInfo } from '@/platform/http/client-info';
 import { AppConfig } from '@/platform/config/app-config';
+import { Transactions } from '@/platform/database/transactions';
 import { MailService } from '@/platform/mail/mail.service';
 import type { User } from '@/domains/users';
 import { normaliseEmail, UsersService } from '@/domains/users';
@@ -27,7 +26,7 @@ const FORGOT_MESSAGE = 'If that email is registered, a password reset link has b
 @Injectable()
 export class AuthService implements Authenticator {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
     private readonly passwords: PasswordService,
@@ -67,8 +66,8 @@ export class AuthService implements Authenticator {
         verificationTokenHash: this.tokens.hash(verification),
         verificationTokenExpiresAt: this.inSeconds(this.config.auth.emailTokenTtlSeconds),
       },
-      (em, created) =>
-        this.audit.record(em, { ...client, actorId: created.id, action: 'create', resourceType: 'user', resourceId: created.id }),
+      (tx, created) =>
+        this.audit.record(tx, { ...client, actorId: created.id, action: 'create', resourceType: 'user', resourceId: created.id }),
     );
     await this.mail.sendVerification(user.email, verification);
     return user;
@@ -86,10 +85,10 @@ export class AuthService implements Authenticator {
     }
     if (!user.isActive) throw new ForbiddenException('Inactive user');
     await this.limiter.recordSuccess(accountKey, ctx.ip);
-    const issued = await this.dataSource.transaction(async (em) => {
-      await this.users.recordLogin(user.id, em);
-      const started = await this.sessions.start(user.id, ctx, em);
-      await this.audit.record(em, {
+    const issued = await this.transactions.run(async (tx) => {
+      await this.users.recordLogin(user.id, tx);
+      const started = await this.sessions.start(user.id, ctx, tx);
+      await this.audit.record(tx, {
         ...ctx,
         actorId: user.id,
         action: 'login',
@@ -124,8 +123,8 @@ export class AuthService implements Authenticator {
   ): Promise<User> {
     const user = await this.me(caller);
     const before = { full_name: user.fullName, username: user.username };
-    return this.users.updateProfile(user, changes, (em, saved) =>
-      this.audit.record(em, {
+    return this.users.updateProfile(user, changes, (tx, saved) =>
+      this.audit.record(tx, {
         ...client,
         actorId: user.id,
         action: 'update',
@@ -172,11 +171,11 @@ export class AuthService implements Authenticator {
   async resetPassword(dto: ResetPasswordDto, client: ClientInfo): Promise<void> {
     this.assertStrong(dto.new_password);
     const hash = await this.passwords.hash(dto.new_password);
-    const ok = await this.dataSource.transaction(async (em) => {
-      const userId = await this.users.consumePasswordResetToken(this.tokens.hash(dto.token), hash, em);
+    const ok = await this.transactions.run(async (tx) => {
+      const userId = await this.users.consumePasswordResetToken(this.tokens.hash(dto.token), hash, tx);
       if (!userId) return false;
-      const revoked = await this.sessions.revokeAll(userId, 'password_reset', undefined, em);
-      await this.audit.record(em, {
+      const revoked = await this.sessions.revokeAll(userId, 'password_reset', undefined, tx);
+      await this.audit.record(tx, {
         ...client,
         actorId: userId,
         action: 'password_reset',
@@ -196,11 +195,11 @@ export class AuthService implements Authenticator {
     }
     this.assertStrong(dto.new_password);
     const hash = await this.passwords.hash(dto.new_password);
-    await this.dataSource.transaction(async (em) => {
-      await this.users.setPassword(user.id, hash, em);
+    await this.transactions.run(async (tx) => {
+      await this.users.setPassword(user.id, hash, tx);
       // Other devices must log in again; the calling session stays.
-      const revoked = await this.sessions.revokeAll(user.id, 'password_change', caller.sessionId, em);
-      await this.audit.record(em, {
+      const revoked = await this.sessions.revokeAll(user.id, 'password_change', caller.sessionId, tx);
+      await this.audit.record(tx, {
         ...client,
         actorId: user.id,
         action: 'password_change',

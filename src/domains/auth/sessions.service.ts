@@ -1,12 +1,12 @@
 import { Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { type EntityManager, IsNull, MoreThan, Repository } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { AuditService } from '@/domains/audit';
 import { AppConfig } from '@/platform/config/app-config';
+import { Transactions } from '@/platform/database/transactions';
 import { RealtimeService } from '@/platform/realtime/realtime.service';
-import { RefreshToken } from './entities/refresh-token.entity';
-import { UserSession } from './entities/user-session.entity';
+import type { UserSession } from './entities/user-session.entity';
 import { PrincipalsService } from './principals.service';
+import { SessionsRepository } from './sessions.repository';
 import { TokenService } from './token.service';
 
 export interface IssuedRefresh {
@@ -44,8 +44,8 @@ export type RevokeReason =
 @Injectable()
 export class SessionsService {
   constructor(
-    @InjectRepository(UserSession) private readonly sessions: Repository<UserSession>,
-    @InjectRepository(RefreshToken) private readonly tokens: Repository<RefreshToken>,
+    private readonly sessions: SessionsRepository,
+    private readonly transactions: Transactions,
     private readonly tokenService: TokenService,
     private readonly config: AppConfig,
     private readonly audit: AuditService,
@@ -58,24 +58,25 @@ export class SessionsService {
   }
 
   /** Starts a new family (login). */
-  async start(userId: string, ctx: SessionContext, em: EntityManager): Promise<IssuedRefresh> {
+  async start(userId: string, ctx: SessionContext, tx: EntityManager): Promise<IssuedRefresh> {
     const expiresAt = this.expiry();
-    const session = await em.save(
-      em.create(UserSession, {
+    const session = await this.sessions.insertSession(
+      {
         userId,
         deviceInfo: ctx.userAgent?.slice(0, 255) ?? null,
         userAgent: ctx.userAgent,
         ipAddress: ctx.ip,
         expiresAt,
         lastUsedAt: new Date(),
-      }),
+      },
+      tx,
     );
-    const refreshToken = await this.issueToken(session.id, expiresAt, em);
+    const refreshToken = await this.issueToken(session.id, expiresAt, tx);
     return { sessionId: session.id, refreshToken };
   }
 
-  private async issueToken(sessionId: string, expiresAt: Date, em: EntityManager, token = this.tokenService.randomToken(), issuedAt = new Date()): Promise<string> {
-    await em.insert(RefreshToken, { sessionId, tokenHash: this.tokenService.hash(token), expiresAt, createdAt: issuedAt });
+  private async issueToken(sessionId: string, expiresAt: Date, tx: EntityManager, token = this.tokenService.randomToken(), issuedAt = new Date()): Promise<string> {
+    await this.sessions.insertRefreshToken({ sessionId, tokenHash: this.tokenService.hash(token), expiresAt, createdAt: issuedAt }, tx);
     return token;
   }
 
@@ -87,35 +88,19 @@ export class SessionsService {
    */
   async rotate(refreshToken: string, ctx: SessionContext): Promise<RotatedRefresh> {
     const hash = this.tokenService.hash(refreshToken);
-    const result = await this.sessions.manager.transaction(async (em) => {
-      const claimed = (await em.query(
-        `UPDATE refresh_tokens t SET used_at = now()
-           FROM user_sessions s
-          WHERE t.token_hash = $1 AND t.used_at IS NULL AND t.expires_at > now()
-            AND s.id = t.session_id AND s.revoked_at IS NULL AND s.expires_at > now()
-          RETURNING s.id AS session_id, s.user_id`,
-        [hash],
-      )) as [{ session_id: string; user_id: string }[], number];
-      const row = claimed[0][0];
+    const result = await this.transactions.run(async (tx) => {
+      const row = await this.sessions.claimRefreshToken(hash, tx);
       if (!row) return null;
       const expiresAt = this.expiry();
       const issuedAt = new Date();
-      const token = await this.issueToken(row.session_id, expiresAt, em, this.tokenService.successorOf(refreshToken), issuedAt);
-      await em.update(
-        UserSession,
-        { id: row.session_id },
-        { lastUsedAt: new Date(), expiresAt, ipAddress: ctx.ip ?? undefined },
-      );
+      const token = await this.issueToken(row.session_id, expiresAt, tx, this.tokenService.successorOf(refreshToken), issuedAt);
+      await this.sessions.touchSession(row.session_id, expiresAt, ctx.ip ?? undefined, tx);
       return { sessionId: row.session_id, refreshToken: token, userId: row.user_id, issuedAt };
     });
     if (result) return result;
 
     const window = this.config.auth.refreshReuseIntervalSeconds;
-    const [known] = (await this.tokens.query(
-      `SELECT session_id, used_at IS NOT NULL AS used, used_at > now() - make_interval(secs => $2) AS recent
-         FROM refresh_tokens WHERE token_hash = $1`,
-      [hash, window],
-    )) as { session_id: string; used: boolean; recent: boolean }[];
+    const known = await this.sessions.findRefreshToken(hash, window);
     if (known?.used) {
       const current = known.recent ? await this.currentSuccessor(refreshToken, known.session_id) : null;
       if (current) return current;
@@ -134,13 +119,7 @@ export class SessionsService {
     const chain: string[] = [];
     for (let t = token; chain.length < SUCCESSOR_HOPS; ) chain.push((t = this.tokenService.successorOf(t)));
     const hashes = chain.map((t) => this.tokenService.hash(t));
-    const rows = (await this.tokens.query(
-      `SELECT t.token_hash, t.used_at IS NOT NULL AS used, t.created_at, s.user_id
-         FROM refresh_tokens t JOIN user_sessions s ON s.id = t.session_id
-        WHERE t.session_id = $1 AND t.token_hash = ANY($2) AND t.expires_at > now()
-          AND s.revoked_at IS NULL AND s.expires_at > now()`,
-      [sessionId, hashes],
-    )) as { token_hash: string; used: boolean; created_at: Date; user_id: string }[];
+    const rows = await this.sessions.liveTokens(sessionId, hashes);
     const byHash = new Map(rows.map((r) => [r.token_hash, r]));
     for (const [i, h] of hashes.entries()) {
       const row = byHash.get(h);
@@ -151,28 +130,21 @@ export class SessionsService {
   }
 
   listActive(userId: string): Promise<UserSession[]> {
-    return this.sessions.find({
-      where: { userId, revokedAt: IsNull(), expiresAt: MoreThan(new Date()) },
-      order: { lastUsedAt: 'DESC' },
-    });
+    return this.sessions.listActive(userId);
   }
 
-  async revoke(sessionId: string, reason: RevokeReason, em: EntityManager = this.sessions.manager): Promise<void> {
-    await em.update(UserSession, { id: sessionId, revokedAt: IsNull() }, { revokedAt: new Date(), revokedReason: reason });
+  async revoke(sessionId: string, reason: RevokeReason, tx?: EntityManager): Promise<void> {
+    await this.sessions.revoke(sessionId, reason, tx);
     this.principals.forgetSessions([sessionId]);
     this.realtime.disconnectSessions([sessionId]);
   }
 
   /** Revokes one of the user's sessions (audited); someone else's id is a 404. */
   async revokeOwn(userId: string, sessionId: string, ctx: SessionContext): Promise<void> {
-    await this.sessions.manager.transaction(async (em) => {
-      const res = await em.update(
-        UserSession,
-        { id: sessionId, userId, revokedAt: IsNull() },
-        { revokedAt: new Date(), revokedReason: 'revoked' },
-      );
-      if (!res.affected) throw new NotFoundException('Session not found');
-      await this.audit.record(em, { ...ctx, actorId: userId, action: 'revoke', resourceType: 'session', resourceId: sessionId });
+    await this.transactions.run(async (tx) => {
+      const revoked = await this.sessions.revokeOfUser(userId, sessionId, 'revoked', tx);
+      if (!revoked) throw new NotFoundException('Session not found');
+      await this.audit.record(tx, { ...ctx, actorId: userId, action: 'revoke', resourceType: 'session', resourceId: sessionId });
     });
     this.principals.forgetSessions([sessionId]);
     this.realtime.disconnectSessions([sessionId]);
@@ -180,9 +152,9 @@ export class SessionsService {
 
   /** "Log out everywhere else" (audited): every live session but `keepSessionId`. */
   async revokeOthers(userId: string, keepSessionId: string, ctx: SessionContext): Promise<number> {
-    return this.sessions.manager.transaction(async (em) => {
-      const count = await this.revokeAll(userId, 'revoke_all', keepSessionId, em);
-      await this.audit.record(em, {
+    return this.transactions.run(async (tx) => {
+      const count = await this.revokeAll(userId, 'revoke_all', keepSessionId, tx);
+      await this.audit.record(tx, {
         ...ctx,
         actorId: userId,
         action: 'revoke_all',
@@ -198,27 +170,16 @@ export class SessionsService {
     userId: string,
     reason: RevokeReason,
     keepSessionId?: string,
-    em: EntityManager = this.sessions.manager,
+    tx?: EntityManager,
   ): Promise<number> {
-    const rows = (await em.query(
-      `UPDATE user_sessions SET revoked_at = now(), revoked_reason = $2
-        WHERE user_id = $1 AND revoked_at IS NULL AND ($3::uuid IS NULL OR id <> $3)
-        RETURNING id`,
-      [userId, reason, keepSessionId ?? null],
-    )) as [{ id: string }[], number];
-    this.principals.forgetSessions(rows[0].map((r) => r.id));
-    this.realtime.disconnectSessions(rows[0].map((r) => r.id));
-    return rows[1];
+    const ids = await this.sessions.revokeAll(userId, reason, keepSessionId ?? null, tx);
+    this.principals.forgetSessions(ids);
+    this.realtime.disconnectSessions(ids);
+    return ids.length;
   }
 
   /** Deletes sessions that expired or were revoked more than `olderThanDays` ago. */
-  async purgeExpired(olderThanDays = 30): Promise<number> {
-    const rows = (await this.sessions.query(
-      `DELETE FROM user_sessions
-        WHERE expires_at < now() - make_interval(days => $1)
-           OR revoked_at < now() - make_interval(days => $1)`,
-      [olderThanDays],
-    )) as [unknown[], number];
-    return rows[1];
+  purgeExpired(olderThanDays = 30): Promise<number> {
+    return this.sessions.purgeExpired(olderThanDays);
   }
 }

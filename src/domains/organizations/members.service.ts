@@ -1,16 +1,19 @@
 import { ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { AuditContext } from '@/domains/audit';
 import { AuditService } from '@/domains/audit';
 import { isUniqueViolation } from '@/platform/database/pg-errors';
+import { Transactions } from '@/platform/database/transactions';
 import { EventBus } from '@/platform/event-bus/event-bus';
 import type { User } from '@/domains/users';
 import { UsersService } from '@/domains/users';
 import { ORGANIZATION_NOT_FOUND } from './access/org-access.service';
 import { roleHasPermission } from '@/platform/http/authorization/permissions';
-import { OrganizationMember, type OrgRole } from './entities/organization-member.entity';
-import { Organization } from './entities/organization.entity';
+import type { OrganizationMember, OrgRole } from './entities/organization-member.entity';
+import type { Organization } from './entities/organization.entity';
+import { InvitationsRepository } from './invitations.repository';
+import { MembersRepository } from './members.repository';
+import { OrganizationsRepository } from './organizations.repository';
 
 export const LAST_OWNER = 'An organization must keep at least one owner';
 
@@ -20,17 +23,6 @@ export interface ErasureOutcome {
   deleted: string[];
 }
 
-interface ErasureRow {
-  id: string;
-  name: string;
-  slug: string;
-  member_id: string;
-  role: OrgRole;
-  members: number;
-  owners: number;
-  workflows: number;
-  integrations: number;
-}
 const OWNERS_ONLY = 'Only an owner can grant or take away the owner role';
 const MEMBER_NOT_FOUND = 'Member not found';
 const ALREADY_MEMBER = 'User is already a member of this organization';
@@ -44,17 +36,17 @@ const ALREADY_MEMBER = 'User is already a member of this organization';
 @Injectable()
 export class MembersService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly members: MembersRepository,
+    private readonly organizations: OrganizationsRepository,
+    private readonly invitations: InvitationsRepository,
     private readonly users: UsersService,
     private readonly audit: AuditService,
     private readonly events: EventBus,
   ) {}
 
   async list(organizationId: string): Promise<{ member: OrganizationMember; user?: User }[]> {
-    const members = await this.dataSource.manager.find(OrganizationMember, {
-      where: { organizationId },
-      order: { joinedAt: 'ASC' },
-    });
+    const members = await this.members.listOf(organizationId);
     const users = new Map((await this.users.findManyByIds(members.map((m) => m.userId))).map((u) => [u.id, u]));
     return members.map((member) => ({ member, user: users.get(member.userId) }));
   }
@@ -64,17 +56,17 @@ export class MembersService {
    * must hold the organization's lock (`lockOrganization`); call `joined` after the commit.
    */
   async insertMember(
-    em: EntityManager,
+    tx: EntityManager,
     organizationId: string,
     userId: string,
     role: OrgRole,
     invitedBy: string | null,
     actor: AuditContext,
   ): Promise<OrganizationMember> {
-    if (await em.existsBy(OrganizationMember, { organizationId, userId })) throw new ConflictException(ALREADY_MEMBER);
+    if (await this.members.exists(organizationId, userId, tx)) throw new ConflictException(ALREADY_MEMBER);
     try {
-      const created = await em.save(em.create(OrganizationMember, { organizationId, userId, role, invitedBy }));
-      await this.record(em, actor, organizationId, 'create', created, { user_id: userId, role, invited_by: invitedBy });
+      const created = await this.members.insert({ organizationId, userId, role, invitedBy }, tx);
+      await this.record(tx, actor, organizationId, 'create', created, { user_id: userId, role, invited_by: invitedBy });
       return created;
     } catch (err) {
       if (isUniqueViolation(err, 'uq_organization_members_org_user')) throw new ConflictException(ALREADY_MEMBER);
@@ -88,16 +80,16 @@ export class MembersService {
   }
 
   async changeRole(organizationId: string, userId: string, role: OrgRole, actor: AuditContext) {
-    const member = await this.dataSource.transaction(async (em) => {
-      await this.lockOrganization(em, organizationId);
-      const member = await this.find(em, organizationId, userId);
+    const member = await this.transactions.run(async (tx) => {
+      await this.lockOrganization(tx, organizationId);
+      const member = await this.find(tx, organizationId, userId);
       if (member.role === role) return member;
-      if (member.role === 'owner' || role === 'owner') await this.assertCallerMayManageOwners(em, organizationId, actor);
-      if (member.role === 'owner') await this.assertNotLastOwner(em, organizationId);
+      if (member.role === 'owner' || role === 'owner') await this.assertCallerMayManageOwners(tx, organizationId, actor);
+      if (member.role === 'owner') await this.assertNotLastOwner(tx, organizationId);
       const oldRole = member.role;
       member.role = role;
-      const saved = await em.save(member);
-      await this.record(em, actor, organizationId, 'update_role', saved, { user_id: userId, old_role: oldRole, new_role: role });
+      const saved = await this.members.save(member, tx);
+      await this.record(tx, actor, organizationId, 'update_role', saved, { user_id: userId, old_role: oldRole, new_role: role });
       return saved;
     });
     return { member, user: (await this.users.findById(userId)) ?? undefined };
@@ -105,15 +97,15 @@ export class MembersService {
 
   /** Removes a member, or (`leaving`) lets the caller leave whatever their role. */
   async remove(organizationId: string, userId: string, actor: AuditContext, leaving = false): Promise<void> {
-    await this.dataSource.transaction(async (em) => {
-      await this.lockOrganization(em, organizationId);
-      const member = await this.find(em, organizationId, userId);
+    await this.transactions.run(async (tx) => {
+      await this.lockOrganization(tx, organizationId);
+      const member = await this.find(tx, organizationId, userId);
       if (member.role === 'owner') {
-        if (!leaving) await this.assertCallerMayManageOwners(em, organizationId, actor);
-        await this.assertNotLastOwner(em, organizationId);
+        if (!leaving) await this.assertCallerMayManageOwners(tx, organizationId, actor);
+        await this.assertNotLastOwner(tx, organizationId);
       }
-      await em.delete(OrganizationMember, { id: member.id });
-      await this.record(em, actor, organizationId, 'delete', member, {
+      await this.members.delete(member.id, tx);
+      await this.record(tx, actor, organizationId, 'delete', member, {
         user_id: userId,
         role: member.role,
         ...(leaving ? { left: true } : {}),
@@ -130,18 +122,8 @@ export class MembersService {
    * organization that has other members is refused (409 naming them): ownership must be
    * handed over first. Call `erased` after the commit.
    */
-  async leaveAllForErasure(em: EntityManager, userId: string, actor: AuditContext): Promise<ErasureOutcome> {
-    const rows = (await em.query(
-      `SELECT o.id, o.name, o.slug, m.id AS member_id, m.role,
-              (SELECT count(*)::int FROM organization_members x WHERE x.organization_id = o.id) AS members,
-              (SELECT count(*)::int FROM organization_members x WHERE x.organization_id = o.id AND x.role = 'owner') AS owners,
-              (SELECT count(*)::int FROM workflows w WHERE w.organization_id = o.id AND w.user_id = $1) AS workflows,
-              (SELECT count(*)::int FROM user_integrations i WHERE i.organization_id = o.id AND i.user_id = $1) AS integrations
-         FROM organizations o JOIN organization_members m ON m.organization_id = o.id AND m.user_id = $1
-        ORDER BY o.id
-          FOR UPDATE OF o`,
-      [userId],
-    )) as ErasureRow[];
+  async leaveAllForErasure(tx: EntityManager, userId: string, actor: AuditContext): Promise<ErasureOutcome> {
+    const rows = await this.members.erasureMemberships(userId, tx);
     const blocked = rows.filter((r) => r.role === 'owner' && r.owners === 1 && r.members > 1);
     if (blocked.length) {
       throw new ConflictException({
@@ -152,11 +134,11 @@ export class MembersService {
       });
     }
     // invitations addressed to the account's email (its personal data); those it sent stay with their organizations
-    await em.query('DELETE FROM organization_invitations WHERE email = (SELECT lower(email) FROM users WHERE id = $1)', [userId]);
+    await this.invitations.deleteAddressedTo(userId, tx);
     const outcome: ErasureOutcome = { left: [], deleted: [] };
     for (const org of rows) {
       if (org.members === 1) {
-        await this.audit.record(em, {
+        await this.audit.record(tx, {
           ...actor,
           organizationId: org.id,
           action: 'delete',
@@ -164,12 +146,12 @@ export class MembersService {
           resourceId: org.id,
           details: { name: org.name, slug: org.slug, member_count: 1, reason: 'account_deleted' },
         });
-        await em.delete(Organization, { id: org.id });
+        await this.organizations.delete(org.id, tx);
         outcome.deleted.push(org.id);
         continue;
       }
-      await em.delete(OrganizationMember, { id: org.member_id });
-      await this.audit.record(em, {
+      await this.members.delete(org.member_id, tx);
+      await this.audit.record(tx, {
         ...actor,
         organizationId: org.id,
         action: 'delete',
@@ -193,38 +175,38 @@ export class MembersService {
   }
 
   /** Re-reads the caller's role under the organization lock (it may have changed since the guard ran). */
-  async assertCallerMayManageOwners(em: EntityManager, organizationId: string, actor: AuditContext): Promise<void> {
-    const caller = actor.actorId ? await em.findOneBy(OrganizationMember, { organizationId, userId: actor.actorId }) : null;
+  async assertCallerMayManageOwners(tx: EntityManager, organizationId: string, actor: AuditContext): Promise<void> {
+    const caller = actor.actorId ? await this.members.find(organizationId, actor.actorId, tx) : null;
     if (!caller || !roleHasPermission(caller.role, 'organization:manage_owners')) throw new ForbiddenException(OWNERS_ONLY);
   }
 
-  private async assertNotLastOwner(em: EntityManager, organizationId: string): Promise<void> {
-    const owners = await em.count(OrganizationMember, { where: { organizationId, role: 'owner' } });
+  private async assertNotLastOwner(tx: EntityManager, organizationId: string): Promise<void> {
+    const owners = await this.members.countOwners(organizationId, tx);
     if (owners <= 1) throw new ConflictException(LAST_OWNER);
   }
 
   /** Serialises membership changes of one organization (FOR UPDATE on its row); returns it. */
-  async lockOrganization(em: EntityManager, organizationId: string): Promise<Organization> {
-    const org = await em.findOne(Organization, { where: { id: organizationId }, lock: { mode: 'pessimistic_write' } });
+  async lockOrganization(tx: EntityManager, organizationId: string): Promise<Organization> {
+    const org = await this.organizations.findForUpdate(organizationId, tx);
     if (!org) throw new NotFoundException(ORGANIZATION_NOT_FOUND);
     return org;
   }
 
-  private async find(em: EntityManager, organizationId: string, userId: string): Promise<OrganizationMember> {
-    const member = await em.findOneBy(OrganizationMember, { organizationId, userId });
+  private async find(tx: EntityManager, organizationId: string, userId: string): Promise<OrganizationMember> {
+    const member = await this.members.find(organizationId, userId, tx);
     if (!member) throw new NotFoundException(MEMBER_NOT_FOUND);
     return member;
   }
 
   private record(
-    em: EntityManager,
+    tx: EntityManager,
     actor: AuditContext,
     organizationId: string,
     action: string,
     member: OrganizationMember,
     details: Record<string, unknown>,
   ): Promise<void> {
-    return this.audit.record(em, {
+    return this.audit.record(tx, {
       ...actor,
       organizationId,
       action,

@@ -1,15 +1,16 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { AuditContext } from '@/domains/audit';
 import { AuditService } from '@/domains/audit';
-import { advisoryLockKey } from '@/platform/database/advisory-lock';
 import { isUniqueViolation } from '@/platform/database/pg-errors';
+import { Transactions } from '@/platform/database/transactions';
 import { EventBus } from '@/platform/event-bus/event-bus';
 import { ORGANIZATION_NOT_FOUND } from './access/org-access.service';
 import type { CreateOrganizationDto, UpdateOrganizationDto } from './dto/organization.dto';
-import { OrganizationMember, type OrgRole } from './entities/organization-member.entity';
-import { Organization } from './entities/organization.entity';
+import type { OrgRole } from './entities/organization-member.entity';
+import type { Organization } from './entities/organization.entity';
+import { MembersRepository } from './members.repository';
+import { OrganizationsRepository } from './organizations.repository';
 import { nextSlug, slugify } from './slug';
 
 const SLUG_ATTEMPTS = 5;
@@ -18,7 +19,9 @@ const SLUG_ATTEMPTS = 5;
 @Injectable()
 export class OrganizationsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly organizations: OrganizationsRepository,
+    private readonly members: MembersRepository,
     private readonly audit: AuditService,
     private readonly events: EventBus,
   ) {}
@@ -33,17 +36,18 @@ export class OrganizationsService {
     const base = slugify(dto.name);
     for (let attempt = 1; ; attempt++) {
       try {
-        const org = await this.dataSource.transaction(async (em) => {
-          await em.query('SELECT pg_advisory_xact_lock($1::bigint)', [advisoryLockKey(`organization-slug:${base}`)]);
-          const created = await em.save(
-            em.create(Organization, {
+        const org = await this.transactions.run(async (tx) => {
+          await this.organizations.lockSlug(base, tx);
+          const created = await this.organizations.insert(
+            {
               name: dto.name.trim(),
-              slug: await this.freeSlug(em, base),
+              slug: await this.freeSlug(tx, base),
               description: dto.description ?? null,
-            }),
+            },
+            tx,
           );
-          await em.insert(OrganizationMember, { organizationId: created.id, userId: actor.actorId, role: 'owner' });
-          await this.audit.record(em, {
+          await this.members.insertOwner(created.id, actor.actorId, tx);
+          await this.audit.record(tx, {
             ...actor,
             organizationId: created.id,
             action: 'create',
@@ -62,43 +66,32 @@ export class OrganizationsService {
     }
   }
 
-  private async freeSlug(em: EntityManager, base: string): Promise<string> {
-    const rows = (await em.query(`SELECT slug FROM organizations WHERE slug = $1 OR slug ~ $2`, [
-      base,
-      `^${base}-[0-9]+$`,
-    ])) as { slug: string }[];
-    return nextSlug(
-      base,
-      rows.map((r) => r.slug),
-    );
+  private async freeSlug(tx: EntityManager, base: string): Promise<string> {
+    return nextSlug(base, await this.organizations.slugsLike(base, tx));
   }
 
   /** The caller's organizations with their role, oldest membership first. */
   async listFor(userId: string): Promise<{ organization: Organization; role: OrgRole }[]> {
-    const memberships = await this.dataSource.manager.find(OrganizationMember, {
-      where: { userId },
-      relations: { organization: true },
-      order: { joinedAt: 'ASC' },
-    });
+    const memberships = await this.members.listWithOrganizationsFor(userId);
     return memberships.map((m) => ({ organization: m.organization!, role: m.role }));
   }
 
   async get(id: string): Promise<Organization> {
-    const org = await this.dataSource.manager.findOneBy(Organization, { id });
+    const org = await this.organizations.findById(id);
     if (!org) throw new NotFoundException(ORGANIZATION_NOT_FOUND);
     return org;
   }
 
   /** Name and description only; the slug stays (links keep working after a rename). */
   async update(id: string, dto: UpdateOrganizationDto, actor: AuditContext): Promise<Organization> {
-    return this.dataSource.transaction(async (em) => {
-      const org = await em.findOne(Organization, { where: { id }, lock: { mode: 'pessimistic_write' } });
+    return this.transactions.run(async (tx) => {
+      const org = await this.organizations.findForUpdate(id, tx);
       if (!org) throw new NotFoundException(ORGANIZATION_NOT_FOUND);
       const before = { name: org.name, description: org.description };
       if (dto.name !== undefined) org.name = dto.name.trim();
       if (dto.description !== undefined) org.description = dto.description;
-      const saved = await em.save(org);
-      await this.audit.record(em, {
+      const saved = await this.organizations.save(org, tx);
+      await this.audit.record(tx, {
         ...actor,
         organizationId: id,
         action: 'update',
@@ -112,21 +105,21 @@ export class OrganizationsService {
 
   /** Deletes the organization with its memberships and org-owned resources (FK cascade). */
   async remove(id: string, actor: AuditContext): Promise<void> {
-    const memberIds = await this.dataSource.transaction(async (em) => {
-      const org = await em.findOne(Organization, { where: { id }, lock: { mode: 'pessimistic_write' } });
+    const memberIds = await this.transactions.run(async (tx) => {
+      const org = await this.organizations.findForUpdate(id, tx);
       if (!org) throw new NotFoundException(ORGANIZATION_NOT_FOUND);
-      const members = await em.find(OrganizationMember, { where: { organizationId: id }, select: { userId: true } });
+      const memberIds = await this.members.userIdsOf(id, tx);
       // The audit row keeps the id and name; its organization_id is nulled by the FK once the org is gone.
-      await this.audit.record(em, {
+      await this.audit.record(tx, {
         ...actor,
         organizationId: id,
         action: 'delete',
         resourceType: 'organization',
         resourceId: id,
-        details: { name: org.name, slug: org.slug, member_count: members.length },
+        details: { name: org.name, slug: org.slug, member_count: memberIds.length },
       });
-      await em.delete(Organization, { id });
-      return members.map((m) => m.userId);
+      await this.organizations.delete(id, tx);
+      return memberIds;
     });
     await this.events.publish('organization.membership.changed', { organizationId: id, userIds: memberIds, change: 'deleted' });
   }

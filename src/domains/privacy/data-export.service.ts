@@ -1,10 +1,9 @@
 import { Injectable, StreamableFile } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type archiverType from 'archiver';
 import { Readable } from 'node:stream';
-import type { DataSource } from 'typeorm';
 import type { AuditContext } from '@/domains/audit';
 import { AuditService } from '@/domains/audit';
+import { Transactions } from '@/platform/database/transactions';
 import { keysetBatches } from '@/platform/http/export/streaming-export';
 import { EventResponse } from '@/domains/events';
 import { EventsQueryService } from '@/domains/events';
@@ -16,6 +15,7 @@ import { UserConfigResponse } from '@/domains/users';
 import { UserResponse } from '@/domains/users';
 import { UserConfigService } from '@/domains/users';
 import { UsersService } from '@/domains/users';
+import { DataExportRepository, type ExportedWorkflowRow } from './data-export.repository';
 
 type Section = [name: string, batches: AsyncIterable<unknown[]>];
 
@@ -52,7 +52,8 @@ async function* mapBatches<T>(batches: AsyncIterable<T[]>, map: (row: T) => unkn
 @Injectable()
 export class DataExportService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly transactions: Transactions,
+    private readonly exports: DataExportRepository,
     private readonly users: UsersService,
     private readonly configs: UserConfigService,
     private readonly events: EventsQueryService,
@@ -65,7 +66,10 @@ export class DataExportService {
     const now = new Date();
     // Read before the response starts: a database outage is still a clean 503.
     const [user, config] = await Promise.all([this.users.findById(userId), this.configs.get(userId)]);
-    await this.audit.record(this.db.manager, { ...ctx, action: 'data_export', resourceType: 'user', resourceId: userId });
+    // one INSERT in a transaction of its own, as saving through the DataSource's manager did
+    await this.transactions.run((tx) =>
+      this.audit.record(tx, { ...ctx, action: 'data_export', resourceType: 'user', resourceId: userId }),
+    );
     const head = {
       exported_at: now.toISOString(),
       format_version: 1,
@@ -99,17 +103,8 @@ export class DataExportService {
    * spans every domain); move behind a WorkflowsService batch reader when it has one.
    */
   private workflowBatches(userId: string): AsyncGenerator<unknown[]> {
-    type Row = Record<string, unknown> & { id: string; cursor_ts: string };
-    const rows = keysetBatches<Row, { ts: string; id: string }>(
-      (after, size) =>
-        this.db.query(
-          `SELECT w.id, w.organization_id, w.name, w.description, w.steps, w.schedule_config, w.is_active,
-                  w.version, w.next_run_at, w.last_run_at, w.created_at, w.updated_at, w.created_at::text AS cursor_ts
-             FROM workflows w
-            WHERE w.user_id = $1 AND ($2::timestamptz IS NULL OR (w.created_at, w.id) > ($2::timestamptz, $3::uuid))
-            ORDER BY w.created_at, w.id LIMIT $4`,
-          [userId, after?.ts ?? null, after?.id ?? null, size],
-        ) as Promise<Row[]>,
+    const rows = keysetBatches<ExportedWorkflowRow, { ts: string; id: string }>(
+      (after, size) => this.exports.workflowsPage(userId, after, size),
       (row) => ({ ts: row.cursor_ts, id: row.id }),
       500,
     );

@@ -9,8 +9,11 @@ import { StorageModule } from '@/platform/storage/storage.module';
 import { SuggestionsModule } from '@/domains/suggestions';
 import { UsersModule } from '@/domains/users';
 import { AccountDeletionService } from './account-deletion.service';
+import { DataExportRepository } from './data-export.repository';
 import { DataExportService } from './data-export.service';
+import { ErasureRepository } from './erasure.repository';
 import { PrivacyController } from './privacy.controller';
+import { RetentionRepository } from './retention.repository';
 import { RetentionService } from './retention.service';
 
 /** GDPR: data export (ZIP), erasure, retention clean-up. */
@@ -27,6 +30,13 @@ import { RetentionService } from './retention.service';
     SuggestionsModule,
   ],
   controllers: [PrivacyController],
-  providers: [DataExportService, AccountDeletionService, RetentionService],
+  providers: [
+    DataExportService,
+    AccountDeletionService,
+    RetentionService,
+    DataExportRepository,
+    ErasureRepository,
+    RetentionRepository,
+  ],
 })
 export class PrivacyModule {}

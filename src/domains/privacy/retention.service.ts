@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { EventBus } from '@/platform/event-bus/event-bus';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import type { AuditContext } from '@/domains/audit';
 import { AuditService } from '@/domains/audit';
+import { Transactions } from '@/platform/database/transactions';
 import { StorageService } from '@/platform/storage/storage.service';
 import type { RetentionCleanupResponse } from './dto/privacy.dto';
+import { RetentionRepository } from './retention.repository';
 
 const DAY_MS = 86_400_000;
 /** Stored files removed at once while cleaning up. */
@@ -20,7 +20,8 @@ const DELETE_CONCURRENCY = 8;
 @Injectable()
 export class RetentionService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly transactions: Transactions,
+    private readonly retention: RetentionRepository,
     private readonly storage: StorageService,
     private readonly audit: AuditService,
     private readonly events: EventBus,
@@ -28,17 +29,12 @@ export class RetentionService {
 
   async cleanup(userId: string, retentionDays: number, ctx: AuditContext): Promise<RetentionCleanupResponse> {
     const cutoff = new Date(Date.now() - retentionDays * DAY_MS);
-    const deleted = await this.db.transaction(async (em) => {
-      const [row] = (await em.query(
-        `WITH gone AS (DELETE FROM events WHERE user_id = $1 AND "timestamp" < $2 RETURNING storage_key)
-         SELECT count(*)::int AS n, coalesce(array_agg(storage_key) FILTER (WHERE storage_key IS NOT NULL), '{}') AS keys
-           FROM gone`,
-        [userId, cutoff.toISOString()],
-      )) as { n: number; keys: string[] }[];
+    const deleted = await this.transactions.run(async (tx) => {
+      const row = await this.retention.deleteEventsBefore(userId, cutoff, tx);
       for (let i = 0; i < row.keys.length; i += DELETE_CONCURRENCY) {
         await Promise.all(row.keys.slice(i, i + DELETE_CONCURRENCY).map((key) => this.storage.delete(key)));
       }
-      await this.audit.record(em, {
+      await this.audit.record(tx, {
         ...ctx,
         action: 'retention_cleanup',
         resourceType: 'events',

@@ -1,10 +1,10 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { type EntityManager, In, IsNull, Repository } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { isUniqueViolation } from '@/platform/database/pg-errors';
-import { DEFAULT_USER_CONFIG } from './default-config';
-import { UserConfig } from './entities/user-config.entity';
-import { User } from './entities/user.entity';
+import { Transactions } from '@/platform/database/transactions';
+import type { User } from './entities/user.entity';
+import { UserConfigsRepository } from './user-configs.repository';
+import { UsersRepository } from './users.repository';
 
 export interface NewUser {
   email: string;
@@ -24,55 +24,53 @@ const EMAIL_TAKEN = 'Email already registered';
 @Injectable()
 export class UsersService {
   constructor(
-    @InjectRepository(User) private readonly users: Repository<User>,
-    @InjectRepository(UserConfig) private readonly configs: Repository<UserConfig>,
+    private readonly users: UsersRepository,
+    private readonly configs: UserConfigsRepository,
+    private readonly transactions: Transactions,
   ) {}
 
   findById(id: string): Promise<User | null> {
-    return this.users.findOneBy({ id });
+    return this.users.findById(id);
   }
 
   findByEmail(email: string): Promise<User | null> {
-    return this.users.findOneBy({ email: normaliseEmail(email), deletedAt: IsNull() });
+    return this.users.findLiveByEmail(normaliseEmail(email));
   }
 
   /** Several users by id in one query (missing ids are simply absent). */
   findManyByIds(ids: readonly string[]): Promise<User[]> {
-    return ids.length ? this.users.findBy({ id: In([...new Set(ids)]) }) : Promise.resolve([]);
+    return ids.length ? this.users.findManyByIds([...new Set(ids)]) : Promise.resolve([]);
   }
 
   async assertAvailable(email: string, username?: string | null): Promise<void> {
-    if (await this.users.existsBy({ email: normaliseEmail(email) })) throw new BadRequestException(EMAIL_TAKEN);
+    if (await this.users.emailExists(normaliseEmail(email))) throw new BadRequestException(EMAIL_TAKEN);
     if (username && (await this.usernameTaken(username))) throw new BadRequestException(USERNAME_TAKEN);
   }
 
-  private async usernameTaken(username: string, exceptUserId?: string): Promise<boolean> {
-    const rows = (await this.users.query(
-      'SELECT 1 FROM users WHERE lower(username) = lower($1) AND ($2::uuid IS NULL OR id <> $2) LIMIT 1',
-      [username, exceptUserId ?? null],
-    )) as unknown[];
-    return rows.length > 0;
+  private usernameTaken(username: string, exceptUserId?: string): Promise<boolean> {
+    return this.users.usernameTaken(username, exceptUserId ?? null);
   }
 
   /**
    * Creates the user and their default config in one transaction; `alsoInTransaction`
    * (e.g. the audit row) runs inside it.
    */
-  async create(input: NewUser, alsoInTransaction?: (em: EntityManager, user: User) => Promise<void>): Promise<User> {
+  async create(input: NewUser, alsoInTransaction?: (tx: EntityManager, user: User) => Promise<void>): Promise<User> {
     try {
-      return await this.users.manager.transaction(async (em) => {
-        const user = await em.save(
-          em.create(User, {
+      return await this.transactions.run(async (tx) => {
+        const user = await this.users.insert(
+          {
             email: normaliseEmail(input.email),
             username: input.username ?? null,
             fullName: input.fullName ?? null,
             passwordHash: input.passwordHash,
             verificationTokenHash: input.verificationTokenHash,
             verificationTokenExpiresAt: input.verificationTokenExpiresAt,
-          }),
+          },
+          tx,
         );
-        await em.insert(UserConfig, { userId: user.id, ...DEFAULT_USER_CONFIG });
-        await alsoInTransaction?.(em, user);
+        await this.configs.insertDefaults(user.id, tx);
+        await alsoInTransaction?.(tx, user);
         return user;
       });
     } catch (err) {
@@ -84,7 +82,7 @@ export class UsersService {
   async updateProfile(
     user: User,
     changes: { fullName?: string | null; username?: string | null },
-    alsoInTransaction?: (em: EntityManager, user: User) => Promise<void>,
+    alsoInTransaction?: (tx: EntityManager, user: User) => Promise<void>,
   ): Promise<User> {
     if (changes.username && (await this.usernameTaken(changes.username, user.id))) {
       throw new BadRequestException(USERNAME_TAKEN);
@@ -93,9 +91,9 @@ export class UsersService {
     if (changes.username !== undefined) user.username = changes.username;
     try {
       if (!alsoInTransaction) return await this.users.save(user);
-      return await this.users.manager.transaction(async (em) => {
-        const saved = await em.save(user);
-        await alsoInTransaction(em, saved);
+      return await this.transactions.run(async (tx) => {
+        const saved = await this.users.save(user, tx);
+        await alsoInTransaction(tx, saved);
         return saved;
       });
     } catch (err) {
@@ -103,49 +101,30 @@ export class UsersService {
     }
   }
 
-  async setPassword(userId: string, passwordHash: string, em: EntityManager = this.users.manager): Promise<void> {
-    await em.update(User, { id: userId }, { passwordHash, passwordChangedAt: new Date() });
+  async setPassword(userId: string, passwordHash: string, tx?: EntityManager): Promise<void> {
+    await this.users.setPassword(userId, passwordHash, tx);
   }
 
   async setVerificationToken(userId: string, tokenHash: string, expiresAt: Date): Promise<void> {
-    await this.users.update({ id: userId }, { verificationTokenHash: tokenHash, verificationTokenExpiresAt: expiresAt });
+    await this.users.setVerificationToken(userId, tokenHash, expiresAt);
   }
 
   /** Consumes a verification token (single use); false when unknown or expired. */
-  async consumeVerificationToken(tokenHash: string): Promise<boolean> {
-    const res = await this.users
-      .createQueryBuilder()
-      .update(User)
-      .set({
-        emailVerified: true,
-        emailVerifiedAt: () => 'now()',
-        verificationTokenHash: null,
-        verificationTokenExpiresAt: null,
-      })
-      .where('verification_token_hash = :tokenHash AND verification_token_expires_at > now()', { tokenHash })
-      .execute();
-    return (res.affected ?? 0) > 0;
+  consumeVerificationToken(tokenHash: string): Promise<boolean> {
+    return this.users.consumeVerificationToken(tokenHash);
   }
 
   async setPasswordResetToken(userId: string, tokenHash: string, expiresAt: Date): Promise<void> {
-    await this.users.update({ id: userId }, { passwordResetTokenHash: tokenHash, passwordResetExpiresAt: expiresAt });
+    await this.users.setPasswordResetToken(userId, tokenHash, expiresAt);
   }
 
   /** Consumes a reset token and sets the new password atomically; returns the user id. */
-  async consumePasswordResetToken(tokenHash: string, passwordHash: string, em: EntityManager): Promise<string | null> {
-    const rows = (await em.query(
-      `UPDATE users SET password_hash = $2, password_changed_at = now(), password_reset_token_hash = NULL,
-              password_reset_expires_at = NULL, updated_at = now()
-        WHERE password_reset_token_hash = $1 AND password_reset_expires_at > now()
-          AND is_active AND deleted_at IS NULL
-        RETURNING id`,
-      [tokenHash, passwordHash],
-    )) as [{ id: string }[], number];
-    return rows[0][0]?.id ?? null;
+  consumePasswordResetToken(tokenHash: string, passwordHash: string, tx: EntityManager): Promise<string | null> {
+    return this.users.consumePasswordResetToken(tokenHash, passwordHash, tx);
   }
 
-  async recordLogin(userId: string, em: EntityManager): Promise<void> {
-    await em.update(User, { id: userId }, { lastLoginAt: new Date() });
+  async recordLogin(userId: string, tx: EntityManager): Promise<void> {
+    await this.users.recordLogin(userId, tx);
   }
 }
 

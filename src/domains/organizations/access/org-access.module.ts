@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { OrganizationMember } from '../entities/organization-member.entity';
+import { OrgAccessRepository } from './org-access.repository';
 import { OrgAccessService } from './org-access.service';
 import { OrgPermissionGuard } from './org-permission.guard';
 import { OrgResourceRegistry } from './org-resource.registry';
@@ -15,7 +16,7 @@ import { OrgResourceRegistry } from './org-resource.registry';
 @Global()
 @Module({
   imports: [DiscoveryModule, TypeOrmModule.forFeature([OrganizationMember])],
-  providers: [OrgAccessService, OrgResourceRegistry, OrgPermissionGuard],
+  providers: [OrgAccessService, OrgAccessRepository, OrgResourceRegistry, OrgPermissionGuard],
   exports: [OrgAccessService, OrgResourceRegistry, OrgPermissionGuard],
 })
 export class OrgAccessModule {}

@@ -1,7 +1,7 @@
 import { ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { EntityManager, Repository } from 'typeorm';
-import { OrganizationMember, type OrgRole } from '../entities/organization-member.entity';
+import type { EntityManager } from 'typeorm';
+import type { OrgRole } from '../entities/organization-member.entity';
+import { OrgAccessRepository } from './org-access.repository';
 import type { OrgResourceRef } from './org-resource.registry';
 import { type Permission, roleHasPermission } from '@/platform/http/authorization/permissions';
 
@@ -26,16 +26,12 @@ export interface AssertOptions {
  */
 @Injectable()
 export class OrgAccessService {
-  constructor(@InjectRepository(OrganizationMember) private readonly members: Repository<OrganizationMember>) {}
+  constructor(private readonly members: OrgAccessRepository) {}
 
   /** The user's role in the organization, or null when not a member (or not a valid id). */
   async roleOf(userId: string, organizationId: string, em?: EntityManager): Promise<OrgRole | null> {
     if (!isUuid(organizationId)) return null;
-    const row = await (em ?? this.members.manager).findOne(OrganizationMember, {
-      where: { organizationId, userId },
-      select: { role: true },
-    });
-    return row?.role ?? null;
+    return this.members.roleOf(userId, organizationId, em);
   }
 
   async can(userId: string, organizationId: string, permission: Permission): Promise<boolean> {
@@ -75,8 +71,7 @@ export class OrgAccessService {
   }
 
   /** Ids of every organization the user belongs to. */
-  async organizationIdsOf(userId: string): Promise<string[]> {
-    const rows = await this.members.find({ where: { userId }, select: { organizationId: true } });
-    return rows.map((r) => r.organizationId);
+  organizationIdsOf(userId: string): Promise<string[]> {
+    return this.members.organizationIdsOf(userId);
   }
 }
