@@ -13,7 +13,7 @@ import 'reflect-metadata';
 import { userInfo } from 'node:os';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
-import { AuditService } from '@/domains/audit';
+import { AuditRepository, AuditService } from '@/domains/audit';
 import type { AppConfig } from '@/platform/config/app-config';
 import { loadConfig } from '@/platform/config/load-config';
 import { buildDataSourceOptions } from '@/platform/database/data-source.options';
@@ -103,7 +103,7 @@ async function list(ds: DataSource, io: CliOutput): Promise<number> {
 }
 
 async function change(ds: DataSource, io: CliOutput, config: AppConfig, name: string, changes: FlagChanges): Promise<number> {
-  const audit = new AuditService(ds);
+  const audit = new AuditService(new AuditRepository(ds));
   const flag = await ds.transaction((em) =>
     updateFlag(em, audit, name, changes, { actorId: null, details: { via: 'cli', os_user: osUser() } }),
   );
