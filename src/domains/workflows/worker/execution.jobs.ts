@@ -4,9 +4,9 @@ import type { Job, Queue } from 'bull';
 import { AppConfig } from '@/platform/config/app-config';
 import { FeatureFlagsService } from '@/domains/feature-flags';
 import { Transactions } from '@/platform/database/transactions';
+import { EventBus } from '@/platform/event-bus/event-bus';
 import { JobHandler } from '@/platform/queue/job-handler.decorator';
 import { JOBS, QUEUES } from '@/platform/queue/queues';
-import { RealtimeService } from '@/platform/realtime/realtime.service';
 import type { StepLogEntry } from '../engine/execution-log';
 import { WorkflowRunner } from '../engine/workflow-runner';
 import { type ClaimedExecution, type ExecutionOwner, ExecutionsRepository } from '../executions.repository';
@@ -36,7 +36,8 @@ type SlotDecision =
  * interrupted run completed — logging each before the next starts, and ends it in exactly
  * one terminal state. A long delay step parks the execution: slot released, no worker
  * held, a delayed job resumes it. A released slot wakes the owner's next waiting
- * execution. Status changes go to realtime clients.
+ * execution. Status changes are published as `workflow.execution.changed` (realtime
+ * clients hear of them through the relay).
  */
 @Injectable()
 export class ExecutionJobs implements OnModuleInit {
@@ -46,7 +47,7 @@ export class ExecutionJobs implements OnModuleInit {
     private readonly executions: ExecutionsRepository,
     private readonly transactions: Transactions,
     private readonly runner: WorkflowRunner,
-    private readonly realtime: RealtimeService,
+    private readonly events: EventBus,
     private readonly config: AppConfig,
     private readonly flags: FeatureFlagsService,
     @InjectQueue(QUEUES.workflows) private readonly queue: Queue,
@@ -115,7 +116,7 @@ export class ExecutionJobs implements OnModuleInit {
       await this.end(execution, 'cancelled', `workflow execution is temporarily disabled (${EXECUTION_FLAG})`);
       return { status: 'cancelled' };
     }
-    this.publish(execution, 'running', null);
+    await this.publish(execution, 'running', null);
     if (execution.parkedStep) await this.backFromDelay(execution);
     // time parked in delay steps does not count against the execution's timeout
     const remaining = execution.startedAt.getTime() + execution.parkedMs + this.config.workflows.executionTimeoutMs - Date.now();
@@ -138,14 +139,14 @@ export class ExecutionJobs implements OnModuleInit {
       {
         onStep: async (entry: StepLogEntry) => {
           await this.executions.appendLog(execution.id, entry);
-          this.publish(execution, 'running', { id: entry.step_id, status: entry.status });
+          await this.publish(execution, 'running', { id: entry.step_id, status: entry.status });
         },
       },
     );
     if (result.status === 'parked') {
       const seq = await this.executions.park(execution.id, result.stepId, result.startedAt, result.resumeAt);
       if (seq !== null) {
-        this.publish(execution, 'running', { id: result.stepId, status: 'waiting' });
+        await this.publish(execution, 'running', { id: result.stepId, status: 'waiting' });
         await this.continueLater(execution.id, seq, result.resumeAt.getTime() - Date.now());
       }
       await this.wakeNext(owner(execution));
@@ -171,7 +172,7 @@ export class ExecutionJobs implements OnModuleInit {
     await this.executions.unpark(execution.id, entry, waited);
     execution.executionLog = [...execution.executionLog, entry];
     execution.parkedMs += waited;
-    this.publish(execution, 'running', { id: entry.step_id, status: entry.status });
+    await this.publish(execution, 'running', { id: entry.step_id, status: entry.status });
   }
 
   /** Queues the job that continues the execution (`<id>:w<seq>`) after `delayMs`. */
@@ -197,14 +198,19 @@ export class ExecutionJobs implements OnModuleInit {
   }
 
   private async end(execution: ClaimedExecution, status: 'completed' | 'failed' | 'cancelled', error: string | null): Promise<void> {
-    if (await this.executions.finish(execution.id, status, error)) this.publish(execution, status, null);
+    if (await this.executions.finish(execution.id, status, error)) await this.publish(execution, status, null);
     await this.wakeNext(owner(execution));
   }
 
-  private publish(e: ClaimedExecution, status: string, step: { id: string; status: string } | null): void {
-    const payload = { id: e.id, workflow_id: e.workflowId, status, step };
-    this.realtime.toUser(e.ownerId, 'workflow.execution.updated', payload);
-    if (e.organizationId) this.realtime.toOrg(e.organizationId, 'workflow.execution.updated', payload);
+  private publish(e: ClaimedExecution, status: string, step: { id: string; status: string } | null): Promise<void> {
+    return this.events.publish('workflow.execution.changed', {
+      id: e.id,
+      workflowId: e.workflowId,
+      ownerId: e.ownerId,
+      organizationId: e.organizationId,
+      status,
+      step,
+    });
   }
 }
 
