@@ -13,12 +13,14 @@ import 'reflect-metadata';
 import { userInfo } from 'node:os';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
-import { AuditService } from '@/domains/audit';
+import { AuditRepository, AuditService } from '@/domains/audit';
 import type { AppConfig } from '@/platform/config/app-config';
 import { loadConfig } from '@/platform/config/load-config';
 import { buildDataSourceOptions } from '@/platform/database/data-source.options';
+import { Sql } from '@/platform/database/sql';
+import { Transactions } from '@/platform/database/transactions';
 import { ENTITIES } from '../entities';
-import { FeatureFlag } from '@/domains/feature-flags';
+import { FeatureFlagsRepository } from '@/domains/feature-flags';
 import { flagCacheKey, type FlagChanges, updateFlag } from '@/domains/feature-flags';
 
 const USAGE = `usage:
@@ -86,12 +88,11 @@ function parse(argv: string[], io: CliOutput, config: AppConfig, db: () => Promi
   }
 }
 
+/** The flags' statements, on the CLI's own DataSource. */
+const flagsOf = (ds: DataSource) => new FeatureFlagsRepository(new Sql(ds), ds);
+
 async function list(ds: DataSource, io: CliOutput): Promise<number> {
-  const rows = (await ds.query(
-    `SELECT f.name, f.enabled, f.rollout_percentage, count(o.id)::int AS overrides, coalesce(f.description, '') AS description
-       FROM feature_flags f LEFT JOIN feature_flag_overrides o ON o.flag_id = f.id
-      GROUP BY f.id ORDER BY f.name`,
-  )) as { name: string; enabled: boolean; rollout_percentage: number; overrides: number; description: string }[];
+  const rows = await flagsOf(ds).summaries();
   const width = Math.max(4, ...rows.map((r) => r.name.length));
   io.out(`${'name'.padEnd(width)}  state  rollout  overrides  description`);
   for (const r of rows) {
@@ -103,13 +104,14 @@ async function list(ds: DataSource, io: CliOutput): Promise<number> {
 }
 
 async function change(ds: DataSource, io: CliOutput, config: AppConfig, name: string, changes: FlagChanges): Promise<number> {
-  const audit = new AuditService(ds);
-  const flag = await ds.transaction((em) =>
-    updateFlag(em, audit, name, changes, { actorId: null, details: { via: 'cli', os_user: osUser() } }),
+  const flags = flagsOf(ds);
+  const audit = new AuditService(new AuditRepository(ds));
+  const flag = await new Transactions(ds).run((tx) =>
+    updateFlag(flags, audit, name, changes, { actorId: null, details: { via: 'cli', os_user: osUser() } }, tx),
   );
   if (!flag) {
-    const known = await ds.manager.find(FeatureFlag, { select: { name: true }, order: { name: 'ASC' } });
-    io.err(`flags: unknown flag "${name}" (known: ${known.map((f) => f.name).join(', ') || 'none'})`);
+    const known = await flags.names();
+    io.err(`flags: unknown flag "${name}" (known: ${known.join(', ') || 'none'})`);
     return 1;
   }
   io.out(`${flag.name}: ${flag.enabled ? 'on' : 'off'}, rollout ${flag.rolloutPercentage}%`);

@@ -1,16 +1,17 @@
 import { ConflictException, Injectable, NotFoundException, type OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { AuditContext } from '@/domains/audit';
 import { AuditService } from '@/domains/audit';
 import { validationFailed } from '@/platform/http/pipes/validation.pipe';
 import { isUniqueViolation } from '@/platform/database/pg-errors';
+import { Transactions } from '@/platform/database/transactions';
 import type { CreateFeatureFlagDto, SetOverrideDto, UpdateFeatureFlagDto } from './dto/feature-flag.dto';
-import { FeatureFlagOverride } from './entities/feature-flag-override.entity';
-import { FeatureFlag } from './entities/feature-flag.entity';
+import type { FeatureFlagOverride } from './entities/feature-flag-override.entity';
+import type { FeatureFlag } from './entities/feature-flag.entity';
+import { FeatureFlagsRepository, type OverrideSubject } from './feature-flags.repository';
 import { FeatureFlagsService } from './feature-flags.service';
-import { updateFlag } from './flag-store';
+import { updateFlag } from './flag-update';
 import { REQUIRED_FEATURE } from '@/platform/http/decorators/require-feature.decorator';
 
 /** The kill switches seeded by migration (some guard routes of other processes, e.g. the worker). */
@@ -36,7 +37,8 @@ export class FeatureFlagAdminService implements OnApplicationBootstrap {
   private readonly killSwitches = new Set(SEEDED_KILL_SWITCHES);
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly repository: FeatureFlagsRepository,
     private readonly audit: AuditService,
     private readonly flags: FeatureFlagsService,
     private readonly discovery: DiscoveryService,
@@ -57,37 +59,32 @@ export class FeatureFlagAdminService implements OnApplicationBootstrap {
   }
 
   async list(): Promise<{ flag: FeatureFlag; overrideCount: number }[]> {
-    const flags = await this.dataSource.manager.find(FeatureFlag, { order: { name: 'ASC' } });
-    const counts = (await this.dataSource.query(
-      'SELECT flag_id, count(*)::int AS n FROM feature_flag_overrides GROUP BY flag_id',
-    )) as { flag_id: string; n: number }[];
-    const byFlag = new Map(counts.map((c) => [c.flag_id, c.n]));
+    const flags = await this.repository.list();
+    const byFlag = await this.repository.overrideCounts();
     return flags.map((flag) => ({ flag, overrideCount: byFlag.get(flag.id) ?? 0 }));
   }
 
   async get(name: string): Promise<{ flag: FeatureFlag; overrides: FeatureFlagOverride[] }> {
-    const flag = await this.find(this.dataSource.manager, name);
-    const overrides = await this.dataSource.manager.find(FeatureFlagOverride, {
-      where: { flagId: flag.id },
-      order: { createdAt: 'ASC' },
-    });
+    const flag = await this.find(name);
+    const overrides = await this.repository.overridesOf(flag.id);
     return { flag, overrides };
   }
 
   async create(dto: CreateFeatureFlagDto, actor: AuditContext): Promise<FeatureFlag> {
     let flag: FeatureFlag;
     try {
-      flag = await this.dataSource.transaction(async (em) => {
-        if (await em.existsBy(FeatureFlag, { name: dto.name })) throw new ConflictException(FLAG_EXISTS);
-        const created = await em.save(
-          em.create(FeatureFlag, {
+      flag = await this.transactions.run(async (tx) => {
+        if (await this.repository.existsByName(dto.name, tx)) throw new ConflictException(FLAG_EXISTS);
+        const created = await this.repository.insert(
+          {
             name: dto.name,
             description: dto.description ?? null,
             enabled: dto.enabled ?? false,
             rolloutPercentage: dto.rollout_percentage ?? 100,
-          }),
+          },
+          tx,
         );
-        await this.record(em, actor, 'create', 'feature_flag', created.id, {
+        await this.record(tx, actor, 'create', 'feature_flag', created.id, {
           name: created.name,
           enabled: created.enabled,
           rollout_percentage: created.rolloutPercentage,
@@ -103,13 +100,14 @@ export class FeatureFlagAdminService implements OnApplicationBootstrap {
   }
 
   async update(name: string, dto: UpdateFeatureFlagDto, actor: AuditContext): Promise<FeatureFlag> {
-    const flag = await this.dataSource.transaction((em) =>
+    const flag = await this.transactions.run((tx) =>
       updateFlag(
-        em,
+        this.repository,
         this.audit,
         name,
         { description: dto.description, enabled: dto.enabled, rolloutPercentage: dto.rollout_percentage },
         actor,
+        tx,
       ),
     );
     if (!flag) throw new NotFoundException(FLAG_NOT_FOUND);
@@ -121,10 +119,10 @@ export class FeatureFlagAdminService implements OnApplicationBootstrap {
     if (this.killSwitches.has(name)) {
       throw new ConflictException('This flag is a kill switch used by the service; turn it off instead of deleting it');
     }
-    await this.dataSource.transaction(async (em) => {
-      const flag = await this.find(em, name);
-      await em.delete(FeatureFlag, { id: flag.id });
-      await this.record(em, actor, 'delete', 'feature_flag', flag.id, { name });
+    await this.transactions.run(async (tx) => {
+      const flag = await this.find(name, tx);
+      await this.repository.delete(flag.id, tx);
+      await this.record(tx, actor, 'delete', 'feature_flag', flag.id, { name });
     });
     await this.flags.invalidate(name);
   }
@@ -136,21 +134,16 @@ export class FeatureFlagAdminService implements OnApplicationBootstrap {
         { loc: ['body'], msg: 'Give exactly one of user_id and organization_id', type: 'value_error' },
       ]);
     }
-    const subject = dto.user_id ? { column: 'user_id', id: dto.user_id } : { column: 'organization_id', id: dto.organization_id! };
+    const subject: OverrideSubject = dto.user_id
+      ? { column: 'user_id', id: dto.user_id }
+      : { column: 'organization_id', id: dto.organization_id! };
     let override: FeatureFlagOverride;
     try {
-      override = await this.dataSource.transaction(async (em) => {
-        const flag = await this.find(em, name);
-        const rows = (await em.query(
-          `INSERT INTO feature_flag_overrides (flag_id, ${subject.column}, enabled)
-           VALUES ($1, $2, $3)
-           ON CONFLICT (flag_id, ${subject.column}) WHERE ${subject.column} IS NOT NULL
-           DO UPDATE SET enabled = EXCLUDED.enabled, updated_at = now()
-           RETURNING id`,
-          [flag.id, subject.id, dto.enabled],
-        )) as { id: string }[];
-        const saved = await em.findOneByOrFail(FeatureFlagOverride, { id: rows[0].id });
-        await this.record(em, actor, 'set', 'feature_flag_override', saved.id, {
+      override = await this.transactions.run(async (tx) => {
+        const flag = await this.find(name, tx);
+        const id = await this.repository.upsertOverride(flag.id, subject, dto.enabled, tx);
+        const saved = await this.repository.getOverride(id, tx);
+        await this.record(tx, actor, 'set', 'feature_flag_override', saved.id, {
           name,
           [subject.column]: subject.id,
           enabled: dto.enabled,
@@ -168,12 +161,12 @@ export class FeatureFlagAdminService implements OnApplicationBootstrap {
   }
 
   async removeOverride(name: string, overrideId: string, actor: AuditContext): Promise<void> {
-    await this.dataSource.transaction(async (em) => {
-      const flag = await this.find(em, name);
-      const override = await em.findOneBy(FeatureFlagOverride, { id: overrideId, flagId: flag.id });
+    await this.transactions.run(async (tx) => {
+      const flag = await this.find(name, tx);
+      const override = await this.repository.findOverride(flag.id, overrideId, tx);
       if (!override) throw new NotFoundException('Override not found');
-      await em.delete(FeatureFlagOverride, { id: override.id });
-      await this.record(em, actor, 'delete', 'feature_flag_override', override.id, {
+      await this.repository.deleteOverride(override.id, tx);
+      await this.record(tx, actor, 'delete', 'feature_flag_override', override.id, {
         name,
         user_id: override.userId,
         organization_id: override.organizationId,
@@ -183,20 +176,20 @@ export class FeatureFlagAdminService implements OnApplicationBootstrap {
     await this.flags.invalidate(name);
   }
 
-  private async find(em: EntityManager, name: string): Promise<FeatureFlag> {
-    const flag = await em.findOneBy(FeatureFlag, { name });
+  private async find(name: string, tx?: EntityManager): Promise<FeatureFlag> {
+    const flag = await this.repository.findByName(name, tx);
     if (!flag) throw new NotFoundException(FLAG_NOT_FOUND);
     return flag;
   }
 
   private record(
-    em: EntityManager,
+    tx: EntityManager,
     actor: AuditContext,
     action: string,
     resourceType: string,
     resourceId: string,
     details: Record<string, unknown>,
   ): Promise<void> {
-    return this.audit.record(em, { ...actor, action, resourceType, resourceId, details });
+    return this.audit.record(tx, { ...actor, action, resourceType, resourceId, details });
   }
 }

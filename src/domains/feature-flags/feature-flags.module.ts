@@ -5,6 +5,7 @@ import { OrgAccessModule } from '@/domains/organizations';
 import { FeatureFlagAdminService } from './feature-flag-admin.service';
 import { FeatureFlagGuard } from './feature-flag.guard';
 import { FeatureFlagsAdminController } from './feature-flags-admin.controller';
+import { FeatureFlagsRepository } from './feature-flags.repository';
 import { FeatureFlagsService } from './feature-flags.service';
 
 /**
@@ -16,7 +17,7 @@ import { FeatureFlagsService } from './feature-flags.service';
 @Module({
   imports: [DiscoveryModule, AuditModule, OrgAccessModule],
   controllers: [FeatureFlagsAdminController],
-  providers: [FeatureFlagsService, FeatureFlagGuard, FeatureFlagAdminService],
+  providers: [FeatureFlagsService, FeatureFlagGuard, FeatureFlagAdminService, FeatureFlagsRepository],
   exports: [FeatureFlagsService, FeatureFlagGuard],
 })
 export class FeatureFlagsModule {}

@@ -1,13 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { DomainEvents } from '@/platform/event-bus/domain-events';
 import { OnDomainEvent } from '@/platform/event-bus/event-bus';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '@/platform/config/app-config';
 import { OrgAccessService } from '@/domains/organizations';
 import { RedisService } from '@/platform/redis/redis.service';
 import { evaluateFlag, type FlagSnapshot, type FlagSubject, hasOrgOverrides } from './flag-evaluation';
-import { flagCacheKey, loadFlagSnapshot, memberOrgsCacheKey } from './flag-store';
+import { flagCacheKey, memberOrgsCacheKey } from './flag-cache-keys';
+import { FeatureFlagsRepository } from './feature-flags.repository';
 import { SingleFlight } from '@/platform/async/single-flight';
 import { OccasionalWarning } from '@/platform/logging/occasional-warning';
 
@@ -41,7 +40,7 @@ export class FeatureFlagsService {
   private readonly changes = new Map<string, number>();
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repository: FeatureFlagsRepository,
     private readonly redis: RedisService,
     private readonly config: AppConfig,
     private readonly access: OrgAccessService,
@@ -151,7 +150,7 @@ export class FeatureFlagsService {
   private load(name: string): Promise<FlagSnapshot> {
     return this.loading.run(name, async () => {
       const change = this.changes.get(name);
-      const snapshot = await loadFlagSnapshot(this.dataSource.manager, name);
+      const snapshot = await this.repository.snapshot(name);
       if (this.changes.get(name) === change) this.local.set(name, { value: snapshot, expiresAt: Date.now() + this.ttlSeconds * 1000 });
       return snapshot;
     });

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
-import type { EntityManager, Repository } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { validationFailed } from '@/platform/http/pipes/validation.pipe';
 import { ConfigSchemaValidator, type JsonSchema, secretFields } from './config-schema';
-import { IntegrationConnector } from './entities/integration-connector.entity';
+import { ConnectorsRepository } from './connectors.repository';
+import type { IntegrationConnector } from './entities/integration-connector.entity';
 
 /** A config split into what is stored as JSON and what is encrypted. */
 export interface SplitConfig {
@@ -17,21 +17,20 @@ export interface SplitConfig {
 export class ConnectorsService {
   private readonly validator = new ConfigSchemaValidator();
 
-  constructor(@InjectRepository(IntegrationConnector) private readonly connectors: Repository<IntegrationConnector>) {}
+  constructor(private readonly connectors: ConnectorsRepository) {}
 
   listActive(): Promise<IntegrationConnector[]> {
-    return this.connectors.find({ where: { isActive: true }, order: { name: 'ASC' } });
+    return this.connectors.listActive();
   }
 
-  /** Inside a transaction pass its manager: a second pool connection could wait on the first. */
-  findMany(ids: readonly string[], em?: EntityManager): Promise<IntegrationConnector[]> {
-    const repo = em ? em.getRepository(IntegrationConnector) : this.connectors;
-    return ids.length ? repo.findBy([...new Set(ids)].map((id) => ({ id }))) : Promise.resolve([]);
+  /** Inside a transaction pass it (`tx`): a second pool connection could wait on the first. */
+  findMany(ids: readonly string[], tx?: EntityManager): Promise<IntegrationConnector[]> {
+    return ids.length ? this.connectors.findByIds([...new Set(ids)], tx) : Promise.resolve([]);
   }
 
   /** An active connector, or 422 naming `body.connector_id`. */
   async getActive(id: string): Promise<IntegrationConnector> {
-    const connector = await this.connectors.findOneBy({ id, isActive: true });
+    const connector = await this.connectors.findActive(id);
     if (!connector) {
       throw validationFailed([{ loc: ['body', 'connector_id'], msg: 'Unknown or inactive connector', type: 'value_error' }]);
     }

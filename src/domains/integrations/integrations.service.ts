@@ -1,14 +1,15 @@
 import { ConflictException, Injectable, NotFoundException, type OnModuleInit } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { type EntityManager, IsNull, Repository } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { AuditContext } from '@/domains/audit';
 import { AuditService } from '@/domains/audit';
 import { OrgResourceRegistry } from '@/domains/organizations';
+import { Transactions } from '@/platform/database/transactions';
 import { ConnectorsService } from './connectors.service';
 import type { CreateIntegrationDto, UpdateIntegrationDto } from './dto/integration.dto';
-import { UserIntegration } from './entities/user-integration.entity';
+import type { UserIntegration } from './entities/user-integration.entity';
 import { IntegrationSecrets } from './integration-secrets';
+import { IntegrationsRepository } from './integrations.repository';
 
 export const INTEGRATION_NOT_FOUND = 'Integration not found';
 
@@ -36,7 +37,8 @@ export interface IntegrationView {
 @Injectable()
 export class IntegrationsService implements OnModuleInit {
   constructor(
-    @InjectRepository(UserIntegration) private readonly integrations: Repository<UserIntegration>,
+    private readonly integrations: IntegrationsRepository,
+    private readonly transactions: Transactions,
     private readonly connectors: ConnectorsService,
     private readonly secrets: IntegrationSecrets,
     private readonly audit: AuditService,
@@ -44,7 +46,7 @@ export class IntegrationsService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.registry.registerRepository('integration', this.integrations);
+    this.registry.register('integration', (id) => this.integrations.ownerOf(id));
   }
 
   async create(
@@ -56,9 +58,9 @@ export class IntegrationsService implements OnModuleInit {
     const config = structuredClone(dto.config);
     const { plain, secrets } = this.connectors.validateAndSplit(connector, config);
     const id = randomUUID();
-    const integration = await this.integrations.manager.transaction(async (em) => {
-      const created = await em.save(
-        em.create(UserIntegration, {
+    const integration = await this.transactions.run(async (tx) => {
+      const created = await this.integrations.insert(
+        {
           id,
           userId: actor.actorId,
           organizationId,
@@ -66,9 +68,10 @@ export class IntegrationsService implements OnModuleInit {
           name: dto.name.trim(),
           config: plain,
           encryptedSecrets: this.secrets.seal(id, secrets),
-        }),
+        },
+        tx,
       );
-      await this.record(em, actor, 'create', created, { name: created.name, service_type: connector.serviceType });
+      await this.record(tx, actor, 'create', created, { name: created.name, service_type: connector.serviceType });
       return created;
     });
     return this.view(integration, connector.serviceType);
@@ -76,16 +79,13 @@ export class IntegrationsService implements OnModuleInit {
 
   /** Personal integrations (no organization) of the user, or all of an organization's. */
   async list(userId: string, organizationId: string | null): Promise<IntegrationView[]> {
-    const rows = await this.integrations.find({
-      where: organizationId ? { organizationId } : { userId, organizationId: IsNull() },
-      order: { createdAt: 'DESC' },
-    });
+    const rows = await this.integrations.list(userId, organizationId);
     const types = new Map((await this.connectors.findMany(rows.map((r) => r.connectorId))).map((c) => [c.id, c.serviceType]));
     return rows.map((r) => this.view(r, types.get(r.connectorId) ?? null));
   }
 
   async get(id: string): Promise<IntegrationView> {
-    const integration = await this.integrations.findOneBy({ id });
+    const integration = await this.integrations.findById(id);
     if (!integration) throw new NotFoundException(INTEGRATION_NOT_FOUND);
     const [connector] = await this.connectors.findMany([integration.connectorId]);
     return this.view(integration, connector?.serviceType ?? null);
@@ -98,8 +98,8 @@ export class IntegrationsService implements OnModuleInit {
    */
   async update(id: string, dto: UpdateIntegrationDto, actor: AuditContext): Promise<IntegrationView> {
     let serviceType: string | null = null;
-    const integration = await this.integrations.manager.transaction(async (em) => {
-      const row = await em.findOne(UserIntegration, { where: { id }, lock: { mode: 'pessimistic_write' } });
+    const integration = await this.transactions.run(async (tx) => {
+      const row = await this.integrations.lockById(id, tx);
       if (!row) throw new NotFoundException(INTEGRATION_NOT_FOUND);
       const changed: string[] = [];
       if (dto.name !== undefined && dto.name.trim() !== row.name) {
@@ -111,7 +111,7 @@ export class IntegrationsService implements OnModuleInit {
         changed.push('is_active');
       }
       if (dto.config) {
-        const [connector] = await this.connectors.findMany([row.connectorId], em);
+        const [connector] = await this.connectors.findMany([row.connectorId], tx);
         serviceType = connector.serviceType;
         const merged = this.merge(row, dto.config);
         const { plain, secrets } = this.connectors.validateAndSplit(connector, merged);
@@ -119,8 +119,8 @@ export class IntegrationsService implements OnModuleInit {
         row.encryptedSecrets = this.secrets.seal(row.id, secrets);
         changed.push(...Object.keys(dto.config).map((k) => `config.${k}`));
       }
-      const saved = await em.save(row);
-      await this.record(em, actor, 'update', saved, { changed });
+      const saved = await this.integrations.save(row, tx);
+      await this.record(tx, actor, 'update', saved, { changed });
       return saved;
     });
     if (!serviceType) serviceType = (await this.connectors.findMany([integration.connectorId]))[0]?.serviceType ?? null;
@@ -128,11 +128,11 @@ export class IntegrationsService implements OnModuleInit {
   }
 
   async remove(id: string, actor: AuditContext): Promise<void> {
-    await this.integrations.manager.transaction(async (em) => {
-      const row = await em.findOne(UserIntegration, { where: { id }, lock: { mode: 'pessimistic_write' } });
+    await this.transactions.run(async (tx) => {
+      const row = await this.integrations.lockById(id, tx);
       if (!row) throw new NotFoundException(INTEGRATION_NOT_FOUND);
-      await em.delete(UserIntegration, { id });
-      await this.record(em, actor, 'delete', row, { name: row.name });
+      await this.integrations.delete(id, tx);
+      await this.record(tx, actor, 'delete', row, { name: row.name });
     });
   }
 
@@ -146,7 +146,7 @@ export class IntegrationsService implements OnModuleInit {
 
   /** Who owns the integration, its connector type, and its decrypted config (server-side use only). */
   async resolveForUse(id: string): Promise<ResolvedIntegration> {
-    const row = await this.integrations.findOneBy({ id });
+    const row = await this.integrations.findById(id);
     if (!row) throw new NotFoundException(INTEGRATION_NOT_FOUND);
     const [connector] = await this.connectors.findMany([row.connectorId]);
     return {
@@ -187,13 +187,13 @@ export class IntegrationsService implements OnModuleInit {
   }
 
   private record(
-    em: EntityManager,
+    tx: EntityManager,
     actor: AuditContext,
     action: string,
     row: UserIntegration,
     details: Record<string, unknown>,
   ): Promise<void> {
-    return this.audit.record(em, {
+    return this.audit.record(tx, {
       ...actor,
       organizationId: row.organizationId,
       action,

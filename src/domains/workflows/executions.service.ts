@@ -1,16 +1,16 @@
 import { InjectQueue } from '@nestjs/bull';
 import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
-import { Repository } from 'typeorm';
 import { AuditService } from '@/domains/audit';
 import type { AuthUser } from '@/platform/http/principal';
 import type { ClientInfo } from '@/platform/http/client-info';
 import { AppConfig } from '@/platform/config/app-config';
+import { Transactions } from '@/platform/database/transactions';
 import { JOBS, QUEUES } from '@/platform/queue/queues';
-import { WorkflowExecution } from './entities/workflow-execution.entity';
-import { Workflow } from './entities/workflow.entity';
+import type { WorkflowExecution } from './entities/workflow-execution.entity';
+import { ExecutionsRepository } from './executions.repository';
 import { executionJobOptions } from './worker/execution-job';
+import { WorkflowsRepository } from './workflows.repository';
 import { WORKFLOW_NOT_FOUND } from './workflows.service';
 
 const ENQUEUE_TIMEOUT_MS = 2_000;
@@ -25,7 +25,9 @@ export class ExecutionsService {
   private readonly logger = new Logger(ExecutionsService.name);
 
   constructor(
-    @InjectRepository(WorkflowExecution) private readonly executions: Repository<WorkflowExecution>,
+    private readonly executions: ExecutionsRepository,
+    private readonly workflows: WorkflowsRepository,
+    private readonly transactions: Transactions,
     @InjectQueue(QUEUES.workflows) private readonly queue: Queue,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
@@ -38,23 +40,16 @@ export class ExecutionsService {
     idempotencyKey: string | undefined,
     client: ClientInfo,
   ): Promise<WorkflowExecution> {
-    const execution = await this.executions.manager.transaction(async (em) => {
-      const workflow = await em.findOneBy(Workflow, { id: workflowId });
+    const execution = await this.transactions.run(async (tx) => {
+      const workflow = await this.workflows.findById(workflowId, tx);
       if (!workflow) throw new NotFoundException(WORKFLOW_NOT_FOUND);
       if (!workflow.isActive) throw new ConflictException('Workflow is not active');
-      const inserted = (await em.query(
-        `INSERT INTO workflow_executions (workflow_id, triggered_by, trigger_type, status, idempotency_key, trigger_data)
-         VALUES ($1, $2, 'manual', 'pending', $3, $4::jsonb)
-         ON CONFLICT (workflow_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-         RETURNING id`,
-        [workflowId, user.id, idempotencyKey ?? null, JSON.stringify(trigger ?? {})],
-      )) as { id: string }[];
-      const id = inserted[0]?.id;
+      const id = await this.executions.insertManual(workflowId, user.id, idempotencyKey ?? null, trigger ?? {}, tx);
       if (!id) {
         // the same key again: the same execution
-        return em.findOneByOrFail(WorkflowExecution, { workflowId, idempotencyKey: idempotencyKey! });
+        return this.executions.getByIdempotencyKey(workflowId, idempotencyKey!, tx);
       }
-      await this.audit.record(em, {
+      await this.audit.record(tx, {
         actorId: user.id,
         organizationId: workflow.organizationId,
         action: 'execute',
@@ -64,7 +59,7 @@ export class ExecutionsService {
         userAgent: client.userAgent,
         details: { execution_id: id },
       });
-      return em.findOneByOrFail(WorkflowExecution, { id });
+      return this.executions.getById(id, tx);
     });
     if (execution.status === 'pending') await this.enqueue(execution.id);
     return execution;
@@ -88,29 +83,11 @@ export class ExecutionsService {
   }
 
   list(workflowId: string, limit: number, offset: number): Promise<WorkflowExecution[]> {
-    return this.executions.find({
-      where: { workflowId },
-      order: { createdAt: 'DESC', id: 'DESC' },
-      take: limit,
-      skip: offset,
-      select: {
-        id: true,
-        workflowId: true,
-        status: true,
-        triggerType: true,
-        triggeredBy: true,
-        scheduledFor: true,
-        startedAt: true,
-        completedAt: true,
-        errorMessage: true,
-        attempts: true,
-        createdAt: true,
-      },
-    });
+    return this.executions.list(workflowId, limit, offset);
   }
 
   async get(workflowId: string, executionId: string): Promise<WorkflowExecution> {
-    const execution = await this.executions.findOneBy({ id: executionId, workflowId });
+    const execution = await this.executions.findOfWorkflow(workflowId, executionId);
     if (!execution) throw new NotFoundException('Execution not found');
     return execution;
   }

@@ -1,31 +1,32 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
-import { InjectRepository, TypeOrmModule } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '@/domains/audit';
 import { OrgResourceRegistry } from '@/domains/organizations';
 import { WorkflowExecution } from './entities/workflow-execution.entity';
 import { WorkflowVersion } from './entities/workflow-version.entity';
 import { Workflow } from './entities/workflow.entity';
 import { ExecutionsController } from './executions.controller';
+import { ExecutionsRepository } from './executions.repository';
 import { ExecutionsService } from './executions.service';
 import { WorkflowsController } from './workflows.controller';
+import { WorkflowsRepository } from './workflows.repository';
 import { WorkflowsService } from './workflows.service';
 
 /** The workflow API (definitions, versions, manual executions). The worker side is WorkflowsWorkerModule. */
 @Module({
   imports: [TypeOrmModule.forFeature([Workflow, WorkflowVersion, WorkflowExecution]), AuditModule],
   controllers: [WorkflowsController, ExecutionsController],
-  providers: [WorkflowsService, ExecutionsService],
+  providers: [WorkflowsRepository, ExecutionsRepository, WorkflowsService, ExecutionsService],
   exports: [WorkflowsService],
 })
 export class WorkflowsModule implements OnModuleInit {
   constructor(
     private readonly registry: OrgResourceRegistry,
-    @InjectRepository(Workflow) private readonly workflows: Repository<Workflow>,
+    private readonly workflows: WorkflowsRepository,
   ) {}
 
   /** Tells the org permission guard how to find a workflow's owner and organization. */
   onModuleInit(): void {
-    this.registry.registerRepository('workflow', this.workflows);
+    this.registry.register('workflow', (id) => this.workflows.ownerOf(id));
   }
 }

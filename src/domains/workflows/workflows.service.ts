@@ -1,17 +1,18 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { type EntityManager, IsNull, Repository } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { AuditService } from '@/domains/audit';
+import { Transactions } from '@/platform/database/transactions';
 import type { AuthUser } from '@/platform/http/principal';
 import type { ClientInfo } from '@/platform/http/client-info';
 import { page, type Page } from '@/platform/http/pagination';
 import { validationFailed } from '@/platform/http/pipes/validation.pipe';
 import type { CreateWorkflowDto, ListWorkflowsQuery, UpdateWorkflowDto } from './dto/workflow.dto';
-import { WorkflowVersion } from './entities/workflow-version.entity';
-import { Workflow } from './entities/workflow.entity';
+import type { WorkflowVersion } from './entities/workflow-version.entity';
+import type { Workflow } from './entities/workflow.entity';
 import { nextRunAfter, parseSchedule, type ScheduleConfig } from './schedule/schedule';
 import { normaliseSteps } from './steps/step-validation';
 import type { WorkflowStep } from './steps/step.types';
+import { WorkflowsRepository } from './workflows.repository';
 
 export const WORKFLOW_NOT_FOUND = 'Workflow not found';
 
@@ -30,22 +31,18 @@ interface Content {
 @Injectable()
 export class WorkflowsService {
   constructor(
-    @InjectRepository(Workflow) private readonly workflows: Repository<Workflow>,
-    @InjectRepository(WorkflowVersion) private readonly versions: Repository<WorkflowVersion>,
+    private readonly workflows: WorkflowsRepository,
+    private readonly transactions: Transactions,
     private readonly audit: AuditService,
   ) {}
-
-  get repository(): Repository<Workflow> {
-    return this.workflows;
-  }
 
   async create(user: AuthUser, dto: CreateWorkflowDto, client: ClientInfo): Promise<Workflow> {
     const steps = validSteps(dto.steps);
     const schedule = validSchedule(dto.schedule_config);
-    return this.workflows.manager.transaction(async (em) => {
+    return this.transactions.run(async (tx) => {
       const isActive = dto.is_active ?? true;
-      const workflow = await em.save(
-        em.create(Workflow, {
+      const workflow = await this.workflows.insert(
+        {
           userId: user.id,
           organizationId: dto.organization_id ?? null,
           name: dto.name,
@@ -55,29 +52,22 @@ export class WorkflowsService {
           isActive,
           version: 1,
           nextRunAt: isActive && schedule ? nextRunAfter(schedule, new Date()) : null,
-        }),
+        },
+        tx,
       );
-      await this.recordVersion(em, workflow, user.id, 'Created');
-      await this.audited(em, user, workflow, 'create', client, { version: 1 });
+      await this.recordVersion(tx, workflow, user.id, 'Created');
+      await this.audited(tx, user, workflow, 'create', client, { version: 1 });
       return workflow;
     });
   }
 
   async list(user: AuthUser, query: ListWorkflowsQuery): Promise<Page<Workflow>> {
-    const where = query.organization_id
-      ? { organizationId: query.organization_id }
-      : { userId: user.id, organizationId: IsNull() };
-    const [items, total] = await this.workflows.findAndCount({
-      where,
-      order: { createdAt: 'DESC', id: 'DESC' },
-      skip: query.skip,
-      take: query.limit,
-    });
+    const [items, total] = await this.workflows.page(user.id, query.organization_id, query.skip, query.limit);
     return page(items, total, query.skip, query.limit);
   }
 
   async get(id: string): Promise<Workflow> {
-    const workflow = await this.workflows.findOneBy({ id });
+    const workflow = await this.workflows.findById(id);
     if (!workflow) throw new NotFoundException(WORKFLOW_NOT_FOUND);
     return workflow;
   }
@@ -88,8 +78,8 @@ export class WorkflowsService {
     if (dto.description !== undefined) changes.description = dto.description;
     if (dto.steps !== undefined) changes.steps = validSteps(dto.steps);
     if (dto.schedule_config !== undefined) changes.scheduleConfig = validSchedule(dto.schedule_config);
-    return this.workflows.manager.transaction(async (em) => {
-      const workflow = await this.lock(em, id);
+    return this.transactions.run(async (tx) => {
+      const workflow = await this.lock(id, tx);
       const changed = (Object.keys(changes) as (keyof Content)[]).filter(
         (k) => JSON.stringify(workflow[k]) !== JSON.stringify(changes[k]),
       );
@@ -97,18 +87,18 @@ export class WorkflowsService {
       Object.assign(workflow, changes);
       if (changed.includes('scheduleConfig')) workflow.nextRunAt = this.nextRun(workflow);
       workflow.version += 1;
-      await em.save(workflow);
+      await this.workflows.save(workflow, tx);
       const summary = dto.change_summary ?? `Updated ${changed.map(describeField).join(', ')}`;
-      await this.recordVersion(em, workflow, user.id, summary);
-      await this.audited(em, user, workflow, 'update', client, { version: workflow.version, fields: changed.map(describeField) });
+      await this.recordVersion(tx, workflow, user.id, summary);
+      await this.audited(tx, user, workflow, 'update', client, { version: workflow.version, fields: changed.map(describeField) });
       return workflow;
     });
   }
 
   async rollback(user: AuthUser, id: string, versionNumber: number, client: ClientInfo): Promise<Workflow> {
-    return this.workflows.manager.transaction(async (em) => {
-      const workflow = await this.lock(em, id);
-      const target = await em.findOneBy(WorkflowVersion, { workflowId: id, versionNumber });
+    return this.transactions.run(async (tx) => {
+      const workflow = await this.lock(id, tx);
+      const target = await this.workflows.findVersion(id, versionNumber, tx);
       if (!target) throw new NotFoundException(`Version ${versionNumber} not found`);
       workflow.name = target.name;
       workflow.description = target.description;
@@ -116,36 +106,36 @@ export class WorkflowsService {
       workflow.scheduleConfig = target.scheduleConfig;
       workflow.nextRunAt = this.nextRun(workflow);
       workflow.version += 1;
-      await em.save(workflow);
-      await this.recordVersion(em, workflow, user.id, `Rolled back to version ${versionNumber}`);
-      await this.audited(em, user, workflow, 'rollback', client, { to_version: versionNumber, version: workflow.version });
+      await this.workflows.save(workflow, tx);
+      await this.recordVersion(tx, workflow, user.id, `Rolled back to version ${versionNumber}`);
+      await this.audited(tx, user, workflow, 'rollback', client, { to_version: versionNumber, version: workflow.version });
       return workflow;
     });
   }
 
   async setActive(user: AuthUser, id: string, active: boolean, client: ClientInfo): Promise<Workflow> {
-    return this.workflows.manager.transaction(async (em) => {
-      const workflow = await this.lock(em, id);
+    return this.transactions.run(async (tx) => {
+      const workflow = await this.lock(id, tx);
       if (workflow.isActive === active) return workflow;
       workflow.isActive = active;
       // Deactivating stops the schedule at once; activating starts it from now.
       workflow.nextRunAt = this.nextRun(workflow);
-      await em.save(workflow);
-      await this.audited(em, user, workflow, active ? 'activate' : 'deactivate', client);
+      await this.workflows.save(workflow, tx);
+      await this.audited(tx, user, workflow, active ? 'activate' : 'deactivate', client);
       return workflow;
     });
   }
 
   async remove(user: AuthUser, id: string, client: ClientInfo): Promise<void> {
-    await this.workflows.manager.transaction(async (em) => {
-      const workflow = await this.lock(em, id);
-      await this.audited(em, user, workflow, 'delete', client, { name: workflow.name });
-      await em.delete(Workflow, { id });
+    await this.transactions.run(async (tx) => {
+      const workflow = await this.lock(id, tx);
+      await this.audited(tx, user, workflow, 'delete', client, { name: workflow.name });
+      await this.workflows.delete(id, tx);
     });
   }
 
   listVersions(id: string): Promise<WorkflowVersion[]> {
-    return this.versions.find({ where: { workflowId: id }, order: { versionNumber: 'DESC' } });
+    return this.workflows.listVersions(id);
   }
 
   private nextRun(workflow: Workflow): Date | null {
@@ -153,15 +143,15 @@ export class WorkflowsService {
     return workflow.isActive && schedule ? nextRunAfter(schedule, new Date()) : null;
   }
 
-  private async lock(em: EntityManager, id: string): Promise<Workflow> {
-    const workflow = await em.findOne(Workflow, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  private async lock(id: string, tx: EntityManager): Promise<Workflow> {
+    const workflow = await this.workflows.lockById(id, tx);
     if (!workflow) throw new NotFoundException(WORKFLOW_NOT_FOUND);
     return workflow;
   }
 
-  private async recordVersion(em: EntityManager, w: Workflow, userId: string, summary: string): Promise<void> {
-    await em.save(
-      em.create(WorkflowVersion, {
+  private async recordVersion(tx: EntityManager, w: Workflow, userId: string, summary: string): Promise<void> {
+    await this.workflows.insertVersion(
+      {
         workflowId: w.id,
         versionNumber: w.version,
         name: w.name,
@@ -170,19 +160,20 @@ export class WorkflowsService {
         scheduleConfig: w.scheduleConfig,
         changeSummary: summary.slice(0, 1_000),
         createdBy: userId,
-      }),
+      },
+      tx,
     );
   }
 
   private audited(
-    em: EntityManager,
+    tx: EntityManager,
     user: AuthUser,
     w: Workflow,
     action: string,
     client: ClientInfo,
     details: Record<string, unknown> = {},
   ): Promise<void> {
-    return this.audit.record(em, {
+    return this.audit.record(tx, {
       actorId: user.id,
       organizationId: w.organizationId,
       action,

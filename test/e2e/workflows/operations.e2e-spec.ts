@@ -1,8 +1,6 @@
 import { getQueueToken } from '@nestjs/bull';
-import { getDataSourceToken } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
-import type { DataSource } from 'typeorm';
-import { ExecutionStore } from '../../../src/domains/workflows/worker/execution-store';
+import { ExecutionsRepository } from '../../../src/domains/workflows/executions.repository';
 import { createTestApp, type TestApp } from '../../helpers/app';
 import { query } from '../../helpers/databases';
 import { bearer, registerAndLogin } from '../../helpers/users';
@@ -76,8 +74,8 @@ describe('workflow operations', () => {
     const [oldFailed] = await insert('failed', 31);
     const [recent] = await insert('completed', 5);
     const [stuck] = await insert('running', 40);
-    const store = new ExecutionStore(t.app.get<DataSource>(getDataSourceToken()));
-    expect(await store.purgeOlderThan(30, 1)).toBeGreaterThanOrEqual(2);
+    const executions = t.app.get(ExecutionsRepository);
+    expect(await executions.purgeOlderThan(30, 1)).toBeGreaterThanOrEqual(2);
     const left = (await query<{ id: string }>(TEST_DATABASE_URL, 'SELECT id FROM workflow_executions WHERE workflow_id = $1', [w.id])).map((r) => r.id);
     expect(left).toEqual(expect.arrayContaining([recent.id, stuck.id]));
     expect(left).not.toContain(old.id);

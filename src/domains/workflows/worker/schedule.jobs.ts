@@ -1,26 +1,19 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '@/platform/config/app-config';
+import { Transactions } from '@/platform/database/transactions';
 import { JobHandler } from '@/platform/queue/job-handler.decorator';
 import { JOBS, QUEUES } from '@/platform/queue/queues';
-import { nextRunAfter, type ScheduleConfig } from '../schedule/schedule';
+import { ExecutionsRepository } from '../executions.repository';
+import { nextRunAfter } from '../schedule/schedule';
+import { WorkflowsRepository } from '../workflows.repository';
 import { currentJobId, executionJobOptions, scheduledJobId } from './execution-job';
-import { ExecutionStore } from './execution-store';
 
 const TICK_JOB_ID = 'schedule-tick';
 const CLAIM_BATCH = 500;
 const MAX_BATCHES_PER_TICK = 20;
 const RECOVER_AFTER_SECONDS = 30;
-
-interface DueRow {
-  id: string;
-  next_run_at: Date;
-  schedule_config: ScheduleConfig;
-  db_now: Date;
-}
 
 /**
  * The one schedule ticker. The database is the source of truth:
@@ -35,8 +28,9 @@ export class ScheduleJobs implements OnApplicationBootstrap {
   private readonly logger = new Logger(ScheduleJobs.name);
 
   constructor(
-    @InjectDataSource() private readonly ds: DataSource,
-    private readonly store: ExecutionStore,
+    private readonly transactions: Transactions,
+    private readonly workflowDefinitions: WorkflowsRepository,
+    private readonly executions: ExecutionsRepository,
     private readonly config: AppConfig,
     @InjectQueue(QUEUES.schedules) private readonly schedules: Queue,
     @InjectQueue(QUEUES.workflows) private readonly workflows: Queue,
@@ -77,45 +71,25 @@ export class ScheduleJobs implements OnApplicationBootstrap {
 
   /** One transaction: claim due rows, record their executions, advance their schedules. */
   private claimDue(): Promise<{ claimed: number; created: { id: string; workflowId: string; scheduledFor: Date }[] }> {
-    return this.ds.transaction(async (em) => {
-      const due = (await em.query(
-        `SELECT id, next_run_at, schedule_config, now() AS db_now FROM workflows
-          WHERE is_active AND next_run_at IS NOT NULL AND next_run_at <= now()
-          ORDER BY next_run_at
-          LIMIT $1
-          FOR UPDATE SKIP LOCKED`,
-        [CLAIM_BATCH],
-      )) as DueRow[];
+    return this.transactions.run(async (tx) => {
+      const due = await this.workflowDefinitions.lockDue(CLAIM_BATCH, tx);
       if (!due.length) return { claimed: 0, created: [] };
       const next = due.map((w) => {
         try {
-          return nextRunAfter(w.schedule_config, w.db_now, w.next_run_at);
+          return nextRunAfter(w.scheduleConfig, w.dbNow, w.nextRunAt);
         } catch (err) {
           this.logger.error(`workflow ${w.id}: unusable schedule, disabling it: ${(err as Error).message}`);
           return null;
         }
       });
-      const rows = (await em.query(
-        `INSERT INTO workflow_executions (workflow_id, trigger_type, status, scheduled_for, trigger_data)
-         SELECT t.w, 'schedule', 'pending', t.d, jsonb_build_object('scheduled_for', t.d)
-           FROM unnest($1::uuid[], $2::timestamptz[]) AS t(w, d)
-         ON CONFLICT (workflow_id, scheduled_for) DO NOTHING
-         RETURNING id, workflow_id, scheduled_for`,
-        [due.map((w) => w.id), due.map((w) => w.next_run_at)],
-      )) as { id: string; workflow_id: string; scheduled_for: Date }[];
-      await em.query(
-        `UPDATE workflows w SET next_run_at = t.n FROM unnest($1::uuid[], $2::timestamptz[]) AS t(id, n) WHERE w.id = t.id`,
-        [due.map((w) => w.id), next],
-      );
-      return {
-        claimed: due.length,
-        created: rows.map((r) => ({ id: r.id, workflowId: r.workflow_id, scheduledFor: r.scheduled_for })),
-      };
+      const created = await this.executions.insertScheduled(due.map((w) => w.id), due.map((w) => w.nextRunAt), tx);
+      await this.workflowDefinitions.setNextRuns(due.map((w) => w.id), next, tx);
+      return { claimed: due.length, created };
     });
   }
 
   private async recoverPending(): Promise<number> {
-    const stale = await this.store.stale(RECOVER_AFTER_SECONDS, CLAIM_BATCH);
+    const stale = await this.executions.stale(RECOVER_AFTER_SECONDS, CLAIM_BATCH);
     for (const e of stale) await this.enqueue(e.id, currentJobId(e));
     return stale.length;
   }
@@ -126,7 +100,7 @@ export class ScheduleJobs implements OnApplicationBootstrap {
 
   @JobHandler(QUEUES.schedules, JOBS.schedules.purgeExecutions, { concurrency: 1 })
   async purge(): Promise<{ deleted: number }> {
-    const deleted = await this.store.purgeOlderThan(this.config.workflows.executionRetentionDays);
+    const deleted = await this.executions.purgeOlderThan(this.config.workflows.executionRetentionDays);
     if (deleted) this.logger.log(`purged ${deleted} execution(s) older than ${this.config.workflows.executionRetentionDays} days`);
     return { deleted };
   }

@@ -9,14 +9,16 @@ import { SafeHttpClient } from '@/platform/http/outbound/safe-http';
 import { SsrfPolicy } from '@/platform/http/outbound/ssrf-policy';
 import { WorkflowRunner } from '../engine/workflow-runner';
 import { WorkflowExecution } from '../entities/workflow-execution.entity';
+import { WorkflowVersion } from '../entities/workflow-version.entity';
 import { Workflow } from '../entities/workflow.entity';
-import { ExecutionStore } from './execution-store';
+import { ExecutionsRepository } from '../executions.repository';
+import { WorkflowsRepository } from '../workflows.repository';
 import { ExecutionJobs } from './execution.jobs';
 import { ScheduleJobs } from './schedule.jobs';
 
 /** The worker side of workflows: the step engine, executions and the schedule ticker. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Workflow, WorkflowExecution]), IntegrationsModule, FeatureFlagsModule],
+  imports: [TypeOrmModule.forFeature([Workflow, WorkflowVersion, WorkflowExecution]), IntegrationsModule, FeatureFlagsModule],
   providers: [
     {
       provide: SafeHttpClient,
@@ -26,7 +28,8 @@ import { ScheduleJobs } from './schedule.jobs';
     },
     { provide: IntegrationGateway, useClass: IntegrationActionsService },
     WorkflowRunner,
-    ExecutionStore,
+    WorkflowsRepository,
+    ExecutionsRepository,
     ExecutionJobs,
     ScheduleJobs,
   ],

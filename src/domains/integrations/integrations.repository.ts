@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { type EntityManager, IsNull, type Repository } from 'typeorm';
+import { UserIntegration } from './entities/user-integration.entity';
+
+/** The columns of a new integration. */
+export type NewIntegration = Pick<
+  UserIntegration,
+  'id' | 'userId' | 'organizationId' | 'connectorId' | 'name' | 'config' | 'encryptedSecrets'
+>;
+
+/** Statements on the integrations domain's table user_integrations. */
+@Injectable()
+export class IntegrationsRepository {
+  constructor(@InjectRepository(UserIntegration) private readonly integrations: Repository<UserIntegration>) {}
+
+  /** Who owns the integration, and its organization (the org permission guard's loader). */
+  async ownerOf(id: string): Promise<{ ownerId: string; organizationId: string | null } | null> {
+    const row = await this.integrations.findOne({
+      where: { id },
+      select: { id: true, userId: true, organizationId: true },
+    });
+    return row ? { ownerId: row.userId, organizationId: row.organizationId } : null;
+  }
+
+  insert(values: NewIntegration, tx: EntityManager): Promise<UserIntegration> {
+    return tx.save(tx.create(UserIntegration, values));
+  }
+
+  /** Personal integrations (no organization) of the user, or all of an organization's; newest first. */
+  list(userId: string, organizationId: string | null): Promise<UserIntegration[]> {
+    return this.integrations.find({
+      where: organizationId ? { organizationId } : { userId, organizationId: IsNull() },
+      order: { createdAt: 'DESC' },
+    });
+  }
+
+  findById(id: string): Promise<UserIntegration | null> {
+    return this.integrations.findOneBy({ id });
+  }
+
+  /** The integration, its row locked for update until `tx` ends. */
+  lockById(id: string, tx: EntityManager): Promise<UserIntegration | null> {
+    return tx.findOne(UserIntegration, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  save(row: UserIntegration, tx: EntityManager): Promise<UserIntegration> {
+    return tx.save(row);
+  }
+
+  async delete(id: string, tx: EntityManager): Promise<void> {
+    await tx.delete(UserIntegration, { id });
+  }
+}
