@@ -3,7 +3,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { type JsonPage, ResponseCache } from '@/platform/cache/response-cache';
 import { keysetBatches, streamExport, type ExportFormat } from '@/platform/http/export/streaming-export';
-import { type ListResult, readListPage } from '@/platform/http/list-page';
+import type { ListResult } from '@/platform/http/list-page';
+import { ListPageRepository } from '@/platform/database/list-page.repository';
 import { orderBy, type SortColumn } from '@/platform/http/sorting';
 import { containsPattern } from '@/platform/database/sql/like';
 import { SqlWhere } from '@/platform/database/sql/where';
@@ -38,6 +39,7 @@ export class EventsQueryService {
     private readonly stats: StatsService,
     private readonly cache: ResponseCache,
     private readonly config: AppConfig,
+    private readonly pages: ListPageRepository,
     private readonly sql: Sql,
   ) {}
 
@@ -60,7 +62,7 @@ export class EventsQueryService {
   }
 
   private readPage(userId: string, q: ListEventsQuery): Promise<ListResult<EventResponse>> {
-    return readListPage(this.sql, {
+    return this.pages.read({
       select: EVENT_COLUMNS,
       from: 'events e',
       where: () => this.where(userId, q),

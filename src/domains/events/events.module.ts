@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CacheModule } from '@/platform/cache/cache.module';
+import { ListPageRepository } from '@/platform/database/list-page.repository';
 import { PatternsModule } from '@/domains/patterns';
 import { StatsModule } from '@/domains/stats';
 import { StorageModule } from '@/platform/storage/storage.module';
@@ -15,7 +16,7 @@ import { EventsQueryService } from './events-query.service';
 @Module({
   imports: [TypeOrmModule.forFeature([Event]), PatternsModule, StatsModule, CacheModule, StorageModule],
   controllers: [EventsController, EventFilesController],
-  providers: [EventIngestService, EventsQueryService, EventFilesService],
+  providers: [EventIngestService, EventsQueryService, EventFilesService, ListPageRepository],
   exports: [EventsQueryService],
 })
 export class EventsModule {}

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CacheModule } from '@/platform/cache/cache.module';
+import { ListPageRepository } from '@/platform/database/list-page.repository';
 import { StatsModule } from '@/domains/stats';
 import { AnalysisPositions } from './analysis/analysis-positions';
 import { AnalysisQueue } from './analysis/analysis-queue';
@@ -19,7 +20,7 @@ import { PatternsService } from './patterns.service';
 @Module({
   imports: [TypeOrmModule.forFeature([Pattern]), StatsModule, CacheModule],
   controllers: [PatternsController],
-  providers: [PatternsService, PatternUsageService, PatternAnalysisService, PatternEvidenceService, AnalysisPositions, AnalysisQueue],
+  providers: [PatternsService, PatternUsageService, PatternAnalysisService, PatternEvidenceService, AnalysisPositions, AnalysisQueue, ListPageRepository],
   exports: [PatternsService, PatternUsageService, PatternAnalysisService, PatternEvidenceService, AnalysisQueue],
 })
 export class PatternsModule {}

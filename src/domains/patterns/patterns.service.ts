@@ -2,7 +2,8 @@ import { Injectable, type StreamableFile } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { type JsonPage, ResponseCache } from '@/platform/cache/response-cache';
-import { type ListResult, readListPage } from '@/platform/http/list-page';
+import type { ListResult } from '@/platform/http/list-page';
+import { ListPageRepository } from '@/platform/database/list-page.repository';
 import { orderBy, type SortColumn } from '@/platform/http/sorting';
 import { keysetBatches, streamExport, type ExportFormat } from '@/platform/http/export/streaming-export';
 import { SqlWhere } from '@/platform/database/sql/where';
@@ -35,6 +36,7 @@ export class PatternsService {
     private readonly stats: StatsService,
     private readonly cache: ResponseCache,
     private readonly config: AppConfig,
+    private readonly pages: ListPageRepository,
   ) {}
 
   list(userId: string, q: ListPatternsQuery): Promise<JsonPage> {
@@ -52,7 +54,7 @@ export class PatternsService {
   }
 
   private readPage(userId: string, q: ListPatternsQuery): Promise<ListResult<PatternResponse>> {
-    return readListPage(this.patterns.manager, {
+    return this.pages.read({
       select: COLUMNS,
       from: 'patterns p',
       where: () => this.where(userId, q),

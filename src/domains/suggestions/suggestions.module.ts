@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CacheModule } from '@/platform/cache/cache.module';
+import { ListPageRepository } from '@/platform/database/list-page.repository';
 import { IntegrationsModule } from '@/domains/integrations';
 import { StatsModule } from '@/domains/stats';
 import { WorkflowsModule } from '@/domains/workflows';
@@ -17,7 +18,7 @@ import { SuggestionsService } from './suggestions.service';
 @Module({
   imports: [TypeOrmModule.forFeature([Suggestion]), StatsModule, CacheModule, SuggestionEngineModule, WorkflowsModule, IntegrationsModule],
   controllers: [SuggestionsController],
-  providers: [SuggestionsService, SuggestionWorkflowService],
+  providers: [SuggestionsService, SuggestionWorkflowService, ListPageRepository],
   exports: [SuggestionsService],
 })
 export class SuggestionsModule {}

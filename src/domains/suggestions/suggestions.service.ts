@@ -4,7 +4,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { type JsonPage, ResponseCache } from '@/platform/cache/response-cache';
 import { keysetBatches } from '@/platform/http/export/streaming-export';
-import { type ListResult, readListPage } from '@/platform/http/list-page';
+import type { ListResult } from '@/platform/http/list-page';
+import { ListPageRepository } from '@/platform/database/list-page.repository';
 import { orderBy, type SortColumn } from '@/platform/http/sorting';
 import { SqlWhere } from '@/platform/database/sql/where';
 import { AppConfig } from '@/platform/config/app-config';
@@ -46,6 +47,7 @@ export class SuggestionsService {
     private readonly cache: ResponseCache,
     private readonly events: EventBus,
     private readonly config: AppConfig,
+    private readonly pages: ListPageRepository,
   ) {}
 
   list(userId: string, q: ListSuggestionsQuery): Promise<JsonPage> {
@@ -62,7 +64,7 @@ export class SuggestionsService {
   }
 
   private readPage(userId: string, q: ListSuggestionsQuery): Promise<ListResult<SuggestionResponse>> {
-    return readListPage(this.suggestions.manager, {
+    return this.pages.read({
       select: SUGGESTION_COLUMNS,
       from: 'suggestions s',
       where: () => this.where(userId, q),

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsNumber, IsOptional, Max, Min } from 'class-validator';
-import { BoundedPageQuery } from '@/platform/http/list-page';
+import { BoundedPageQuery } from '@/platform/http/pagination';
 import { QueryBoolean, QueryNumber } from '@/platform/http/query-params';
 import { type SortOrder, SortByField, SortOrderField } from '@/platform/http/sorting';
 
