@@ -8,19 +8,19 @@ import { AnalysisQueue } from './analysis/analysis-queue';
 import { PatternAnalysisService } from './analysis/pattern-analysis.service';
 import { PatternEvidenceService } from './analysis/pattern-evidence.service';
 import { Pattern } from './entities/pattern.entity';
-import { PatternUsageService } from './pattern-usage.service';
 import { PatternsController } from './patterns.controller';
 import { PatternsService } from './patterns.service';
 
 /**
- * Per-user patterns: extension patterns kept current at ingest (PatternUsageService),
- * listed and exported; and the incremental analysis behind pattern intelligence
- * (relationships, temporal patterns, histograms) with its scheduling (AnalysisQueue).
+ * Per-user patterns: extension patterns kept current at ingest (folded by foldUsages,
+ * upserted in the events' ingest statement), listed and exported; and the incremental
+ * analysis behind pattern intelligence (relationships, temporal patterns, histograms)
+ * with its scheduling (AnalysisQueue).
  */
 @Module({
   imports: [TypeOrmModule.forFeature([Pattern]), StatsModule, CacheModule],
   controllers: [PatternsController],
-  providers: [PatternsService, PatternUsageService, PatternAnalysisService, PatternEvidenceService, AnalysisPositions, AnalysisQueue, ListPageRepository],
-  exports: [PatternsService, PatternUsageService, PatternAnalysisService, PatternEvidenceService, AnalysisQueue],
+  providers: [PatternsService, PatternAnalysisService, PatternEvidenceService, AnalysisPositions, AnalysisQueue, ListPageRepository],
+  exports: [PatternsService, PatternAnalysisService, PatternEvidenceService, AnalysisQueue],
 })
 export class PatternsModule {}
