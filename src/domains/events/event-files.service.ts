@@ -10,9 +10,7 @@ import {
   PayloadTooLargeException,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import type { FastifyRequest } from 'fastify';
-import type { Repository } from 'typeorm';
 import { HttpErrorWithHeaders } from '@/platform/http/http-errors';
 import { validationFailed, type ValidationIssue } from '@/platform/http/pipes/validation.pipe';
 import { AppConfig } from '@/platform/config/app-config';
@@ -21,8 +19,8 @@ import { ByteLimit, TooLargeError } from '@/platform/storage/byte-limit';
 import { StorageService, uploadKey } from '@/platform/storage/storage.service';
 import { EVENT_TYPE_MAX } from './dto/create-event.dto';
 import type { UploadResponse } from './dto/event.response';
-import { Event } from './entities/event.entity';
 import { EventIngestService } from './event-ingest.service';
+import { EventsRepository } from './events.repository';
 import { cleanContentType, cleanFilename } from './upload-metadata';
 
 interface StoredUpload {
@@ -57,7 +55,7 @@ export class EventFilesService {
   private readonly logger = new Logger(EventFilesService.name);
 
   constructor(
-    @InjectRepository(Event) private readonly events: Repository<Event>,
+    private readonly events: EventsRepository,
     private readonly storage: StorageService,
     private readonly ingest: EventIngestService,
     private readonly config: AppConfig,
@@ -155,10 +153,7 @@ export class EventFilesService {
   }
 
   async download(userId: string, eventId: string): Promise<DownloadableFile> {
-    const event = await this.events.findOne({
-      where: { id: eventId, userId },
-      select: { id: true, storageKey: true, details: true },
-    });
+    const event = await this.events.fileOf(userId, eventId);
     const object = event?.storageKey ? await this.storage.get(event.storageKey) : null;
     if (!event || !object) throw new NotFoundException('File not found');
     const details = event.details ?? {};

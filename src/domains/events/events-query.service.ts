@@ -1,29 +1,12 @@
 import { Injectable, type StreamableFile } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
 import { type JsonPage, ResponseCache } from '@/platform/cache/response-cache';
 import { keysetBatches, streamExport, type ExportFormat } from '@/platform/http/export/streaming-export';
-import { type ListResult, readListPage } from '@/platform/http/list-page';
-import { orderBy, type SortColumn } from '@/platform/http/sorting';
-import { containsPattern } from '@/platform/database/sql/like';
-import { SqlWhere } from '@/platform/database/sql/where';
+import type { ListResult } from '@/platform/http/list-page';
 import { AppConfig } from '@/platform/config/app-config';
-import { Sql } from '@/platform/database/sql';
 import { StatsService } from '@/domains/stats';
 import { EventResponse, type EventRow } from './dto/event.response';
-import type { EventSortColumn, ListEventsQuery } from './dto/list-events.query';
-import { Event } from './entities/event.entity';
-
-const SORT_SQL: Record<EventSortColumn, SortColumn[]> = {
-  // (user_id, timestamp, id) index order: no sort step for the default list
-  timestamp: [{ sql: 'e."timestamp"' }],
-  event_type: [{ sql: 'e.event_type' }, { sql: 'e."timestamp"' }],
-  tool: [{ sql: 'e.tool', nullable: true }, { sql: 'e."timestamp"' }],
-  operation: [{ sql: 'e.operation', nullable: true }, { sql: 'e."timestamp"' }],
-  file_path: [{ sql: 'e.file_path', nullable: true }, { sql: 'e."timestamp"' }],
-};
-
-export const EVENT_COLUMNS = 'e.id, e.event_type, e.file_path, e.tool, e.operation, e.details, e."timestamp"';
+import type { ListEventsQuery } from './dto/list-events.query';
+import { type EventBatchRow, EventsRepository } from './events.repository';
 
 /**
  * Reading events. A list call runs at most two queries whatever the page size: the page
@@ -34,11 +17,10 @@ export const EVENT_COLUMNS = 'e.id, e.event_type, e.file_path, e.tool, e.operati
 @Injectable()
 export class EventsQueryService {
   constructor(
-    @InjectRepository(Event) private readonly events: Repository<Event>,
+    private readonly events: EventsRepository,
     private readonly stats: StatsService,
     private readonly cache: ResponseCache,
     private readonly config: AppConfig,
-    private readonly sql: Sql,
   ) {}
 
   list(userId: string, q: ListEventsQuery): Promise<JsonPage> {
@@ -46,42 +28,16 @@ export class EventsQueryService {
     return this.cache.listPage(userId, 'events', key, () => this.readPage(userId, q));
   }
 
-  private where(userId: string, q: ListEventsQuery): SqlWhere {
-    const where = new SqlWhere().and((p) => `e.user_id = ${p}`, userId);
-    if (q.event_type !== undefined) where.and((p) => `e.event_type = ${p}`, q.event_type);
-    if (q.tool !== undefined) where.and((p) => `e.tool = ${p}`, q.tool);
-    if (q.search) {
-      where.and(
-        (p) => `(e.file_path ILIKE ${p} ESCAPE '\\' OR e.operation ILIKE ${p} ESCAPE '\\' OR e.event_type ILIKE ${p} ESCAPE '\\')`,
-        containsPattern(q.search),
-      );
-    }
-    return where;
-  }
-
   private readPage(userId: string, q: ListEventsQuery): Promise<ListResult<EventResponse>> {
-    return readListPage(this.sql, {
-      select: EVENT_COLUMNS,
-      from: 'events e',
-      where: () => this.where(userId, q),
-      orderBy: orderBy([...SORT_SQL[q.sort_by], { sql: 'e.id' }], q.sort_order),
-      skip: q.skip,
-      limit: q.limit,
-      map: EventResponse.from,
-      filtered: q.event_type !== undefined || q.tool !== undefined || !!q.search,
-      unfilteredTotal: async () => (await this.stats.counts(userId)).events,
+    return this.events.listPage(userId, q, {
       cap: this.config.lists.countCap,
+      unfilteredTotal: async () => (await this.stats.counts(userId)).events,
     });
   }
 
   /** The file paths of the user's latest events, newest first (generator input). */
-  async recentFilePaths(userId: string, limit: number): Promise<string[]> {
-    const rows = (await this.events.query(
-      `SELECT e.file_path FROM events e WHERE e.user_id = $1 AND e.file_path IS NOT NULL
-        ORDER BY e."timestamp" DESC, e.id DESC LIMIT $2`,
-      [userId, limit],
-    )) as { file_path: string }[];
-    return rows.map((r) => r.file_path);
+  recentFilePaths(userId: string, limit: number): Promise<string[]> {
+    return this.events.recentFilePaths(userId, limit);
   }
 
   /** Every event of the user, newest first, read in keyset batches along the list index. */
@@ -106,14 +62,8 @@ export class EventsQueryService {
   /** The user's events in keyset batches (also used by the GDPR export). */
   batches(userId: string): AsyncGenerator<EventRow[]> {
     // The cursor keeps the timestamp as text: a JS Date would drop its microseconds.
-    return keysetBatches<EventRow & { cursor_ts: string }, { ts: string; id: string }>(
-      (after, size) =>
-        this.events.query(
-          `SELECT ${EVENT_COLUMNS}, e."timestamp"::text AS cursor_ts FROM events e
-            WHERE e.user_id = $1 AND ($2::timestamptz IS NULL OR (e."timestamp", e.id) < ($2::timestamptz, $3::uuid))
-            ORDER BY e."timestamp" DESC, e.id DESC LIMIT $4`,
-          [userId, after?.ts ?? null, after?.id ?? null, size],
-        ) as Promise<(EventRow & { cursor_ts: string })[]>,
+    return keysetBatches<EventBatchRow, { ts: string; id: string }>(
+      (after, size) => this.events.batchAfter(userId, after, size),
       (row) => ({ ts: row.cursor_ts, id: row.id }),
     );
   }

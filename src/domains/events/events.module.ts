@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CacheModule } from '@/platform/cache/cache.module';
+import { ListPageRepository } from '@/platform/database/list-page.repository';
 import { PatternsModule } from '@/domains/patterns';
 import { StatsModule } from '@/domains/stats';
 import { StorageModule } from '@/platform/storage/storage.module';
@@ -10,12 +11,13 @@ import { EventFilesService } from './event-files.service';
 import { EventIngestService } from './event-ingest.service';
 import { EventsController } from './events.controller';
 import { EventsQueryService } from './events-query.service';
+import { EventsRepository } from './events.repository';
 
 /** Activity events: ingest (single, batch, upload), list, export, file download. */
 @Module({
   imports: [TypeOrmModule.forFeature([Event]), PatternsModule, StatsModule, CacheModule, StorageModule],
   controllers: [EventsController, EventFilesController],
-  providers: [EventIngestService, EventsQueryService, EventFilesService],
+  providers: [EventIngestService, EventsQueryService, EventFilesService, EventsRepository, ListPageRepository],
   exports: [EventsQueryService],
 })
 export class EventsModule {}

@@ -1,4 +1,4 @@
-import { foldUsages, PATTERN_MAX_TOOLS } from './pattern-usage.service';
+import { foldUsages, PATTERN_MAX_TOOLS } from './pattern-usage';
 
 describe('foldUsages', () => {
   it('folds a batch into one entry per extension: count, latest time, distinct tools in first-seen order', () => {

@@ -1,15 +1,11 @@
 import { Injectable, type StreamableFile } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
 import { type JsonPage, ResponseCache } from '@/platform/cache/response-cache';
-import { type ListResult, readListPage } from '@/platform/http/list-page';
-import { orderBy, type SortColumn } from '@/platform/http/sorting';
+import type { ListResult } from '@/platform/http/list-page';
 import { keysetBatches, streamExport, type ExportFormat } from '@/platform/http/export/streaming-export';
-import { SqlWhere } from '@/platform/database/sql/where';
 import { AppConfig } from '@/platform/config/app-config';
 import { StatsService } from '@/domains/stats';
-import { type ListPatternsQuery, type PatternRow, PatternResponse, type PatternSortColumn } from './dto/pattern.dto';
-import { Pattern } from './entities/pattern.entity';
+import { type ListPatternsQuery, type PatternRow, PatternResponse } from './dto/pattern.dto';
+import { PatternsRepository } from './patterns.repository';
 
 export interface PatternEvidence {
   fileExtension: string;
@@ -18,20 +14,10 @@ export interface PatternEvidence {
   tools: string[];
 }
 
-const SORT_SQL: Record<PatternSortColumn, SortColumn> = {
-  count: { sql: 'p.count' },
-  last_used: { sql: 'p.last_used', nullable: true },
-  file_extension: { sql: 'p.file_extension' },
-  created_at: { sql: 'p.created_at' },
-  updated_at: { sql: 'p.updated_at' },
-};
-
-const COLUMNS = 'p.id, p.file_extension, p.count, p.last_used, p.tools';
-
 @Injectable()
 export class PatternsService {
   constructor(
-    @InjectRepository(Pattern) private readonly patterns: Repository<Pattern>,
+    private readonly patterns: PatternsRepository,
     private readonly stats: StatsService,
     private readonly cache: ResponseCache,
     private readonly config: AppConfig,
@@ -42,36 +28,16 @@ export class PatternsService {
     return this.cache.listPage(userId, 'patterns', key, () => this.readPage(userId, q));
   }
 
-  private where(userId: string, q: ListPatternsQuery): SqlWhere {
-    const where = new SqlWhere().and((p) => `p.user_id = ${p}`, userId);
-    if (q.file_extension !== undefined) {
-      const ext = q.file_extension.startsWith('.') ? q.file_extension : `.${q.file_extension}`;
-      where.and((p) => `p.file_extension = ${p}`, ext.toLowerCase());
-    }
-    return where;
-  }
-
   private readPage(userId: string, q: ListPatternsQuery): Promise<ListResult<PatternResponse>> {
-    return readListPage(this.patterns.manager, {
-      select: COLUMNS,
-      from: 'patterns p',
-      where: () => this.where(userId, q),
-      orderBy: orderBy([SORT_SQL[q.sort_by], { sql: 'p.id' }], q.sort_order),
-      skip: q.skip,
-      limit: q.limit,
-      map: PatternResponse.from,
-      filtered: q.file_extension !== undefined,
-      unfilteredTotal: async () => (await this.stats.counts(userId)).patterns,
+    return this.patterns.listPage(userId, q, {
       cap: this.config.lists.countCap,
+      unfilteredTotal: async () => (await this.stats.counts(userId)).patterns,
     });
   }
 
   /** The user's most used extensions with at least `minCount` events (generator input). */
   async strongest(userId: string, minCount: number, limit: number): Promise<PatternEvidence[]> {
-    const rows = (await this.patterns.query(
-      `SELECT ${COLUMNS} FROM patterns p WHERE p.user_id = $1 AND p.count >= $2 ORDER BY p.count DESC, p.file_extension LIMIT $3`,
-      [userId, minCount, limit],
-    )) as PatternRow[];
+    const rows = await this.patterns.strongest(userId, minCount, limit);
     return rows.map((r) => ({ fileExtension: r.file_extension, count: r.count, lastUsed: r.last_used, tools: r.tools }));
   }
 
@@ -95,13 +61,7 @@ export class PatternsService {
   /** The user's patterns in keyset batches (also used by the GDPR export). */
   batches(userId: string): AsyncGenerator<PatternRow[]> {
     return keysetBatches<PatternRow, { count: number; id: string }>(
-      (after, size) =>
-        this.patterns.query(
-          `SELECT ${COLUMNS} FROM patterns p
-            WHERE p.user_id = $1 AND ($2::int IS NULL OR (p.count, p.id) < ($2::int, $3::uuid))
-            ORDER BY p.count DESC, p.id DESC LIMIT $4`,
-          [userId, after?.count ?? null, after?.id ?? null, size],
-        ) as Promise<PatternRow[]>,
+      (after, size) => this.patterns.batchAfter(userId, after, size),
       (row) => ({ count: row.count, id: row.id }),
     );
   }

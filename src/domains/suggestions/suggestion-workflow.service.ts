@@ -1,14 +1,12 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { EventBus } from '@/platform/event-bus/event-bus';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
 import type { AuthUser } from '@/platform/http/principal';
 import type { ClientInfo } from '@/platform/http/client-info';
 import { IntegrationsService } from '@/domains/integrations';
 import type { Workflow } from '@/domains/workflows';
 import { WorkflowsService } from '@/domains/workflows';
-import { type DraftSource, workflowDraft } from './engine/workflow-draft';
-import { Suggestion } from './entities/suggestion.entity';
+import { workflowDraft } from './engine/workflow-draft';
+import { SuggestionsRepository } from './suggestions.repository';
 import { SUGGESTION_NOT_FOUND } from './suggestions.service';
 
 /**
@@ -19,21 +17,18 @@ import { SUGGESTION_NOT_FOUND } from './suggestions.service';
 @Injectable()
 export class SuggestionWorkflowService {
   constructor(
-    @InjectRepository(Suggestion) private readonly suggestions: Repository<Suggestion>,
+    private readonly suggestions: SuggestionsRepository,
     private readonly workflows: WorkflowsService,
     private readonly integrations: IntegrationsService,
     private readonly events: EventBus,
   ) {}
 
   async createDraft(user: AuthUser, id: string, client: ClientInfo): Promise<Workflow> {
-    const [source] = (await this.suggestions.query(
-      `SELECT rule_id, trigger, reasoning, sample_code, suggested_connector, metadata FROM suggestions WHERE id = $1 AND user_id = $2`,
-      [id, user.id],
-    )) as DraftSource[];
+    const source = await this.suggestions.draftSource(user.id, id);
     if (!source) throw new NotFoundException(SUGGESTION_NOT_FOUND);
     const integrationId = await this.integrationFor(user.id, source.suggested_connector);
     const workflow = await this.workflows.create(user, workflowDraft(source, integrationId), client);
-    await this.suggestions.query('UPDATE suggestions SET is_applied = true, updated_at = now() WHERE id = $1 AND user_id = $2', [id, user.id]);
+    await this.suggestions.markApplied(user.id, id);
     await this.events.publish('user.lists.changed', { userId: user.id });
     return workflow;
   }

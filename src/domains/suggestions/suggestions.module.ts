@@ -1,13 +1,13 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { CacheModule } from '@/platform/cache/cache.module';
+import { ListPageRepository } from '@/platform/database/list-page.repository';
 import { IntegrationsModule } from '@/domains/integrations';
 import { StatsModule } from '@/domains/stats';
 import { WorkflowsModule } from '@/domains/workflows';
 import { SuggestionEngineModule } from './engine/suggestion-engine.module';
-import { Suggestion } from './entities/suggestion.entity';
 import { SuggestionWorkflowService } from './suggestion-workflow.service';
 import { SuggestionsController } from './suggestions.controller';
+import { SuggestionsRepository } from './suggestions.repository';
 import { SuggestionsService } from './suggestions.service';
 
 /**
@@ -15,9 +15,9 @@ import { SuggestionsService } from './suggestions.service';
  * synchronously within a budget) and turning one into a draft workflow.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([Suggestion]), StatsModule, CacheModule, SuggestionEngineModule, WorkflowsModule, IntegrationsModule],
+  imports: [StatsModule, CacheModule, SuggestionEngineModule, WorkflowsModule, IntegrationsModule],
   controllers: [SuggestionsController],
-  providers: [SuggestionsService, SuggestionWorkflowService],
+  providers: [SuggestionsService, SuggestionWorkflowService, SuggestionsRepository, ListPageRepository],
   exports: [SuggestionsService],
 })
 export class SuggestionsModule {}

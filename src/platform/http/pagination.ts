@@ -1,5 +1,7 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { MAX_SKIP } from './sorting';
 
 /** The legacy list envelope. `has_more` is exact: there are rows past this page. */
 export interface Page<T> {
@@ -29,4 +31,14 @@ export class PageQuery {
   @Min(1)
   @Max(100)
   limit = 20;
+}
+
+/** `skip` (0..MAX_SKIP, default 0) and `limit` (1..100, default 20), documented. */
+export class BoundedPageQuery extends PageQuery {
+  @ApiPropertyOptional({ minimum: 0, maximum: MAX_SKIP, default: 0 })
+  @Max(MAX_SKIP)
+  override skip = 0;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  override limit = 20;
 }

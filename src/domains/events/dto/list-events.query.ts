@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
-import { BoundedPageQuery } from '@/platform/http/list-page';
+import { BoundedPageQuery } from '@/platform/http/pagination';
 import { type SortOrder, SortByField, SortOrderField } from '@/platform/http/sorting';
 import { NoNul } from '@/platform/http/decorators/no-nul.decorator';
 import { EVENT_TYPE_MAX, TOOL_MAX } from './create-event.dto';

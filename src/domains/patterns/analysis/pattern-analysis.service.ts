@@ -1,23 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { AppConfig } from '@/platform/config/app-config';
+import { Transactions } from '@/platform/database/transactions';
 import { fileExtension } from '../file-extension';
 import { AnalysisPositions } from './analysis-positions';
-import {
-  ensureState,
-  type EventRow,
-  lockState,
-  nextPendingAt,
-  readEvents,
-  resetAggregates,
-  saveState,
-  type TouchedPattern,
-  writeHistograms,
-  writeRelations,
-  writeSequences,
-} from './analysis-store';
+import { AnalysisRepository, type EventRow, type TouchedPattern } from './analysis.repository';
 import { EMPTY_TAIL, type FoldEvent, foldBatch } from './fold';
 import { pathView } from './path-anonymizer';
 
@@ -73,7 +61,8 @@ export class PatternAnalysisService {
   private readonly logger = new Logger(PatternAnalysisService.name);
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly store: AnalysisRepository,
+    private readonly transactions: Transactions,
     private readonly config: AppConfig,
     private readonly positions: AnalysisPositions,
   ) {}
@@ -86,12 +75,12 @@ export class PatternAnalysisService {
 
   async analyse(userId: string, options: AnalysisOptions): Promise<AnalysisRun> {
     const run: AnalysisRun = { caughtUp: false, events: 0, batches: 0, rebuilt: false, pendingAt: null, rebuildDueAt: null, touched: [] };
-    await ensureState(this.db.manager, userId, randomBytes(32).toString('hex'));
+    await this.store.ensureState(userId, randomBytes(32).toString('hex'));
     let late = await this.positions.takeLateMarker(userId);
     const deadline = Date.now() + options.budgetMs;
     let position: { us: string; id: string } | null = null;
     while (Date.now() < deadline) {
-      const batch = await this.db.transaction((em) => this.batch(em, userId, options, late));
+      const batch = await this.transactions.run((tx) => this.batch(userId, options, late, tx));
       late = null;
       if (!batch) return { ...run, caughtUp: true }; // the user is gone
       run.batches++;
@@ -106,15 +95,15 @@ export class PatternAnalysisService {
       }
     }
     if (late !== null) await this.positions.restoreLateMarker(userId, late); // no batch ran: keep it for the next run
-    if (run.caughtUp) run.pendingAt = await nextPendingAt(this.db.manager, userId, position);
+    if (run.caughtUp) run.pendingAt = await this.store.nextPendingAt(userId, position);
     if (position) await this.positions.remember(userId, position.us);
     if (run.events) this.logger.debug(`user ${userId}: analysed ${run.events} event(s) in ${run.batches} batch(es)${run.rebuilt ? ' (rebuilt)' : ''}`);
     return run;
   }
 
   /** One transaction: null when the user no longer exists. */
-  private async batch(em: EntityManager, userId: string, options: AnalysisOptions, lateMarker: number | null): Promise<BatchOutcome | null> {
-    const state = await lockState(em, userId);
+  private async batch(userId: string, options: AnalysisOptions, lateMarker: number | null, tx: EntityManager): Promise<BatchOutcome | null> {
+    const state = await this.store.lockState(userId, tx);
     if (!state) return null;
     const fingerprint = this.fingerprint(options.anonymise);
     let position = state.position_us && state.position_id ? { us: state.position_us, id: state.position_id } : null;
@@ -128,7 +117,7 @@ export class PatternAnalysisService {
     if (parametersChanged || lateFrom) {
       const cooledDown = !state.rebuilt_at || state.db_now.getTime() - state.rebuilt_at.getTime() >= REBUILD_COOLDOWN_MS;
       if (parametersChanged || cooledDown) {
-        await resetAggregates(em, userId);
+        await this.store.resetAggregates(userId, tx);
         position = null;
         tail = EMPTY_TAIL;
         lateFrom = null;
@@ -138,25 +127,32 @@ export class PatternAnalysisService {
       }
     }
     const limit = options.batchSize ?? this.config.analysis.batchSize;
-    const rows = await readEvents(em, userId, position, this.config.analysis.settleSeconds, limit);
+    const rows = await this.store.readEvents(userId, position, this.config.analysis.settleSeconds, limit, tx);
     const changed = rows.length > 0 || rebuilt || state.fingerprint !== fingerprint || !sameDate(lateFrom, state.late_from);
     if (!changed) return { events: 0, done: true, rebuilt, rebuildDueAt, touched: [], position };
     const view = pathView(options.anonymise, state.salt);
     const { tail: nextTail, delta } = foldBatch(tail, rows.map((r) => toFoldEvent(r, view)), this.config.analysis);
     // Sequences first, the extension rows (which ingest also locks) last: shortest lock hold.
-    const touched = await writeSequences(em, userId, delta.sequences, this.config.analysis.minSupport);
-    await writeRelations(em, userId, delta.relations.values());
-    await writeHistograms(em, userId, delta.extensions);
+    const touched = await this.store.writeSequences(userId, delta.sequences, this.config.analysis.minSupport, tx);
+    await this.store.writeRelations(userId, delta.relations.values(), tx);
+    await this.store.writeHistograms(userId, delta.extensions, tx);
     const last = rows[rows.length - 1];
     if (last) position = { us: last.us, id: last.id };
-    await saveState(em, userId, { position, tail: nextTail, fingerprint, events: rows.length, steps: delta.steps, lateFrom, rebuilt });
+    await this.store.saveState(userId, { position, tail: nextTail, fingerprint, events: rows.length, steps: delta.steps, lateFrom, rebuilt }, tx);
     return { events: rows.length, done: rows.length < limit, rebuilt, rebuildDueAt, touched, position };
   }
 
   /** The user's anonymisation key (created with the state row). */
-  async salt(userId: string): Promise<string | null> {
-    const rows = (await this.db.query('SELECT salt FROM pattern_analysis_state WHERE user_id = $1', [userId])) as { salt: string }[];
-    return rows[0]?.salt ?? null;
+  salt(userId: string): Promise<string | null> {
+    return this.store.salt(userId);
+  }
+
+  /**
+   * Takes the user's analysis lock inside `tx` (a transaction the caller opened): what
+   * runs in it never interleaves with a batch of this analysis, nor with another holder.
+   */
+  lockUser(userId: string, tx: EntityManager): Promise<void> {
+    return this.store.lockUser(userId, tx);
   }
 }
 

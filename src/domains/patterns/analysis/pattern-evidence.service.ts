@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import { PatternEvidenceRepository } from './pattern-evidence.repository';
 
 /** What the suggestion engine may know about one recurring sequence (a temporal pattern). */
 export interface SequenceEvidence {
@@ -35,41 +34,16 @@ export interface UserEvidence {
 /** The engine reads at most this many sequences per evaluation: the most recently seen. */
 export const EVIDENCE_LIMIT = 5_000;
 
-interface Row {
-  id: string;
-  sequence_key: string;
-  sequence: string[];
-  count: number;
-  first_seen: Date;
-  last_seen: Date;
-  avg_gap_seconds: number | null;
-  example_files: string[];
-  metadata: { hours?: number[]; weekdays?: number[]; days?: number; first_day?: number; last_day?: number };
-}
-
 /** Reads a user's analysis results for the suggestion engine: a bounded number of queries and rows. */
 @Injectable()
 export class PatternEvidenceService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(private readonly evidence: PatternEvidenceRepository) {}
 
   async read(userId: string): Promise<UserEvidence> {
-    const [state] = (await this.db.query('SELECT position_at, steps_total::text, salt FROM pattern_analysis_state WHERE user_id = $1', [userId])) as {
-      position_at: Date | null;
-      steps_total: string;
-      salt: string;
-    }[];
-    const rows = (await this.db.query(
-      `SELECT id, sequence_key, sequence, count, first_seen, last_seen, avg_gap_seconds, example_files, metadata
-         FROM temporal_patterns WHERE user_id = $1 ORDER BY last_seen DESC, sequence_key LIMIT $2`,
-      [userId, EVIDENCE_LIMIT],
-    )) as Row[];
+    const state = await this.evidence.state(userId);
+    const rows = await this.evidence.sequences(userId, EVIDENCE_LIMIT);
     const stepKeys = [...new Set(rows.flatMap((r) => r.sequence))];
-    const counts = stepKeys.length
-      ? ((await this.db.query(
-          'SELECT sequence_key, count FROM sequence_candidates WHERE user_id = $1 AND steps = 1 AND sequence_key = ANY($2::varchar[])',
-          [userId, stepKeys],
-        )) as { sequence_key: string; count: number }[])
-      : [];
+    const counts = stepKeys.length ? await this.evidence.stepCounts(userId, stepKeys) : [];
     return {
       sequences: rows.map((r) => ({
         id: r.id,

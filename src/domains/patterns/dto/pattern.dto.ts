@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { NoNul } from '@/platform/http/decorators/no-nul.decorator';
-import { BoundedPageQuery } from '@/platform/http/list-page';
+import { BoundedPageQuery } from '@/platform/http/pagination';
 import { type SortOrder, SortByField, SortOrderField } from '@/platform/http/sorting';
 
 export const PATTERN_SORT_COLUMNS = ['count', 'last_used', 'file_extension', 'created_at', 'updated_at'] as const;

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsNumber, IsOptional, Max, Min } from 'class-validator';
-import { BoundedPageQuery } from '@/platform/http/list-page';
+import { BoundedPageQuery } from '@/platform/http/pagination';
 import { QueryBoolean, QueryNumber } from '@/platform/http/query-params';
 import { type SortOrder, SortByField, SortOrderField } from '@/platform/http/sorting';
 
@@ -71,8 +71,8 @@ export class SuggestionResponse {
   }
 }
 
-/** A row as read by SUGGESTION_COLUMNS. */
+/** A row as read by SUGGESTION_COLUMNS (suggestions.repository.ts). */
 export type SuggestionRow = Omit<SuggestionResponse, 'created_at'> & { created_at: Date };
 
-export const SUGGESTION_COLUMNS =
-  's.id, s.trigger, s.tools_involved, s.suggested_integration, s.suggested_connector, s.sample_code, s.reasoning, s.actual_files, s.confidence, s.is_dismissed, s.is_applied, s.is_bookmarked, s.created_at';
+/** What a user can do to one of their suggestions. */
+export type SuggestionAction = 'bookmark' | 'apply' | 'dismiss';

@@ -1,8 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EventBus } from '@/platform/event-bus/event-bus';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { AppConfig } from '@/platform/config/app-config';
+import { Transactions } from '@/platform/database/transactions';
 import { AnalysisQueue } from '@/domains/patterns';
 import { PatternAnalysisService, type AnalysisRun } from '@/domains/patterns';
 import { PatternEvidenceService } from '@/domains/patterns';
@@ -11,7 +10,7 @@ import { UserConfigService } from '@/domains/users';
 import { SuggestionResponse } from '../dto/suggestion.dto';
 import { RULES } from './catalogue';
 import { evaluate } from './match';
-import { saveCandidates, scrubPaths, type SavedSuggestion } from './suggestion-store';
+import { type SavedSuggestion, SuggestionCandidatesRepository } from './suggestion-candidates.repository';
 
 export interface RefreshResult {
   run: AnalysisRun;
@@ -44,7 +43,8 @@ export class SuggestionEngine {
   private readonly logger = new Logger(SuggestionEngine.name);
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly transactions: Transactions,
+    private readonly suggestions: SuggestionCandidatesRepository,
     private readonly analysis: PatternAnalysisService,
     private readonly evidence: PatternEvidenceService,
     private readonly queue: AnalysisQueue,
@@ -96,16 +96,16 @@ export class SuggestionEngine {
     const evidence = await this.evidence.read(userId);
     const candidates = evaluate(evidence, RULES, { useActualFiles: settings.useActualFiles });
     if (!candidates.length) return [];
-    return this.db.transaction(async (em) => {
-      await em.query('SELECT 1 FROM pattern_analysis_state WHERE user_id = $1 FOR UPDATE', [userId]);
-      return saveCandidates(em, userId, candidates, settings.maxSuggestions);
+    return this.transactions.run(async (tx) => {
+      await this.analysis.lockUser(userId, tx);
+      return this.suggestions.save(userId, candidates, settings.maxSuggestions, tx);
     });
   }
 
   private async scrub(userId: string): Promise<number> {
     const salt = await this.analysis.salt(userId);
     if (!salt) return 0;
-    const n = await this.db.transaction((em) => scrubPaths(em, userId, salt));
+    const n = await this.transactions.run((tx) => this.suggestions.scrubPaths(userId, salt, tx));
     if (n) this.logger.log(`user ${userId}: anonymised the paths of ${n} suggestion(s)`);
     return n;
   }

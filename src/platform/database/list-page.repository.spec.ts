@@ -1,4 +1,4 @@
-import { pageFromProbe } from './list-page';
+import { pageFromProbe } from './list-page.repository';
 
 const rows = (n: number) => Array.from({ length: n }, (_, i) => i);
 
