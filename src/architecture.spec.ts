@@ -49,7 +49,36 @@ function cycleOf(graph: Map<string, Set<string>>): string[] | null {
   return null;
 }
 
+/**
+ * One data layer: every SQL statement, query builder call and entity API call lives in a
+ * `*.repository.ts`. Outside them only the data layer's own machinery may touch the
+ * DataSource (the executor, transactions, migrations, the breaker and pool metrics).
+ */
+const DATA_ACCESS =
+  /(^|[`'" (])(SELECT|INSERT INTO|UPDATE [a-z_"]+ SET|DELETE FROM|WITH [a-z_]+ AS)\b|createQueryBuilder|InjectRepository|InjectDataSource|\.query\(|\b(em|tx|manager)\.(save|find|findOne|findOneBy|findBy|insert|update|delete|create|exists|existsBy|count|increment|upsert|query)\b/;
+const DATA_LAYER_MACHINERY = [
+  'platform/database/sql.ts', // the one raw executor
+  'platform/database/transactions.ts', // opens transactions for services
+  'platform/database/floyo-data-source.ts', // migrations under the advisory lock
+  'platform/database/advisory-lock.ts',
+  'platform/database/db-circuit-breaker.ts', // wraps the pool
+  'platform/database/pool-stats.service.ts', // reads the pool's counters
+];
+
 describe('architecture', () => {
+  it('holds every statement in a *.repository.ts (no SQL, query builder or entity call elsewhere)', () => {
+    const outside = files(SRC)
+      .filter((f) => !f.endsWith('.repository.ts') && !DATA_LAYER_MACHINERY.includes(relative(SRC, f).split(/[\\/]/).join('/')))
+      .flatMap((f) =>
+        readFileSync(f, 'utf8')
+          .split('\n')
+          .map((line, i) => ({ line, at: `${relative(SRC, f)}:${i + 1}` }))
+          .filter(({ line }) => DATA_ACCESS.test(line) && !/^\s*(\*|\/\/)/.test(line)),
+      )
+      .map(({ at, line }) => `${at}: ${line.trim()}`);
+    expect(outside).toEqual([]);
+  });
+
   it('has no import cycle between domains', () => {
     const graph = domainGraph();
     expect(graph.size).toBeGreaterThan(10);
