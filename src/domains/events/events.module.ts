@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CacheModule } from '@/platform/cache/cache.module';
-import { ListPageRepository } from '@/platform/database/list-page.repository';
 import { PatternsModule } from '@/domains/patterns';
 import { StatsModule } from '@/domains/stats';
 import { StorageModule } from '@/platform/storage/storage.module';
@@ -17,7 +16,7 @@ import { EventsRepository } from './events.repository';
 @Module({
   imports: [TypeOrmModule.forFeature([Event]), PatternsModule, StatsModule, CacheModule, StorageModule],
   controllers: [EventsController, EventFilesController],
-  providers: [EventIngestService, EventsQueryService, EventFilesService, EventsRepository, ListPageRepository],
+  providers: [EventIngestService, EventsQueryService, EventFilesService, EventsRepository],
   exports: [EventsQueryService],
 })
 export class EventsModule {}

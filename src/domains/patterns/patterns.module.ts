@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { CacheModule } from '@/platform/cache/cache.module';
-import { ListPageRepository } from '@/platform/database/list-page.repository';
 import { StatsModule } from '@/domains/stats';
 import { AnalysisPositions } from './analysis/analysis-positions';
 import { AnalysisQueue } from './analysis/analysis-queue';
@@ -30,7 +29,6 @@ import { PatternsService } from './patterns.service';
     PatternsRepository,
     AnalysisRepository,
     PatternEvidenceRepository,
-    ListPageRepository,
   ],
   exports: [PatternsService, PatternAnalysisService, PatternEvidenceService, AnalysisQueue],
 })

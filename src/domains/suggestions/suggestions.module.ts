@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { CacheModule } from '@/platform/cache/cache.module';
-import { ListPageRepository } from '@/platform/database/list-page.repository';
 import { IntegrationsModule } from '@/domains/integrations';
 import { StatsModule } from '@/domains/stats';
 import { WorkflowsModule } from '@/domains/workflows';
@@ -17,7 +16,7 @@ import { SuggestionsService } from './suggestions.service';
 @Module({
   imports: [StatsModule, CacheModule, SuggestionEngineModule, WorkflowsModule, IntegrationsModule],
   controllers: [SuggestionsController],
-  providers: [SuggestionsService, SuggestionWorkflowService, SuggestionsRepository, ListPageRepository],
+  providers: [SuggestionsService, SuggestionWorkflowService, SuggestionsRepository],
   exports: [SuggestionsService],
 })
 export class SuggestionsModule {}

@@ -10,6 +10,7 @@ import { SchemaMigrator } from './schema-migrator';
 import { Sql } from './sql';
 import { Transactions } from './transactions';
 import { DatabaseRepository } from './database.repository';
+import { ListPageRepository } from './list-page.repository';
 
 const poolLogger = new Logger('PgPool');
 
@@ -38,8 +39,8 @@ export class DatabaseModule {
           dataSourceFactory: async (options) => new FloyoDataSource(options as DataSourceOptions).initialize(),
         }),
       ],
-      providers: [PoolStatsService, SchemaMigrator, DbCircuitBreaker, Sql, Transactions, DatabaseRepository],
-      exports: [PoolStatsService, SchemaMigrator, DbCircuitBreaker, Sql, Transactions, DatabaseRepository],
+      providers: [PoolStatsService, SchemaMigrator, DbCircuitBreaker, Sql, Transactions, DatabaseRepository, ListPageRepository],
+      exports: [PoolStatsService, SchemaMigrator, DbCircuitBreaker, Sql, Transactions, DatabaseRepository, ListPageRepository],
     };
   }
 }

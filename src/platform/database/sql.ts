@@ -11,10 +11,6 @@ export interface Rows<T> {
   rowCount: number;
 }
 
-/** Anything that runs one SQL statement and resolves to its rows (an EntityManager, or Sql). */
-export interface Queryable {
-  query(sql: string, params?: unknown[]): Promise<unknown>;
-}
 
 /**
  * One statement on a pooled connection, straight through `pg` — for the hot paths that
@@ -31,7 +27,7 @@ export interface Queryable {
  * need a transaction with others keep using an EntityManager.
  */
 @Injectable()
-export class Sql implements Queryable {
+export class Sql {
   private pool?: Pool;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -48,10 +44,6 @@ export class Sql implements Queryable {
     }
     const { rows, rowCount } = await this.statement<T>(text, params);
     return { rows, rowCount };
-  }
-
-  async query<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
-    return (await this.statement<T>(text, params)).rows;
   }
 
   private async statement<T>(text: string, params: unknown[]): Promise<{ rows: T[]; rowCount: number }> {

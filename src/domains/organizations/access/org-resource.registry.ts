@@ -1,6 +1,5 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import type { Repository } from 'typeorm';
 import { ORG_PERMISSION, type OrgPermissionRequirement } from '@/platform/http/authorization/require-org-permission.decorator';
 
 /** The owner and organization of an org-scoped resource (workflow, integration, ...). */
@@ -11,16 +10,10 @@ export interface OrgResourceRef {
 
 export type OrgResourceLoader = (id: string) => Promise<OrgResourceRef | null>;
 
-interface OwnedRow {
-  id: string;
-  userId: string;
-  organizationId: string | null;
-}
-
 /**
  * Loaders that tell the permission guard which organization a resource belongs to, by
  * resource type. A domain registers its type once (e.g. in `onModuleInit`):
- * `registry.registerRepository('workflow', this.workflows)`. At boot every
+ * `registry.register('workflow', (id) => this.workflows.ownerOf(id))`. At boot every
  * `@RequireOrgPermission(..., { from: { resource } })` is checked against the registry, so
  * a missing loader stops the boot instead of failing requests.
  */
@@ -37,17 +30,6 @@ export class OrgResourceRegistry implements OnApplicationBootstrap {
   register(type: string, loader: OrgResourceLoader): void {
     if (this.loaders.has(type)) throw new Error(`org resource type "${type}" is registered twice`);
     this.loaders.set(type, loader);
-  }
-
-  /** Registers a TypeORM repository of an entity with `id`, `userId` and `organizationId`. */
-  registerRepository(type: string, repository: Repository<OwnedRow>): void {
-    this.register(type, async (id) => {
-      const row = await repository.findOne({
-        where: { id },
-        select: { id: true, userId: true, organizationId: true },
-      });
-      return row ? { ownerId: row.userId, organizationId: row.organizationId } : null;
-    });
   }
 
   loader(type: string): OrgResourceLoader {
