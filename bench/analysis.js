@@ -205,7 +205,7 @@ async function seed(pg) {
 
 // ---------------------------------------------------------------- baseline: the bare keyset read
 
-// Verbatim from src/domains/patterns/analysis/analysis-store.ts (readEvents), so the baseline is
+// Verbatim from src/domains/patterns/analysis/analysis.repository.ts (readEvents), so the baseline is
 // exactly the analysis' own read.
 const EVENT_COLUMNS = `e.id, (extract(epoch FROM e."timestamp") * 1000000)::bigint::text AS us, e.event_type, e.tool, e.operation,
        CASE WHEN e.storage_key IS NOT NULL THEN coalesce(e.details->>'filename', e.file_path) ELSE e.file_path END AS path`;
@@ -438,8 +438,8 @@ async function main() {
     console.log(`» ${fmt(EVENTS)} events for one user, batches of ${fmt(BATCH)}, database ${DATABASE}`);
     const { dir, builtAt } = await h.snapshotDist();
     console.log(`» code: dist/ built ${builtAt.toISOString()}`);
-    if (!fs.existsSync(path.join(dir, 'domains', 'patterns', 'worker', 'analysis.jobs.js'))) {
-      throw new Error('dist/ has no domains/patterns/worker/analysis.jobs.js: run `npm run build` first');
+    if (!fs.existsSync(path.join(dir, 'domains', 'suggestions', 'worker', 'analysis.jobs.js'))) {
+      throw new Error('dist/ has no domains/suggestions/worker/analysis.jobs.js: run `npm run build` first');
     }
     await h.freshDatabase(DATABASE_URL);
     await h.clearRedisPrefix(REDIS_URL, PREFIX);

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 /**
@@ -92,5 +92,16 @@ describe('architecture', () => {
       ['c', new Set(['a'])],
     ]);
     expect(cycleOf(graph)).toEqual(['a', 'b', 'c', 'a']);
+  });
+
+  it('names only files that exist in README.md and docs/ (a move updates the docs)', () => {
+    const root = join(SRC, '..');
+    const docs = ['README.md', ...readdirSync(join(root, 'docs')).filter((n) => n.endsWith('.md')).map((n) => `docs/${n}`)];
+    const named = docs.flatMap((doc) =>
+      [...readFileSync(join(root, doc), 'utf8').matchAll(/`((?:src|test|bench|scripts|deploy)\/[\w./-]+?)`/g)].map((m) => ({ doc, path: m[1] })),
+    );
+    expect(named.length).toBeGreaterThan(50);
+    const missing = named.filter(({ path }) => !/\*|\.\.\./.test(path) && !existsSync(join(root, path))).map(({ doc, path }) => `${doc}: ${path}`);
+    expect(missing).toEqual([]);
   });
 });

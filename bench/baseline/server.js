@@ -24,12 +24,12 @@
  * The SQL texts below are copied from the built service (dist/) — see bench/HISTORY.md,
  * "Whole-service performance": `npm run bench -- --check-sql` logs the statements both
  * sides send to PostgreSQL and reports any difference. Keep them in step with src/:
- *   src/domains/auth/sessions.repository.ts  principal()
- *   src/platform/http/list-page.ts        readListPage(), cappedCount()
- *   src/domains/events/events-query.service.ts  where(), SORT_SQL, EVENT_COLUMNS
- *   src/domains/stats/stats.service.ts          counts()
- *   src/domains/events/event-ingest.service.ts  INSERT_EVENTS + the outer WITH … SELECT
- *   src/domains/patterns/pattern-usage.service.ts  upsertSql, foldUsages
+ *   src/domains/auth/sessions.repository.ts      principal()
+ *   src/platform/database/list-page.repository.ts  read(), cappedCount()
+ *   src/domains/events/events.repository.ts      where(), SORT_SQL, EVENT_COLUMNS,
+ *                                                INSERT_EVENTS + the outer WITH … SELECT, upsertSql
+ *   src/domains/patterns/pattern-usage.ts        foldUsages
+ *   src/domains/stats/stats.repository.ts        counts()
  *
  * Env: PORT (or BASELINE_PORT), HOST (127.0.0.1), DATABASE_URL, DB_POOL_SIZE (10, the
  * service's default), DB_STATEMENT_TIMEOUT_MS (10000), LIST_COUNT_CAP (10000).
@@ -61,15 +61,15 @@ const PRINCIPAL_SQL = `SELECT u.id, u.email, u.is_active, u.is_superuser, u.dele
            LEFT JOIN user_sessions s ON s.id = $2 AND s.user_id = u.id
           WHERE u.id = $1`;
 
-/** src/domains/events/events-query.service.ts EVENT_COLUMNS */
+/** src/domains/events/events.repository.ts EVENT_COLUMNS */
 const EVENT_COLUMNS = 'e.id, e.event_type, e.file_path, e.tool, e.operation, e.details, e."timestamp"';
 
-/** src/domains/stats/stats.service.ts counts() */
+/** src/domains/stats/stats.repository.ts counts() */
 const COUNTS_SQL = `SELECT coalesce(sum(event_count), 0)::bigint AS events, coalesce(sum(pattern_count), 0)::bigint AS patterns,
               coalesce(sum(relationship_count), 0)::bigint AS relationships, coalesce(sum(suggestion_count), 0)::bigint AS suggestions
          FROM user_stats WHERE user_id = $1`;
 
-/** src/domains/events/event-ingest.service.ts INSERT_EVENTS */
+/** src/domains/events/events.repository.ts INSERT_EVENTS */
 const INSERT_EVENTS = `
 INSERT INTO events (id, user_id, event_type, file_path, tool, operation, details, "timestamp", storage_key)
 SELECT t.id, $1, t.event_type, t.file_path, t.tool, t.operation, t.details::jsonb, coalesce(t.ts, now()), t.storage_key
@@ -78,7 +78,7 @@ SELECT t.id, $1, t.event_type, t.file_path, t.tool, t.operation, t.details::json
 RETURNING id, "timestamp"`;
 const EVENT_PARAMS = 9;
 
-/** src/domains/patterns/pattern-usage.service.ts */
+/** src/domains/events/events.repository.ts upsertSql (PATTERN_MAX_TOOLS: src/domains/patterns/pattern-usage.ts) */
 const PATTERN_MAX_TOOLS = 50;
 const upsertSql = (user, $) => `
 INSERT INTO patterns AS p (user_id, file_extension, count, last_used, tools)
@@ -99,7 +99,7 @@ ON CONFLICT (user_id, file_extension) DO UPDATE SET
 RETURNING p.id, p.file_extension, p.count`;
 const PATTERN_SQL = upsertSql('$1', (i) => `$${EVENT_PARAMS + i}`);
 
-/** src/domains/events/event-ingest.service.ts ingest(): the outer statement, with and without patterns. */
+/** src/domains/events/events.repository.ts ingest(): the outer statement, with and without patterns. */
 const ingestSql = (withPatterns) => `WITH inserted AS (${INSERT_EVENTS})${withPatterns ? `, patterns AS (${PATTERN_SQL})` : ''}
        SELECT 'event' AS kind, id, "timestamp", NULL::varchar AS file_extension, NULL::int AS count FROM inserted
        ${withPatterns ? `UNION ALL SELECT 'pattern', id, NULL, file_extension, count FROM patterns` : ''}`;
@@ -119,7 +119,7 @@ function fileExtension(p) {
   return EXTENSION.test(ext) ? ext : null;
 }
 
-/** src/domains/patterns/pattern-usage.service.ts foldUsages() */
+/** src/domains/patterns/pattern-usage.ts foldUsages() */
 function foldUsages(usages) {
   const out = new Map();
   for (const u of usages) {

@@ -2,6 +2,7 @@ import { InjectQueue } from '@nestjs/bull';
 import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { AuditService } from '@/domains/audit';
+import { withTimeout } from '@/platform/async/with-timeout';
 import type { AuthUser } from '@/platform/http/principal';
 import type { ClientInfo } from '@/platform/http/client-info';
 import { AppConfig } from '@/platform/config/app-config';
@@ -68,17 +69,10 @@ export class ExecutionsService {
   /** Bounded: a Redis outage must not hang the request (the sweep enqueues it later). */
   private async enqueue(executionId: string): Promise<void> {
     const add = this.queue.add(JOBS.workflows.execute, { executionId }, executionJobOptions(executionId, this.config.workflows.executionTimeoutMs));
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`queue did not accept the job within ${ENQUEUE_TIMEOUT_MS} ms`)), ENQUEUE_TIMEOUT_MS);
-    });
     try {
-      await Promise.race([add, timeout]);
+      await withTimeout(add, ENQUEUE_TIMEOUT_MS, `queue did not accept the job within ${ENQUEUE_TIMEOUT_MS} ms`);
     } catch (err) {
-      add.catch(() => undefined);
       this.logger.warn(`execution ${executionId} left pending for the recovery sweep: ${(err as Error).message}`);
-    } finally {
-      clearTimeout(timer);
     }
   }
 

@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger } from '@nestjs/common';
 import type { JobOptions, Queue } from 'bull';
+import { withTimeout } from '@/platform/async/with-timeout';
 import { AppConfig } from '@/platform/config/app-config';
 import type { DomainEvents } from '@/platform/event-bus/domain-events';
 import { OnDomainEvent } from '@/platform/event-bus/event-bus';
@@ -69,16 +70,10 @@ export class AnalysisQueue {
       timeout: 10 * 60_000,
       removeOnComplete: { age: 3_600, count: 5_000 },
     };
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        this.queue.add(JOBS.analysis.analyseUser, { userId }, options),
-        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('Redis did not answer')), ENQUEUE_TIMEOUT_MS))),
-      ]);
+      await withTimeout(this.queue.add(JOBS.analysis.analyseUser, { userId }, options), ENQUEUE_TIMEOUT_MS, 'Redis did not answer');
     } catch (err) {
       this.logger.warn(`could not enqueue the analysis of user ${userId}: ${(err as Error).message}`);
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

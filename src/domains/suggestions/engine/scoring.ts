@@ -2,8 +2,8 @@ import type { SequenceEvidence } from '@/domains/patterns';
 import { sequenceKey } from '@/domains/patterns';
 
 /**
- * How much a recurring sequence is worth suggesting. Pure functions; README
- * ("Pattern intelligence") documents the formulas.
+ * How much a recurring sequence is worth suggesting. Pure functions;
+ * docs/intelligence.md ("Routine or chance", "Confidence") documents the formulas.
  */
 
 const DAY_MS = 86_400_000;
