@@ -1,5 +1,5 @@
 import { inflateRawSync } from 'node:zlib';
-import type { Response } from 'superagent';
+import type { Response } from 'supertest';
 
 /**
  * Reads a ZIP archive (stored or deflated entries, data descriptors allowed) through its

@@ -4,7 +4,7 @@ import { AppValidationPipe, validationFailed, type ValidationIssue, wellFormed }
 import { jsonProblem } from './dto/bounded-json';
 import { CreateEventDto, EVENT_TYPE_MAX, eventTime, FILE_PATH_MAX, OPERATION_MAX, TOOL_MAX } from './dto/create-event.dto';
 
-export const BATCH_MAX = 1_000;
+const BATCH_MAX = 1_000;
 /** Issues reported for one batch at most (the first ones, in item order). */
 const MAX_ISSUES = 100;
 

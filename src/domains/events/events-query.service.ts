@@ -35,11 +35,6 @@ export class EventsQueryService {
     });
   }
 
-  /** The file paths of the user's latest events, newest first (generator input). */
-  recentFilePaths(userId: string, limit: number): Promise<string[]> {
-    return this.events.recentFilePaths(userId, limit);
-  }
-
   /** Every event of the user, newest first, read in keyset batches along the list index. */
   export(userId: string, format: ExportFormat): Promise<StreamableFile> {
     return streamExport({

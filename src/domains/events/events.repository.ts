@@ -78,7 +78,7 @@ interface IngestRow {
 }
 
 /** An extension pattern as the ingest statement left it. */
-export interface IngestedPattern {
+interface IngestedPattern {
   id: string;
   file_extension: string;
   count: number;
@@ -173,16 +173,6 @@ export class EventsRepository {
       );
     }
     return where;
-  }
-
-  /** The file paths of the user's latest events, newest first. */
-  async recentFilePaths(userId: string, limit: number): Promise<string[]> {
-    const { rows } = await this.sql.run<{ file_path: string }>(
-      `SELECT e.file_path FROM events e WHERE e.user_id = $1 AND e.file_path IS NOT NULL
-        ORDER BY e."timestamp" DESC, e.id DESC LIMIT $2`,
-      [userId, limit],
-    );
-    return rows.map((r) => r.file_path);
   }
 
   /** The next `size` of the user's events after the cursor `after` (none: from the newest), newest first, along the list index. */

@@ -15,7 +15,7 @@ import { updateFlag } from './flag-update';
 import { REQUIRED_FEATURE } from '@/platform/http/decorators/require-feature.decorator';
 
 /** The kill switches seeded by migration (some guard routes of other processes, e.g. the worker). */
-export const SEEDED_KILL_SWITCHES = [
+const SEEDED_KILL_SWITCHES = [
   'enable_user_registration',
   'enable_file_uploads',
   'enable_suggestion_generation',

@@ -11,7 +11,7 @@ import type { UserIntegration } from './entities/user-integration.entity';
 import { IntegrationSecrets } from './integration-secrets';
 import { IntegrationsRepository } from './integrations.repository';
 
-export const INTEGRATION_NOT_FOUND = 'Integration not found';
+const INTEGRATION_NOT_FOUND = 'Integration not found';
 
 export interface ResolvedIntegration {
   id: string;

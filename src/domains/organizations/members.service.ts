@@ -15,7 +15,7 @@ import { InvitationsRepository } from './invitations.repository';
 import { MembersRepository } from './members.repository';
 import { OrganizationsRepository } from './organizations.repository';
 
-export const LAST_OWNER = 'An organization must keep at least one owner';
+const LAST_OWNER = 'An organization must keep at least one owner';
 
 /** What an erased account's organizations became: left (the organization stays) or deleted with it. */
 export interface ErasureOutcome {

@@ -56,15 +56,6 @@ export class PatternsRepository {
     return where;
   }
 
-  /** The user's most used extensions with at least `minCount` events. */
-  async strongest(userId: string, minCount: number, limit: number): Promise<PatternRow[]> {
-    const { rows } = await this.sql.run<PatternRow>(
-      `SELECT ${COLUMNS} FROM patterns p WHERE p.user_id = $1 AND p.count >= $2 ORDER BY p.count DESC, p.file_extension LIMIT $3`,
-      [userId, minCount, limit],
-    );
-    return rows;
-  }
-
   /** The next `size` of the user's patterns after the cursor `after` (none: from the top), most used first. */
   async batchAfter(userId: string, after: { count: number; id: string } | null, size: number): Promise<PatternRow[]> {
     const { rows } = await this.sql.run<PatternRow>(

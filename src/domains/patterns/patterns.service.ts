@@ -7,13 +7,6 @@ import { StatsService } from '@/domains/stats';
 import { type ListPatternsQuery, type PatternRow, PatternResponse } from './dto/pattern.dto';
 import { PatternsRepository } from './patterns.repository';
 
-export interface PatternEvidence {
-  fileExtension: string;
-  count: number;
-  lastUsed: Date | null;
-  tools: string[];
-}
-
 @Injectable()
 export class PatternsService {
   constructor(
@@ -33,12 +26,6 @@ export class PatternsService {
       cap: this.config.lists.countCap,
       unfilteredTotal: async () => (await this.stats.counts(userId)).patterns,
     });
-  }
-
-  /** The user's most used extensions with at least `minCount` events (generator input). */
-  async strongest(userId: string, minCount: number, limit: number): Promise<PatternEvidence[]> {
-    const rows = await this.patterns.strongest(userId, minCount, limit);
-    return rows.map((r) => ({ fileExtension: r.file_extension, count: r.count, lastUsed: r.last_used, tools: r.tools }));
   }
 
   /** All of the user's patterns as a JSON or CSV attachment, most used first. */

@@ -20,7 +20,7 @@ import { DataExportRepository, type ExportedWorkflowRow } from './data-export.re
 type Section = [name: string, batches: AsyncIterable<unknown[]>];
 
 /** `floyo_data_export_YYYYMMDD.zip` (UTC date). */
-export const exportFilename = (now: Date) => `floyo_data_export_${now.toISOString().slice(0, 10).replace(/-/g, '')}.zip`;
+const exportFilename = (now: Date) => `floyo_data_export_${now.toISOString().slice(0, 10).replace(/-/g, '')}.zip`;
 
 /** One JSON document, produced piece by piece: no section is ever held whole in memory. */
 async function* jsonDocument(head: Record<string, unknown>, sections: Section[]): AsyncGenerator<string> {

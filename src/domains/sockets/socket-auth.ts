@@ -9,7 +9,7 @@ export interface SocketIdentity {
 }
 
 /** The access token from `auth.token`, or an `Authorization: Bearer` header. */
-export function handshakeToken(socket: Socket): string | undefined {
+function handshakeToken(socket: Socket): string | undefined {
   const fromAuth = (socket.handshake.auth as Record<string, unknown> | undefined)?.token;
   if (typeof fromAuth === 'string' && fromAuth) return fromAuth.replace(/^Bearer\s+/i, '');
   return bearerToken(socket.handshake.headers.authorization);

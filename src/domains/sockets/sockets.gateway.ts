@@ -8,16 +8,26 @@ import {
   SubscribeMessage,
   WebSocketGateway,
 } from '@nestjs/websockets';
-import type { Server, Socket } from 'socket.io';
+import type { Server, Socket as IoSocket } from 'socket.io';
 import { AppConfig } from '@/platform/config/app-config';
 import { Authenticator } from '@/platform/http/authenticator';
 import { MetricsService } from '@/platform/metrics/metrics.service';
 import { isUuid, NOT_A_MEMBER, OrgAccessService } from '@/domains/organizations';
-import { type AckReply, orgRoom, sessionRoom, userRoom } from '@/platform/realtime/realtime.events';
+import {
+  type AckReply,
+  type ClientToServerEvents,
+  orgRoom,
+  type ServerToClientEvents,
+  sessionRoom,
+  userRoom,
+} from '@/platform/realtime/realtime.events';
 import { MessageLimiter } from './message-limiter';
 import { authenticateSocket, type SocketIdentity } from './socket-auth';
 
 const DISCONNECT_AFTER_STRIKES = 20;
+
+/** The protocol, typed both ways (realtime.events.ts). */
+type Socket = IoSocket<ClientToServerEvents, ServerToClientEvents>;
 
 interface SocketState {
   identity: SocketIdentity;
@@ -44,7 +54,7 @@ export class SocketsGateway implements OnGatewayInit, OnGatewayConnection, OnGat
     private readonly config: AppConfig,
   ) {}
 
-  afterInit(server: Server): void {
+  afterInit(server: Server<ClientToServerEvents, ServerToClientEvents>): void {
     server.use((socket, next) => {
       authenticateSocket(socket, this.auth).then(
         (identity) => {

@@ -1,7 +1,5 @@
 /** The suggestions domain's public API: other domains and the composition roots import only this. */
 export { SuggestionResponse } from './dto/suggestion.dto';
-export { SuggestionEngineModule } from './engine/suggestion-engine.module';
-export { SuggestionEngine } from './engine/suggestion-engine';
 export { Suggestion } from './entities/suggestion.entity';
 export { SuggestionsModule } from './suggestions.module';
 export { SuggestionsService } from './suggestions.service';

@@ -24,7 +24,7 @@ export function describeBootError(err: unknown, urls: { database?: string; redis
   return `Boot failed: ${msg}`;
 }
 
-export function redactUrl(url: string): string {
+function redactUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';

@@ -45,7 +45,7 @@ export function createHttpAdapter(config: AppConfig): FastifyAdapter {
 }
 
 /** Security headers as the legacy service sent them (helmet options, adapter-neutral). */
-export const SECURITY_HEADERS = {
+const SECURITY_HEADERS = {
   contentSecurityPolicy: {
     directives: {
       defaultSrc: ["'self'"],
@@ -72,7 +72,7 @@ export const SECURITY_HEADERS = {
  * the request (no CSP nonces), so building helmet's middleware chain per request — what
  * @fastify/helmet does — is pure overhead (bench/HISTORY.md, "Whole-service performance").
  */
-export function securityHeaders(): Record<string, string> {
+function securityHeaders(): Record<string, string> {
   const headers: Record<string, string> = {};
   const res = {
     setHeader: (name: string, value: string | number | string[]) => (headers[name] = String(value)),
@@ -85,8 +85,8 @@ export function securityHeaders(): Record<string, string> {
 }
 
 /** The liveness probe's path: a plain Fastify route (see configureHttpApp). */
-export const LIVENESS_PATH = '/health/liveness';
-export const METRICS_PATH = '/metrics';
+const LIVENESS_PATH = '/health/liveness';
+const METRICS_PATH = '/metrics';
 
 let livenessAt = 0;
 let livenessJson = '';
@@ -94,7 +94,7 @@ let livenessJson = '';
  * GET /health/liveness body `{status: "alive", timestamp}` as JSON text, built at most
  * once per millisecond (probes and load balancers can call it thousands of times a second).
  */
-export function livenessBody(now = Date.now()): string {
+function livenessBody(now = Date.now()): string {
   if (now !== livenessAt) {
     livenessAt = now;
     livenessJson = JSON.stringify({ status: 'alive', timestamp: new Date(now).toISOString() });
@@ -122,7 +122,7 @@ function answerLivenessFirst(server: Server): void {
 }
 
 /** Exactly the configured origins (any origin only when `*` is allowed, never in production). */
-export function corsOptions(config: AppConfig) {
+function corsOptions(config: AppConfig) {
   return {
     origin: config.http.corsOrigins.includes('*') ? true : config.http.corsOrigins,
     credentials: true,
@@ -148,7 +148,7 @@ export function corsOptions(config: AppConfig) {
  * such a request is refused, saying what to send instead, before it reaches any route.
  */
 const PASSWORD_PARAMS = ['password', 'old_password', 'new_password'];
-export const PASSWORD_IN_URL =
+const PASSWORD_IN_URL =
   'Passwords are accepted only in the JSON body, never in the URL (URLs are logged and kept in browser history): ' +
   'send them as JSON fields, e.g. {"old_password": "…", "new_password": "…"}';
 

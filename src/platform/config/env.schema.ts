@@ -15,7 +15,7 @@ function isIpOrCidr(entry: string): boolean {
 /** The placeholder the legacy service shipped with; refused in production. */
 export const PLACEHOLDER_SECRET_KEY = 'your-secret-key-change-in-production';
 
-export const ENVIRONMENTS = ['development', 'test', 'production'] as const;
+const ENVIRONMENTS = ['development', 'test', 'production'] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
 const isProd = { is: 'production' };

@@ -6,7 +6,7 @@ import { AppConfig } from './app-config';
 import { validateEnv } from './validate-env';
 
 /** Reads `.env` (if present) under the real environment: variables already set win. */
-export function readRawEnv(envFile = resolve(process.cwd(), '.env')): Record<string, string | undefined> {
+function readRawEnv(envFile = resolve(process.cwd(), '.env')): Record<string, string | undefined> {
   const fromFile = existsSync(envFile) ? parse(readFileSync(envFile)) : {};
   return { ...fromFile, ...process.env };
 }

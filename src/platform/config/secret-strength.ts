@@ -5,7 +5,7 @@
  */
 
 /** How to make a good key; every refusal of a key says so. */
-export const KEY_ADVICE = 'generate one with `openssl rand -hex 32`';
+const KEY_ADVICE = 'generate one with `openssl rand -hex 32`';
 
 /** Bits of randomness a key must carry at least. */
 export const MIN_KEY_BITS = 128;

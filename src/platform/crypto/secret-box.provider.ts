@@ -3,9 +3,9 @@ import { AppConfig } from '@/platform/config/app-config';
 import { SecretBox } from './secret-box';
 
 /** Used only outside production when ENCRYPTION_KEY is empty (production refuses to boot without one). */
-export const DEVELOPMENT_ENCRYPTION_KEY = 'floyo-development-only-encryption-key-not-secret';
+const DEVELOPMENT_ENCRYPTION_KEY = 'floyo-development-only-encryption-key-not-secret';
 
-export function secretBoxFromConfig(config: AppConfig, logger?: Logger): SecretBox {
+function secretBoxFromConfig(config: AppConfig, logger?: Logger): SecretBox {
   if (!config.encryptionKey) {
     logger?.warn('ENCRYPTION_KEY is empty: secrets are encrypted with a fixed development key (never do this in production)');
     return new SecretBox(DEVELOPMENT_ENCRYPTION_KEY, config.encryptionKeysOld);

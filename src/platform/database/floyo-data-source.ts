@@ -2,7 +2,7 @@ import { DataSource, type DataSourceOptions, type Migration } from 'typeorm';
 import { withAdvisoryLock } from './advisory-lock';
 import { TypeOrmLogger } from './typeorm-logger';
 
-export const MIGRATION_LOCK = 'floyo:migrations';
+const MIGRATION_LOCK = 'floyo:migrations';
 
 /**
  * A DataSource whose migration commands take a Postgres advisory lock first. The typeorm

@@ -8,7 +8,7 @@ import { RealtimeService } from '@/platform/realtime/realtime.service';
 import { RedisService } from '@/platform/redis/redis.service';
 
 /** Pool usage at or above this share of max is reported as a warning (plan 2.6). */
-export const POOL_WARNING_RATIO = 0.9;
+const POOL_WARNING_RATIO = 0.9;
 
 /**
  * Readiness indicators. Every check is bounded by HEALTH_CHECK_TIMEOUT_MS and reports

@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { LivenessThreadData } from './liveness-thread.worker';
 
 /** How often the main thread stamps the shared clock the liveness thread reads. */
-export const LIVENESS_HEARTBEAT_MS = 100;
+const LIVENESS_HEARTBEAT_MS = 100;
 
 export interface LivenessThread {
   /** The port it listens on (the configured one, or the one the OS chose for 0 in tests). */

@@ -8,7 +8,7 @@ export interface ListResult<T> {
 }
 
 /** Set on list responses whose `total` stopped at LIST_COUNT_CAP (the real count is larger). */
-export const TOTAL_CAPPED_HEADER = 'X-Total-Capped';
+const TOTAL_CAPPED_HEADER = 'X-Total-Capped';
 
 /**
  * Sends a page that is already JSON (from the response cache), flagging a capped total in

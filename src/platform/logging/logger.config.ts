@@ -6,7 +6,7 @@ import type { AppConfig } from '@/platform/config/app-config';
 import { serializeError } from './error-redaction';
 
 /** Secrets never reach the logs, wherever they appear. */
-export const REDACT_PATHS = [
+const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-api-key"]',
@@ -67,7 +67,7 @@ export function requestIdFrom(header: unknown): string {
 export const currentRequestId = new AsyncLocalStorage<string>();
 
 /** pino `mixin`: adds `reqId` to a line logged while a request is handled (a fresh object: pino merges into it). */
-export function requestIdMixin(): { reqId?: string } {
+function requestIdMixin(): { reqId?: string } {
   const reqId = currentRequestId.getStore();
   return reqId === undefined ? {} : { reqId };
 }

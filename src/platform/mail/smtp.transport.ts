@@ -2,6 +2,7 @@ import { createTransport, type Transporter } from 'nodemailer';
 import type { AppConfig } from '@/platform/config/app-config';
 import { type MailMessage, MailTransport } from './mail.types';
 
+/** @public Loaded lazily by MailModule (nodemailer only when SMTP is configured). */
 export class SmtpMailTransport extends MailTransport {
   private readonly transporter: Transporter;
 

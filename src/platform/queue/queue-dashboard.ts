@@ -8,7 +8,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthenticationError, Authenticator, bearerToken } from '@/platform/http/authenticator';
 import { QUEUES } from './queues';
 
-export const DASHBOARD_PATH = '/admin/queues';
+const DASHBOARD_PATH = '/admin/queues';
 const COOKIE = 'floyo_queues';
 
 /**

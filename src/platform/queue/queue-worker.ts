@@ -13,7 +13,7 @@ interface Registered extends JobHandlerMeta {
   handle: (job: Job) => Promise<unknown>;
 }
 
-export class JobCatalogueError extends Error {}
+class JobCatalogueError extends Error {}
 
 /**
  * The worker's job runner. At boot it collects every @JobHandler, refuses to start unless

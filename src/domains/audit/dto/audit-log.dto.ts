@@ -3,7 +3,7 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import type { AuditLog } from '../entities/audit-log.entity';
 
-export const AUDIT_PAGE_MAX = 500;
+const AUDIT_PAGE_MAX = 500;
 
 export class AuditLogQueryDto {
   @ApiPropertyOptional({ format: 'uuid', description: "An organization's log (owner/admin only); omitted: your own actions" })

@@ -5,7 +5,7 @@ import { type SortOrder, SortByField, SortOrderField } from '@/platform/http/sor
 import { NoNul } from '@/platform/http/decorators/no-nul.decorator';
 import { EVENT_TYPE_MAX, TOOL_MAX } from './create-event.dto';
 
-export const EVENT_SORT_COLUMNS = ['timestamp', 'event_type', 'tool', 'operation', 'file_path'] as const;
+const EVENT_SORT_COLUMNS = ['timestamp', 'event_type', 'tool', 'operation', 'file_path'] as const;
 export type EventSortColumn = (typeof EVENT_SORT_COLUMNS)[number];
 
 export class ListEventsQuery extends BoundedPageQuery {

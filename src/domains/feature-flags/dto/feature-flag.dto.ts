@@ -3,7 +3,7 @@ import { IsBoolean, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength
 import type { FeatureFlagOverride } from '../entities/feature-flag-override.entity';
 import type { FeatureFlag } from '../entities/feature-flag.entity';
 
-export const FLAG_NAME = /^[a-z][a-z0-9_]{0,99}$/;
+const FLAG_NAME = /^[a-z][a-z0-9_]{0,99}$/;
 
 export class CreateFeatureFlagDto {
   @ApiProperty({ example: 'enable_new_editor', description: 'lower_snake_case, at most 100 characters' })

@@ -6,7 +6,7 @@ import type { OrgResourceRef } from './org-resource.registry';
 import { type Permission, roleHasPermission } from '@/platform/http/authorization/permissions';
 
 export const NOT_A_MEMBER = 'Not a member of this organization';
-export const INSUFFICIENT_PERMISSIONS = 'Insufficient permissions';
+const INSUFFICIENT_PERMISSIONS = 'Insufficient permissions';
 export const ORGANIZATION_NOT_FOUND = 'Organization not found';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

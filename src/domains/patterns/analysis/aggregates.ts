@@ -6,9 +6,9 @@
  * accumulation), so "in two halves" and "at once" give bit-identical rows.
  */
 
-export const DAY_MS = 86_400_000;
+const DAY_MS = 86_400_000;
 /** Example files kept per sequence: the most recent distinct ones. */
-export const EXAMPLE_FILES = 5;
+const EXAMPLE_FILES = 5;
 
 /** One sequence of 1–4 steps (1-step "sequences" are the step counts used for significance). */
 export interface SequenceAgg {
@@ -48,7 +48,7 @@ export interface ExtensionHistogram {
 }
 
 export const zeros = (n: number) => new Array<number>(n).fill(0);
-export const utcDay = (ms: number) => Math.floor(ms / DAY_MS);
+const utcDay = (ms: number) => Math.floor(ms / DAY_MS);
 export const utcHour = (ms: number) => new Date(ms).getUTCHours();
 /** Monday = 0 … Sunday = 6 */
 export const utcWeekday = (ms: number) => (new Date(ms).getUTCDay() + 6) % 7;

@@ -59,9 +59,9 @@ export interface Tail {
 export const EMPTY_TAIL: Tail = { lastAt: null, steps: [], recent: [] };
 
 /** Longest sequence mined (steps). */
-export const MAX_SEQUENCE = 4;
+const MAX_SEQUENCE = 4;
 /** A file pairs with at most this many distinct files touched before it within the window. */
-export const RELATION_FANOUT = 5;
+const RELATION_FANOUT = 5;
 
 export interface BatchDelta {
   /** sequences of 1..4 steps by key; 1-step entries are the step counts */
@@ -75,9 +75,9 @@ export interface BatchDelta {
   events: number;
 }
 
-export const relationKey = (r: Pick<RelationAgg, 'type' | 'source' | 'target'>) => `${r.type}\u0000${r.source}\u0000${r.target}`;
+const relationKey = (r: Pick<RelationAgg, 'type' | 'source' | 'target'>) => `${r.type}\u0000${r.source}\u0000${r.target}`;
 
-export function emptyDelta(): BatchDelta {
+function emptyDelta(): BatchDelta {
   return { sequences: new Map(), relations: new Map(), extensions: new Map(), steps: 0, events: 0 };
 }
 

@@ -12,7 +12,7 @@ import { pathView } from './path-anonymizer';
 /** Bumped when the fold's semantics change: stored aggregates are then rebuilt. */
 const ANALYSIS_VERSION = 1;
 /** A rebuild because of late events happens at most this often per user. */
-export const REBUILD_COOLDOWN_MS = 3_600_000;
+const REBUILD_COOLDOWN_MS = 3_600_000;
 /** Temporal patterns reported per run (realtime `pattern.updated`): the most frequent ones. */
 const TOUCHED_REPORTED = 50;
 

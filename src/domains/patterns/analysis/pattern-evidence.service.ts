@@ -32,7 +32,7 @@ export interface UserEvidence {
 }
 
 /** The engine reads at most this many sequences per evaluation: the most recently seen. */
-export const EVIDENCE_LIMIT = 5_000;
+const EVIDENCE_LIMIT = 5_000;
 
 /** Reads a user's analysis results for the suggestion engine: a bounded number of queries and rows. */
 @Injectable()

@@ -4,7 +4,7 @@ import { NoNul } from '@/platform/http/decorators/no-nul.decorator';
 import { BoundedPageQuery } from '@/platform/http/pagination';
 import { type SortOrder, SortByField, SortOrderField } from '@/platform/http/sorting';
 
-export const PATTERN_SORT_COLUMNS = ['count', 'last_used', 'file_extension', 'created_at', 'updated_at'] as const;
+const PATTERN_SORT_COLUMNS = ['count', 'last_used', 'file_extension', 'created_at', 'updated_at'] as const;
 export type PatternSortColumn = (typeof PATTERN_SORT_COLUMNS)[number];
 
 export class ListPatternsQuery extends BoundedPageQuery {

@@ -10,7 +10,7 @@ export class DeleteDataDto {
   confirm?: unknown;
 }
 
-export const RETENTION_MAX_DAYS = 36_500;
+const RETENTION_MAX_DAYS = 36_500;
 
 export class RetentionCleanupDto {
   @ApiPropertyOptional({ type: Number, minimum: 1, maximum: RETENTION_MAX_DAYS, default: 90, description: 'Events older than this many days are deleted' })

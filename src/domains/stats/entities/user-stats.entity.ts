@@ -2,11 +2,9 @@ import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { UpdatedAt } from '@/platform/database/base.columns';
 import { User } from '@/domains/users';
 
-/** Counter rows per user; a user's totals are the sums over their (at most 16) rows. */
-export const USER_STATS_SHARDS = 16;
-
 /**
- * Per-user row counts, so list totals and /api/stats never count a user's whole history.
+ * Per-user row counts (at most 16 rows per user; the totals are their sums), so list
+ * totals and /api/stats never count a user's whole history.
  * Maintained by statement-level triggers on events, patterns, relationships and
  * suggestions (migration AddUserStats): every INSERT/DELETE adjusts them in its own
  * transaction, whoever runs it (API, worker, cascades).

@@ -4,7 +4,7 @@ import { BoundedPageQuery } from '@/platform/http/pagination';
 import { QueryBoolean, QueryNumber } from '@/platform/http/query-params';
 import { type SortOrder, SortByField, SortOrderField } from '@/platform/http/sorting';
 
-export const SUGGESTION_SORT_COLUMNS = ['confidence', 'created_at', 'updated_at'] as const;
+const SUGGESTION_SORT_COLUMNS = ['confidence', 'created_at', 'updated_at'] as const;
 export type SuggestionSortColumn = (typeof SUGGESTION_SORT_COLUMNS)[number];
 
 export class ListSuggestionsQuery extends BoundedPageQuery {

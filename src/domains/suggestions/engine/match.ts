@@ -50,7 +50,7 @@ const matches = (m: StepMatcher, step: string): boolean => {
 };
 
 /** Start of the first contiguous match of `matchers` in `steps`, or -1. */
-export function findMatch(steps: string[], matchers: readonly StepMatcher[]): number {
+function findMatch(steps: string[], matchers: readonly StepMatcher[]): number {
   for (let i = 0; i + matchers.length <= steps.length; i++) {
     if (matchers.every((m, j) => matches(m, steps[i + j]))) return i;
   }
@@ -59,7 +59,7 @@ export function findMatch(steps: string[], matchers: readonly StepMatcher[]): nu
 
 const contains = (outer: string, inner: string) => `${SEQUENCE_SEPARATOR}${outer}${SEQUENCE_SEPARATOR}`.includes(`${SEQUENCE_SEPARATOR}${inner}${SEQUENCE_SEPARATOR}`);
 
-export const evidenceKeyOf = (steps: string[]) => {
+const evidenceKeyOf = (steps: string[]) => {
   const key = sequenceKey(steps);
   return key.length <= EVIDENCE_KEY_MAX ? key : `sha1:${createHash('sha1').update(key).digest('hex')}`;
 };

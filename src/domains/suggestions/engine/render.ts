@@ -34,12 +34,12 @@ function duration(seconds: number): string {
 }
 
 /** `{name}` → value; unknown placeholders stay as they are (templates may contain JSON braces). */
-export function fill(template: string, values: Record<string, string>): string {
+function fill(template: string, values: Record<string, string>): string {
   return template.replace(/\{([A-Za-z][A-Za-z0-9_]*)\}/g, (whole, name: string) => values[name] ?? whole);
 }
 
 /** The placeholder values of a match (see catalogue.ts). */
-export function placeholders(matched: string[], timing: Timing): Record<string, string> {
+function placeholders(matched: string[], timing: Timing): Record<string, string> {
   const steps = matched.map(parseStep);
   const values: Record<string, string> = {};
   steps.forEach((s, i) => {
@@ -59,7 +59,7 @@ export function placeholders(matched: string[], timing: Timing): Record<string, 
   return values;
 }
 
-export const toolsOf = (steps: string[]) => [...new Set(steps.map((s) => parseStep(s).subject).filter((t) => t !== 'file'))];
+const toolsOf = (steps: string[]) => [...new Set(steps.map((s) => parseStep(s).subject).filter((t) => t !== 'file'))];
 
 /** The suggestion's texts; `reasoning` cites the evidence: how often, when, which files. */
 export function render(input: RenderInput): RenderedSuggestion {

@@ -9,14 +9,14 @@ import { sequenceKey } from '@/domains/patterns';
 const DAY_MS = 86_400_000;
 
 /** A sequence is a routine, not chance, when P(X ≥ count) under independence is below this. */
-export const SIGNIFICANCE = 1e-6;
+const SIGNIFICANCE = 1e-6;
 /** support = count / (count + SUPPORT_HALF): 5 occurrences → 0.5, 20 → 0.8 */
-export const SUPPORT_HALF = 5;
+const SUPPORT_HALF = 5;
 /** recency halves every RECENCY_HALF_LIFE_DAYS of silence (relative to the user's latest activity) */
-export const RECENCY_HALF_LIFE_DAYS = 14;
+const RECENCY_HALF_LIFE_DAYS = 14;
 /** pseudo-observations that pull small samples towards "no consistency" */
 const PRIOR = 4;
-export const WEIGHTS = { support: 0.45, recency: 0.3, consistency: 0.25 } as const;
+const WEIGHTS = { support: 0.45, recency: 0.3, consistency: 0.25 } as const;
 
 /** ln(k!) — exact sum for small k, Stirling's series beyond. */
 function lnFactorial(k: number): number {
@@ -49,7 +49,7 @@ export function poissonTail(k: number, lambda: number): number {
  * Occurrences expected if the user's steps followed one another at random: N positions
  * times the product of each step's frequency, λ = N · Π (cᵢ / N).
  */
-export function expectedCount(steps: string[], stepCounts: Map<string, number>, stepsTotal: number, observed: number): number {
+function expectedCount(steps: string[], stepCounts: Map<string, number>, stepsTotal: number, observed: number): number {
   if (stepsTotal <= 0) return 0;
   let lambda = stepsTotal;
   for (const s of steps) lambda *= Math.max(stepCounts.get(s) ?? observed, observed) / stepsTotal;

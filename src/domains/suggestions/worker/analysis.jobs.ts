@@ -9,7 +9,7 @@ import { SuggestionEngine } from '../engine/suggestion-engine';
  * A job analyses for at most this long, then hands over to a continuation job: it stays
  * well inside the job timeout and the shutdown grace period (SIGTERM lets it finish).
  */
-export const JOB_BUDGET_MS = 15_000;
+const JOB_BUDGET_MS = 15_000;
 
 /** Worker: one user's analysis and suggestion evaluation per job (see SuggestionEngine). */
 @Injectable()

@@ -10,7 +10,7 @@ export interface StepLogEntry {
   error?: string;
 }
 
-export const MAX_LOGGED_BYTES = 16 * 1024;
+const MAX_LOGGED_BYTES = 16 * 1024;
 
 /** Keeps a logged value under MAX_LOGGED_BYTES (a preview replaces anything larger). */
 export function bounded(value: unknown, max = MAX_LOGGED_BYTES): unknown {

@@ -3,7 +3,7 @@ import { CreatedAt } from '@/platform/database/base.columns';
 import { User } from '@/domains/users';
 import { Workflow } from './workflow.entity';
 
-export const EXECUTION_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
+const EXECUTION_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 
 @Entity('workflow_executions')

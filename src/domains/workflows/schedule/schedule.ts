@@ -3,7 +3,7 @@ import type { ValidationIssue } from '@/platform/http/pipes/validation.pipe';
 
 export type ScheduleConfig = { type: 'cron'; cron: string; timezone?: string } | { type: 'interval'; interval: number };
 
-export const MIN_INTERVAL_SECONDS = 60;
+const MIN_INTERVAL_SECONDS = 60;
 
 export type ScheduleResult = { ok: true; schedule: ScheduleConfig | null } | { ok: false; issues: ValidationIssue[] };
 

@@ -7,7 +7,7 @@ export type OrgRole = (typeof ORG_ROLES)[number];
  * `audit:view` (an org's audit log: owner and admin, per the API contract) and
  * `organization:manage_owners` (granting or taking away the owner role: owners only).
  */
-export const PERMISSIONS = [
+const PERMISSIONS = [
   'event:view',
   'event:create',
   'event:update',
@@ -76,7 +76,7 @@ const ADMIN: Permission[] = [
 ];
 
 /** What each role may do in its organization (owner: everything). */
-export const ROLE_PERMISSIONS: Readonly<Record<OrgRole, ReadonlySet<Permission>>> = {
+const ROLE_PERMISSIONS: Readonly<Record<OrgRole, ReadonlySet<Permission>>> = {
   owner: new Set(PERMISSIONS),
   admin: new Set(ADMIN),
   member: new Set(MEMBER),

@@ -2,7 +2,7 @@ import { HttpException, HttpStatus } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { isDatabaseUnavailable, isUnstorableText } from '@/platform/database/pg-errors';
 
-export interface ErrorBody {
+interface ErrorBody {
   detail: unknown;
   error_id?: string;
   [key: string]: unknown;

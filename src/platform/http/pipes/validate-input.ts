@@ -4,7 +4,7 @@ const MAX_DEPTH = 16;
 const pipe = new AppValidationPipe();
 
 /** True when `value` nests deeper than `max` levels (iterative: safe on hostile input). */
-export function nestsDeeperThan(value: unknown, max: number): boolean {
+function nestsDeeperThan(value: unknown, max: number): boolean {
   const stack: [unknown, number][] = [[value, 0]];
   while (stack.length) {
     const [node, depth] = stack.pop()!;

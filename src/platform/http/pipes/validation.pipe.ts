@@ -33,7 +33,7 @@ function isInstanceOfClass(value: unknown): boolean {
 }
 
 /** Deeper inputs are refused before any recursive processing (DTOs are far shallower). */
-export const MAX_INPUT_DEPTH = 64;
+const MAX_INPUT_DEPTH = 64;
 
 /**
  * What is wrong with an input before any recursive processing, in one iterative walk (so
@@ -41,7 +41,7 @@ export const MAX_INPUT_DEPTH = 64;
  * else `malformed` when a string (value or key) holds a lone UTF-16 surrogate — valid in
  * JSON text, not in UTF-8: PostgreSQL refuses it in jsonb and text would store U+FFFD.
  */
-export function inputProblem(value: unknown, max: number): 'too_deep' | 'malformed' | null {
+function inputProblem(value: unknown, max: number): 'too_deep' | 'malformed' | null {
   const stack: [unknown, number][] = [[value, 0]];
   let malformed = false;
   while (stack.length) {
@@ -57,7 +57,7 @@ export function inputProblem(value: unknown, max: number): 'too_deep' | 'malform
 }
 
 /** Where the first lone surrogate is (inputProblem found one): the 422's `loc`. */
-export function malformedTextAt(value: unknown): (string | number)[] | null {
+function malformedTextAt(value: unknown): (string | number)[] | null {
   const stack: [unknown, (string | number)[]][] = [[value, []]];
   while (stack.length) {
     const [node, path] = stack.pop()!;
@@ -166,7 +166,7 @@ export class AppValidationPipe implements PipeTransform {
  * `Field required` (type `missing`), as the legacy service reported it, rather than one
  * issue per constraint it would have had to meet.
  */
-export function flatten(errors: ValidationError[], prefix: (string | number)[], input?: unknown): ValidationIssue[] {
+function flatten(errors: ValidationError[], prefix: (string | number)[], input?: unknown): ValidationIssue[] {
   const out: ValidationIssue[] = [];
   const given = input !== null && typeof input === 'object' ? (input as Record<string, unknown>) : undefined;
   for (const e of errors) {
