@@ -3,8 +3,7 @@ import { CreatedAt } from '@/platform/database/base.columns';
 import { User } from '@/domains/users';
 import { Workflow } from './workflow.entity';
 
-const EXECUTION_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
-export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
+export type ExecutionStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
 
 @Entity('workflow_executions')
 @Index('idx_workflow_executions_workflow_created', ['workflowId', 'createdAt'])
