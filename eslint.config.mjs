@@ -8,7 +8,21 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: { projectService: false },
-      globals: { process: 'readonly', console: 'readonly', __dirname: 'readonly', require: 'readonly', module: 'writable', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', URL: 'readonly', AbortController: 'readonly' },
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        __dirname: 'readonly',
+        require: 'readonly',
+        module: 'writable',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        setImmediate: 'readonly',
+        URL: 'readonly',
+        AbortController: 'readonly',
+      },
     },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -21,7 +35,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['csv-stringify', 'csv-stringify/*'], message: 'Write CSV through src/platform/http/export/csv.ts: it neutralises spreadsheet formulas.' },
+            {
+              group: ['csv-stringify', 'csv-stringify/*'],
+              message: 'Write CSV through src/platform/http/export/csv.ts: it neutralises spreadsheet formulas.',
+            },
           ],
         },
       ],
@@ -41,8 +58,15 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['csv-stringify', 'csv-stringify/*'], message: 'Write CSV through src/platform/http/export/csv.ts: it neutralises spreadsheet formulas.' },
-            { group: ['@/domains/*/**'], message: "Import another domain through its public API: '@/domains/<name>' (its index.ts); inside a domain, use relative imports." },
+            {
+              group: ['csv-stringify', 'csv-stringify/*'],
+              message: 'Write CSV through src/platform/http/export/csv.ts: it neutralises spreadsheet formulas.',
+            },
+            {
+              group: ['@/domains/*/**'],
+              message:
+                "Import another domain through its public API: '@/domains/<name>' (its index.ts); inside a domain, use relative imports.",
+            },
           ],
         },
       ],
@@ -56,8 +80,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['csv-stringify', 'csv-stringify/*'], message: 'Write CSV through src/platform/http/export/csv.ts: it neutralises spreadsheet formulas.' },
-            { group: ['@/domains', '@/domains/**', '**/domains/**'], message: 'Infrastructure (src/platform) never imports a domain: depend on a port the domain provides instead.' },
+            {
+              group: ['csv-stringify', 'csv-stringify/*'],
+              message: 'Write CSV through src/platform/http/export/csv.ts: it neutralises spreadsheet formulas.',
+            },
+            {
+              group: ['@/domains', '@/domains/**', '**/domains/**'],
+              message: 'Infrastructure (src/platform) never imports a domain: depend on a port the domain provides instead.',
+            },
           ],
         },
       ],

@@ -323,7 +323,11 @@ function activitySampler(pg, everyMs) {
         [DATABASE],
       );
       samples++;
-      if (!rows.length) counts.set('(no backend busy: worker between transactions / jobs)', (counts.get('(no backend busy: worker between transactions / jobs)') ?? 0) + 1);
+      if (!rows.length)
+        counts.set(
+          '(no backend busy: worker between transactions / jobs)',
+          (counts.get('(no backend busy: worker between transactions / jobs)') ?? 0) + 1,
+        );
       for (const r of rows) {
         const label = r.state === 'active' ? classify(r.query) : `${r.state} (waiting for the worker: JS between statements)`;
         counts.set(label, (counts.get(label) ?? 0) + 1);
@@ -391,7 +395,7 @@ function summariseProfile(file) {
  */
 async function waitForLock() {
   const deadline = Date.now() + Number(option('lock-wait', '1800')) * 1000;
-  for (let announced = false; ; ) {
+  for (let announced = false; ;) {
     try {
       h.acquireLock();
       break;
@@ -446,7 +450,12 @@ async function main() {
 
     const env = h.serviceEnv(
       { port: await h.freePort(), databaseUrl: DATABASE_URL, redisUrl: REDIS_URL, prefix: PREFIX },
-      { BENCH_WORKER_DIST: dir, WORKER_METRICS_PORT: '0', ANALYSIS_BATCH_SIZE: String(BATCH), ANALYSIS_SETTLE_SECONDS: String(SETTLE_SECONDS) },
+      {
+        BENCH_WORKER_DIST: dir,
+        WORKER_METRICS_PORT: '0',
+        ANALYSIS_BATCH_SIZE: String(BATCH),
+        ANALYSIS_SETTLE_SECONDS: String(SETTLE_SECONDS),
+      },
     );
     const wrapper = path.join(__dirname, 'lib', 'analysis-worker.js');
     const logFile = (tag) => path.join(os.tmpdir(), `floyo-bench-analysis-${tag}.log`);
@@ -472,7 +481,9 @@ async function main() {
       const r = await bareRead(pg, userId);
       r.bg = bg.stop();
       bare.push(r);
-      console.log(`» bare keyset read, pass ${pass}: ${fmt(r.eps)} events/s (${r.batches} batches, ${r.seconds.toFixed(2)} s, bg cpu ${r.bg.toFixed(2)})`);
+      console.log(
+        `» bare keyset read, pass ${pass}: ${fmt(r.eps)} events/s (${r.batches} batches, ${r.seconds.toFixed(2)} s, bg cpu ${r.bg.toFixed(2)})`,
+      );
       if (pass === 1) continue;
       if (!baseline || r.bg < baseline.bg) baseline = r;
       if (r.bg < 0.15) break;
@@ -483,10 +494,10 @@ async function main() {
         SETTLE_SECONDS,
         BATCH,
         ...(await pg
-          .query(`SELECT (extract(epoch FROM "timestamp") * 1000000)::bigint::text AS us, id FROM events WHERE user_id = $1 ORDER BY "timestamp", id OFFSET $2 LIMIT 1`, [
-            userId,
-            Math.floor(EVENTS / 2),
-          ])
+          .query(
+            `SELECT (extract(epoch FROM "timestamp") * 1000000)::bigint::text AS us, id FROM events WHERE user_id = $1 ORDER BY "timestamp", id OFFSET $2 LIMIT 1`,
+            [userId, Math.floor(EVENTS / 2)],
+          )
           .then((r) => [r.rows[0].us, r.rows[0].id])),
       ])
     ).rows.map((r) => r['QUERY PLAN']);
@@ -540,7 +551,9 @@ async function main() {
     let nextReport = EVENTS / 10;
     console.log(`» analysing (job analysis/analyse-user added at ${new Date(started).toISOString()})`);
     for (;;) {
-      const { rows } = await poll.query('SELECT events_analysed::bigint::int AS n FROM pattern_analysis_state WHERE user_id = $1', [userId]);
+      const { rows } = await poll.query('SELECT events_analysed::bigint::int AS n FROM pattern_analysis_state WHERE user_id = $1', [
+        userId,
+      ]);
       const events = rows[0]?.n ?? 0;
       const now = Date.now();
       const mem = procStatus(worker.pid);
@@ -621,9 +634,10 @@ async function main() {
       )
     ).rows[0];
     const suggestions = (
-      await pg.query(`SELECT rule_id, round(confidence::numeric, 2) AS confidence, left("trigger", 70) AS "trigger" FROM suggestions WHERE user_id = $1 ORDER BY confidence DESC LIMIT 8`, [
-        userId,
-      ])
+      await pg.query(
+        `SELECT rule_id, round(confidence::numeric, 2) AS confidence, left("trigger", 70) AS "trigger" FROM suggestions WHERE user_id = $1 ORDER BY confidence DESC LIMIT 8`,
+        [userId],
+      )
     ).rows;
     const topPatterns = (
       await pg.query(`SELECT sequence_key, count FROM temporal_patterns WHERE user_id = $1 ORDER BY count DESC LIMIT 5`, [userId])
@@ -644,7 +658,12 @@ async function main() {
             `${baseline.batches} batches`,
             '',
           ],
-          ['then suggestion evaluation (caught up → queue empty)', doneAt ? `${((doneAt - analysedAt) / 1000).toFixed(1)} s` : 'n/a', '', ''],
+          [
+            'then suggestion evaluation (caught up → queue empty)',
+            doneAt ? `${((doneAt - analysedAt) / 1000).toFixed(1)} s` : 'n/a',
+            '',
+            '',
+          ],
           [
             'CPU while analysing: worker / its PostgreSQL backends',
             `${(cpuAnalysed.worker / cpuAnalysed.seconds).toFixed(2)} / ${(cpuAnalysed.db / cpuAnalysed.seconds).toFixed(2)} cores`,
@@ -657,14 +676,20 @@ async function main() {
       ),
     );
 
-    console.log('\nRate per stretch of history, and the worker\'s memory as it goes\n');
+    console.log("\nRate per stretch of history, and the worker's memory as it goes\n");
     const rows = [['idle (before the job)', '', '', mb(idle.rss), mb(idle.heapUsed)]];
     let prevN = 0;
     let prevT = 0;
     for (const n of CHECKPOINTS) {
       const t = timeAt(n);
       const s = firstAt(n);
-      rows.push([`${fmt(n)} events analysed`, `${(t / 1000).toFixed(1)} s`, fmt((n - prevN) / ((t - prevT) / 1000)), mb(s.rss), mb(s.heapUsed)]);
+      rows.push([
+        `${fmt(n)} events analysed`,
+        `${(t / 1000).toFixed(1)} s`,
+        fmt((n - prevN) / ((t - prevT) / 1000)),
+        mb(s.rss),
+        mb(s.heapUsed),
+      ]);
       prevN = n;
       prevT = t;
     }
@@ -703,7 +728,17 @@ async function main() {
           const ins = a.ins - b.ins;
           const upd = a.upd - b.upd;
           const del = a.del - b.del;
-          return [t, fmt(ins), fmt(upd), fmt(a.hot - b.hot), fmt(del), fmt((ins + upd + del) / totalBatches), fmt(a.live), fmt(a.dead), `${mb(Number(a.heap))} + ${mb(Number(a.idx))}`];
+          return [
+            t,
+            fmt(ins),
+            fmt(upd),
+            fmt(a.hot - b.hot),
+            fmt(del),
+            fmt((ins + upd + del) / totalBatches),
+            fmt(a.live),
+            fmt(a.dead),
+            `${mb(Number(a.heap))} + ${mb(Number(a.idx))}`,
+          ];
         }),
         ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
       ),
@@ -735,9 +770,21 @@ async function main() {
     if (profileFile) {
       const p = summariseProfile(profileFile);
       console.log(`\nWorker CPU profile (${profileFile}, ${(p.total / 1e6).toFixed(1)} s sampled)\n`);
-      console.log(h.table(['area', 'self ms', 'share'], p.areas.map(([k, us]) => [k, fmt(us / 1000), `${((100 * us) / p.total).toFixed(1)} %`]), ['l', 'r', 'r']));
+      console.log(
+        h.table(
+          ['area', 'self ms', 'share'],
+          p.areas.map(([k, us]) => [k, fmt(us / 1000), `${((100 * us) / p.total).toFixed(1)} %`]),
+          ['l', 'r', 'r'],
+        ),
+      );
       console.log('');
-      console.log(h.table(['function (self time)', 'self ms', 'share'], p.top.map(([k, us]) => [k, fmt(us / 1000), `${((100 * us) / p.total).toFixed(1)} %`]), ['l', 'r', 'r']));
+      console.log(
+        h.table(
+          ['function (self time)', 'self ms', 'share'],
+          p.top.map(([k, us]) => [k, fmt(us / 1000), `${((100 * us) / p.total).toFixed(1)} %`]),
+          ['l', 'r', 'r'],
+        ),
+      );
     }
 
     const warnings = fs

@@ -131,8 +131,13 @@ async function main() {
   const childIdx = process.argv.indexOf('--child');
   if (childIdx !== -1) return serve(process.argv[childIdx + 1]);
 
-  const logLevels = option('log-levels', 'BENCH_LOG_LEVELS', 'warn').split(',').map((s) => s.trim()).filter(Boolean);
-  const order = option('order', 'BENCH_ORDER', ADAPTERS.join(',')).split(',').map((s) => s.trim());
+  const logLevels = option('log-levels', 'BENCH_LOG_LEVELS', 'warn')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const order = option('order', 'BENCH_ORDER', ADAPTERS.join(','))
+    .split(',')
+    .map((s) => s.trim());
   const duration = Number(option('duration', 'BENCH_DURATION', '8'));
   const connections = Number(option('connections', 'BENCH_CONNECTIONS', '32'));
   const warmup = Number(option('warmup', 'BENCH_WARMUP', '1'));
@@ -150,7 +155,9 @@ async function main() {
   console.log(`autocannon: ${connections} connections, ${duration} s per scenario after a ${warmup} s warm-up`);
   await h.freshDatabase(databaseUrl);
   const cleared = await h.clearRedisPrefix(redisUrl, REDIS_PREFIX);
-  console.log(`scratch database ${new URL(databaseUrl).pathname.slice(1)} re-created; ${cleared} old Redis key(s) under ${REDIS_PREFIX} removed`);
+  console.log(
+    `scratch database ${new URL(databaseUrl).pathname.slice(1)} re-created; ${cleared} old Redis key(s) under ${REDIS_PREFIX} removed`,
+  );
 
   const results = [];
   const headersSeen = {};
@@ -281,23 +288,27 @@ async function main() {
   }
   console.log(`\nFastify / Express (req/s${rounds > 1 ? `, medians over ${rounds} rounds` : ''}):\n`);
   console.log(
-    h.table(
-      ['LOG_LEVEL', 'scenario', 'fastify', 'express', 'ratio', ...(rounds > 1 ? ['ratio per round'] : [])],
-      ratios,
-      ['l', 'l', 'r', 'r', 'r', 'l'],
-    ),
+    h.table(['LOG_LEVEL', 'scenario', 'fastify', 'express', 'ratio', ...(rounds > 1 ? ['ratio per round'] : [])], ratios, [
+      'l',
+      'l',
+      'r',
+      'r',
+      'r',
+      'l',
+    ]),
   );
 
   if (headersSeen.fastify && headersSeen.express) {
     const d = headerDiff(headersSeen.fastify, headersSeen.express);
-    console.log(
-      `\nheader parity on GET /health: only fastify: [${d.onlyFirst.join(', ')}]; only express: [${d.onlySecond.join(', ')}]`,
-    );
+    console.log(`\nheader parity on GET /health: only fastify: [${d.onlyFirst.join(', ')}]; only express: [${d.onlySecond.join(', ')}]`);
   }
   console.log('bg cpu = cores used by processes outside the benchmark during the measured run (0.00 = quiet machine)');
   console.log('req logged = whether the server wrote a pino-http "request completed" line per request (yes/no/partial)');
-  const uneven = logLevels.filter((l) => new Set(results.filter((r) => r.logLevel === l).map((r) => `${r.scenario}:${r.accessLog}`)).size >
-    new Set(results.filter((r) => r.logLevel === l).map((r) => r.scenario)).size);
+  const uneven = logLevels.filter(
+    (l) =>
+      new Set(results.filter((r) => r.logLevel === l).map((r) => `${r.scenario}:${r.accessLog}`)).size >
+      new Set(results.filter((r) => r.logLevel === l).map((r) => r.scenario)).size,
+  );
   if (uneven.length) {
     console.log(`NOTE: at LOG_LEVEL=${uneven.join(', ')} the adapters did not log the same requests; compare those rows with care.`);
   }

@@ -204,8 +204,22 @@ async function main() {
     await sql(databaseUrl, 'CREATE TABLE events_bare (LIKE events INCLUDING DEFAULTS INCLUDING INDEXES)');
     const batch = Array.from({ length: 1000 }, (_, i) => event(i));
     const scenarios = [
-      { name: 'single', route: 'POST /api/events', path: '/api/events', bodies: Array.from({ length: 8 }, (_, i) => event(i)), per: 1, conns: singleConns },
-      { name: 'batch', route: 'POST /api/events/batch (1000/call)', path: '/api/events/batch', bodies: [batch], per: 1000, conns: batchConns },
+      {
+        name: 'single',
+        route: 'POST /api/events',
+        path: '/api/events',
+        bodies: Array.from({ length: 8 }, (_, i) => event(i)),
+        per: 1,
+        conns: singleConns,
+      },
+      {
+        name: 'batch',
+        route: 'POST /api/events/batch (1000/call)',
+        path: '/api/events/batch',
+        bodies: [batch],
+        per: 1000,
+        conns: batchConns,
+      },
     ];
     for (let round = 1; round <= rounds; round++) {
       for (const s of scenarios) {
@@ -220,7 +234,15 @@ async function main() {
         await h.waitForQuiet([process.pid, child.pid], database, { maxWaitMs });
         console.log(`» ${label}: API`);
         const bgApi = h.foreignCpu([process.pid, child.pid], database);
-        const a = await apiLoad({ url: `${base}${s.path}`, auth: api.auth, bodies: s.bodies, perRequest: s.per, connections: s.conns, seconds: duration, warmup });
+        const a = await apiLoad({
+          url: `${base}${s.path}`,
+          auth: api.auth,
+          bodies: s.bodies,
+          perRequest: s.per,
+          connections: s.conns,
+          seconds: duration,
+          warmup,
+        });
         a.bg = bgApi.stop();
 
         await h.waitForQuiet([process.pid, child.pid], database, { maxWaitMs });
@@ -238,7 +260,14 @@ async function main() {
 
         await h.waitForQuiet([process.pid, child.pid], database, { maxWaitMs });
         console.log(`» ${label}: pg baseline, no triggers`);
-        const c = await pgLoad({ url: databaseUrl, table: 'events_bare', userId: bare.userId, clients: s.conns, perInsert: s.per, seconds: duration });
+        const c = await pgLoad({
+          url: databaseUrl,
+          table: 'events_bare',
+          userId: bare.userId,
+          clients: s.conns,
+          perInsert: s.per,
+          seconds: duration,
+        });
 
         const [counted] = await sql(databaseUrl, 'SELECT sum(event_count) AS event_count FROM user_stats WHERE user_id = $1', [api.userId]);
         const [actual] = await sql(databaseUrl, 'SELECT count(*) AS n FROM events WHERE user_id = $1', [api.userId]);
@@ -251,7 +280,19 @@ async function main() {
     console.log('\nevents/s (higher is better); API p50/p99 are per request, baseline per INSERT\n');
     console.log(
       h.table(
-        ['round', 'scenario', 'conns', 'API ev/s', 'API p50/p99 ms', 'errors', 'pg ev/s', 'pg p50/p99 ms', 'API / pg', 'pg no-trigger ev/s', 'bg cpu'],
+        [
+          'round',
+          'scenario',
+          'conns',
+          'API ev/s',
+          'API p50/p99 ms',
+          'errors',
+          'pg ev/s',
+          'pg p50/p99 ms',
+          'API / pg',
+          'pg no-trigger ev/s',
+          'bg cpu',
+        ],
         results.map((r) => [
           r.round,
           r.route,
@@ -299,8 +340,16 @@ async function explainList(databaseUrl) {
   const [{ n }] = await sql(databaseUrl, 'SELECT count(*) AS n FROM events WHERE user_id = $1', [userId]);
   console.log(`\nEXPLAIN for a user with ${n} events (the list's own SQL, limit 20 → LIMIT 21):`);
   const cols = 'e.id, e.event_type, e.file_path, e.tool, e.operation, e.details, e."timestamp"';
-  await plan('default list page (sort_by=timestamp desc, skip=0, limit=20)', `SELECT ${cols} FROM events e WHERE e.user_id = $1 ORDER BY e."timestamp" DESC, e.id DESC LIMIT 21 OFFSET 0`, [userId]);
-  await plan('page 100 (skip=2000)', `SELECT ${cols} FROM events e WHERE e.user_id = $1 ORDER BY e."timestamp" DESC, e.id DESC LIMIT 21 OFFSET 2000`, [userId]);
+  await plan(
+    'default list page (sort_by=timestamp desc, skip=0, limit=20)',
+    `SELECT ${cols} FROM events e WHERE e.user_id = $1 ORDER BY e."timestamp" DESC, e.id DESC LIMIT 21 OFFSET 0`,
+    [userId],
+  );
+  await plan(
+    'page 100 (skip=2000)',
+    `SELECT ${cols} FROM events e WHERE e.user_id = $1 ORDER BY e."timestamp" DESC, e.id DESC LIMIT 21 OFFSET 2000`,
+    [userId],
+  );
   await plan(
     'unfiltered total: the per-user counters',
     'SELECT coalesce(sum(event_count), 0)::bigint AS events FROM user_stats WHERE user_id = $1',
@@ -308,7 +357,7 @@ async function explainList(databaseUrl) {
   );
   await plan(
     'filtered total (tool=vim), capped at LIST_COUNT_CAP=10000',
-    "SELECT count(*)::int AS n FROM (SELECT 1 FROM events e WHERE e.user_id = $1 AND e.tool = $2 LIMIT 10001) s",
+    'SELECT count(*)::int AS n FROM (SELECT 1 FROM events e WHERE e.user_id = $1 AND e.tool = $2 LIMIT 10001) s',
     [userId, 'vim'],
   );
   await plan('what the counter replaces: count(*) of the whole history', 'SELECT count(*) FROM events e WHERE e.user_id = $1', [userId]);

@@ -73,7 +73,10 @@ const only = (() => {
   const v = opt('only', '');
   if (!v) return new Set(ALL);
   const out = new Set();
-  for (const t of v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)) {
+  for (const t of v
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean)) {
     const hits = ALL.filter((id) => id === t || id.replace(/\D+$/, '') === t);
     if (!hits.length) throw new Error(`--only: unknown scenario "${t}" (use ${ALL.join(', ')} or 1..7)`);
     hits.forEach((x) => out.add(x));
@@ -179,7 +182,11 @@ async function startApi(dir, label, { env: extraEnv = {}, nodeArgs = [] } = {}) 
   const spawnedAt = Date.now();
   const t0 = performance.now();
   const child = h.track(
-    spawn(process.execPath, [...args, path.join(dir, 'main.js')], { cwd: h.root, env: serviceEnv(port, extraEnv), stdio: ['ignore', fd, fd] }),
+    spawn(process.execPath, [...args, path.join(dir, 'main.js')], {
+      cwd: h.root,
+      env: serviceEnv(port, extraEnv),
+      stdio: ['ignore', fd, fd],
+    }),
   );
   fs.closeSync(fd);
   children.set(child.pid, label);
@@ -268,9 +275,10 @@ async function seedUser(events) {
   const [{ id: userId }] = await sql(`INSERT INTO users (email, password_hash) VALUES ($1, 'x') RETURNING id`, [
     `perf-${Date.now()}@bench.local`,
   ]);
-  const [{ id: sessionId }] = await sql(`INSERT INTO user_sessions (user_id, expires_at) VALUES ($1, now() + interval '1 day') RETURNING id`, [
-    userId,
-  ]);
+  const [{ id: sessionId }] = await sql(
+    `INSERT INTO user_sessions (user_id, expires_at) VALUES ($1, now() + interval '1 day') RETURNING id`,
+    [userId],
+  );
   // The history: one event every 6 s going back in time, the mix bench/ingest.js sends.
   await sql(
     `INSERT INTO events (user_id, event_type, file_path, tool, operation, details, "timestamp")
@@ -289,7 +297,10 @@ async function seedUser(events) {
 /** `n` users with sessions (scenario 6: one Socket.IO client each). */
 async function seedClients(n) {
   const users = (
-    await sql(`INSERT INTO users (email, password_hash) SELECT 'rt-' || g || '@bench.local', 'x' FROM generate_series(1, $1) g RETURNING id`, [n])
+    await sql(
+      `INSERT INTO users (email, password_hash) SELECT 'rt-' || g || '@bench.local', 'x' FROM generate_series(1, $1) g RETURNING id`,
+      [n],
+    )
   ).map((r) => r.id);
   const sessions = await sql(
     `INSERT INTO user_sessions (user_id, expires_at) SELECT u, now() + interval '1 day' FROM unnest($1::uuid[]) u RETURNING id, user_id`,
@@ -357,7 +368,9 @@ const gcDelta = (a, b) => {
 };
 
 function startProbe(url) {
-  const child = h.track(fork(path.join(__dirname, 'lib', 'liveness-probe.js'), [url, '100', '2000'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
+  const child = h.track(
+    fork(path.join(__dirname, 'lib', 'liveness-probe.js'), [url, '100', '2000'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }),
+  );
   children.set(child.pid, 'probe');
   child.once('exit', () => children.delete(child.pid));
   return {
@@ -482,7 +495,10 @@ async function realtimeScenario(dir, apiA, clients) {
     const rssWithClients = apis.map((a) => rssMb(a.pid));
 
     await h.waitForQuiet(ourPids(), DATABASE, { maxWaitMs: OPTS.maxWaitMs });
-    const sampler = new RssSampler(apis.map((a) => a.pid), 250);
+    const sampler = new RssSampler(
+      apis.map((a) => a.pid),
+      250,
+    );
     const bg = h.foreignCpu(ourPids(), DATABASE);
     // POST /api/events for every user, OPTS.rtRounds times, OPTS.connections at a time;
     // round r sends user i's event to API (i + r) % 2: half land on the other replica than the socket.
@@ -624,9 +640,13 @@ async function checkSql(dir, user) {
     for (const st of b) if (j < a.length && norm(st) === norm(a[j])) j++;
     const subset = !ws && a.length < b.length && j === a.length;
     if (!ws && !subset) same = false;
-    const verdict = exact ? 'IDENTICAL' : ws ? 'identical up to whitespace' : subset
-      ? `the service ran ${b.length - a.length} statement(s) fewer, the others identical (answered from a cache in the service?)`
-      : 'DIFFERENT';
+    const verdict = exact
+      ? 'IDENTICAL'
+      : ws
+        ? 'identical up to whitespace'
+        : subset
+          ? `the service ran ${b.length - a.length} statement(s) fewer, the others identical (answered from a cache in the service?)`
+          : 'DIFFERENT';
     console.log(`\n## ${name}: service ${a.length} statement(s), baseline ${b.length} — ${verdict}`);
     const n = Math.max(a.length, b.length);
     for (let i = 0; i < n; i++) {
@@ -634,7 +654,9 @@ async function checkSql(dir, user) {
       const sb = b[i] ?? '(none)';
       if (subset) {
         const inService = a.some((x) => norm(x) === norm(sb));
-        console.log(`  ${i + 1}. ${inService ? '(both)   ' : '(baseline only)'} ${norm(sb).slice(0, 160)}${norm(sb).length > 160 ? ' …' : ''}`);
+        console.log(
+          `  ${i + 1}. ${inService ? '(both)   ' : '(baseline only)'} ${norm(sb).slice(0, 160)}${norm(sb).length > 160 ? ' …' : ''}`,
+        );
         if (i + 1 >= b.length) break;
         continue;
       }
@@ -655,7 +677,7 @@ async function checkSql(dir, user) {
 /** The checkout's benchmark lock (harness): waits for another benchmark to finish, at most --lock-wait s. */
 async function lock() {
   const deadline = Date.now() + num('lock-wait', 900) * 1000;
-  for (let announced = false; ; ) {
+  for (let announced = false; ;) {
     try {
       return h.acquireLock();
     } catch (err) {
@@ -707,7 +729,9 @@ async function main() {
     const b = await h.httpJson('GET', `${baseline.base}${route}`, undefined, auth);
     if (a.status !== 200 || b.status !== 200) throw new Error(`${route}: service ${a.status}, baseline ${b.status}`);
     if (JSON.stringify(a.data) !== JSON.stringify(b.data)) {
-      throw new Error(`${route}: the baseline's answer differs from the service's\nservice : ${JSON.stringify(a.data).slice(0, 400)}\nbaseline: ${JSON.stringify(b.data).slice(0, 400)}`);
+      throw new Error(
+        `${route}: the baseline's answer differs from the service's\nservice : ${JSON.stringify(a.data).slice(0, 400)}\nbaseline: ${JSON.stringify(b.data).slice(0, 400)}`,
+      );
     }
     return a.data;
   }
@@ -789,30 +813,77 @@ async function main() {
       }
       if (want('7get')) {
         step(`7: GET ${LIST}, ${OPTS.overloadConnections} connections, ${OPTS.overloadDuration} s, liveness probe 10/s — service`);
-        const svc = await load(api, { path: LIST, headers: auth, connections: OPTS.overloadConnections, duration: OPTS.overloadDuration, probe: true });
+        const svc = await load(api, {
+          path: LIST,
+          headers: auth,
+          connections: OPTS.overloadConnections,
+          duration: OPTS.overloadDuration,
+          probe: true,
+        });
         step('7: baseline');
-        const base = await load(baseline, { path: LIST, headers: auth, connections: OPTS.overloadConnections, duration: OPTS.overloadDuration, probe: true });
+        const base = await load(baseline, {
+          path: LIST,
+          headers: auth,
+          connections: OPTS.overloadConnections,
+          duration: OPTS.overloadDuration,
+          probe: true,
+        });
         res['7get'] = { svc, base };
       }
       if (want('4')) {
         step(`4: POST /api/events, ${C} connections — service`);
         const svc = await load(api, { path: '/api/events', method: 'POST', headers: auth, bodies: singles, connections: C, duration: D });
         step('4: baseline');
-        res['4'] = { svc, base: await load(baseline, { path: '/api/events', method: 'POST', headers: auth, bodies: singles, connections: C, duration: D }) };
+        res['4'] = {
+          svc,
+          base: await load(baseline, { path: '/api/events', method: 'POST', headers: auth, bodies: singles, connections: C, duration: D }),
+        };
       }
       if (want('5')) {
         const bc = OPTS.batchConnections;
         step(`5: POST /api/events/batch (1000 events), ${bc} connections — service`);
-        const svc = await load(api, { path: '/api/events/batch', method: 'POST', headers: auth, bodies: [batch], connections: bc, duration: D, perRequest: 1000 });
+        const svc = await load(api, {
+          path: '/api/events/batch',
+          method: 'POST',
+          headers: auth,
+          bodies: [batch],
+          connections: bc,
+          duration: D,
+          perRequest: 1000,
+        });
         step('5: baseline');
-        const base = await load(baseline, { path: '/api/events/batch', method: 'POST', headers: auth, bodies: [batch], connections: bc, duration: D, perRequest: 1000 });
+        const base = await load(baseline, {
+          path: '/api/events/batch',
+          method: 'POST',
+          headers: auth,
+          bodies: [batch],
+          connections: bc,
+          duration: D,
+          perRequest: 1000,
+        });
         res['5'] = { svc, base };
       }
       if (want('7post')) {
         step(`7: POST /api/events, ${OPTS.overloadConnections} connections, ${OPTS.overloadDuration} s, liveness probe 10/s — service`);
-        const svc = await load(api, { path: '/api/events', method: 'POST', headers: auth, bodies: singles, connections: OPTS.overloadConnections, duration: OPTS.overloadDuration, probe: true });
+        const svc = await load(api, {
+          path: '/api/events',
+          method: 'POST',
+          headers: auth,
+          bodies: singles,
+          connections: OPTS.overloadConnections,
+          duration: OPTS.overloadDuration,
+          probe: true,
+        });
         step('7: baseline');
-        const base = await load(baseline, { path: '/api/events', method: 'POST', headers: auth, bodies: singles, connections: OPTS.overloadConnections, duration: OPTS.overloadDuration, probe: true });
+        const base = await load(baseline, {
+          path: '/api/events',
+          method: 'POST',
+          headers: auth,
+          bodies: singles,
+          connections: OPTS.overloadConnections,
+          duration: OPTS.overloadDuration,
+          probe: true,
+        });
         res['7post'] = { svc, base };
       }
       if (want('6')) {
@@ -866,7 +937,8 @@ function report({ res, idle, boots, cacheOff, migrateMs, seedMs, totalSecs }) {
     ]);
   };
   const clean = (s) => s.errors + s.timeouts + s.non2xx === 0;
-  if (res['1']) std('1', 'GET /health/liveness (baseline: GET /health)', res['1'], 'ratio ≥ 0.60', (q) => [[q >= 0.6, `ratio ${f2(q)} < 0.60`]]);
+  if (res['1'])
+    std('1', 'GET /health/liveness (baseline: GET /health)', res['1'], 'ratio ≥ 0.60', (q) => [[q >= 0.6, `ratio ${f2(q)} < 0.60`]]);
   if (res['2off']) {
     std('2', `GET /api/events page 1, cache off`, res['2off'], 'ratio ≥ 0.60, p99 ≤ 50 ms', (q) => [
       [q >= 0.6, `ratio ${f2(q)} < 0.60`],
@@ -877,10 +949,17 @@ function report({ res, idle, boots, cacheOff, migrateMs, seedMs, totalSecs }) {
   if (res['3']) std('3', 'GET /api/events?search=module_42&event_type=file_modified (cache off)', res['3'], '–', null);
   if (res['4']) std('4', 'POST /api/events', res['4'], 'ratio ≥ 0.60', (q) => [[q >= 0.6, `ratio ${f2(q)} < 0.60`]]);
   if (res['5']) {
-    std('5', `POST /api/events/batch ×1000, ${OPTS.batchConnections} conns`, res['5'], 'ratio ≥ 0.60', (q) => [[q >= 0.6, `ratio ${f2(q)} < 0.60`]], {
-      unit: 'ev/s',
-      svcKey: 'units',
-    });
+    std(
+      '5',
+      `POST /api/events/batch ×1000, ${OPTS.batchConnections} conns`,
+      res['5'],
+      'ratio ≥ 0.60',
+      (q) => [[q >= 0.6, `ratio ${f2(q)} < 0.60`]],
+      {
+        unit: 'ev/s',
+        svcKey: 'units',
+      },
+    );
   }
   const overload = (id, route, ref, refLabel) => {
     const r = res[id];
@@ -903,7 +982,10 @@ function report({ res, idle, boots, cacheOff, migrateMs, seedMs, totalSecs }) {
         [Number.isFinite(vsRef) ? vsRef >= 0.8 : true, `throughput ${f2(vsRef)}× the ${C}-connection figure (${refLabel})`],
         ...(Number.isFinite(vsRef) ? [] : [[true, '']]),
         [s.p99 <= 500, `p99 ${ms(s.p99)} > 500 ms`],
-        [s.probe && s.probe.failures === 0 && s.probe.max <= 100, `liveness probe max ${ms(s.probe?.max)}, ${s.probe?.failures} failed of ${s.probe?.count}`],
+        [
+          s.probe && s.probe.failures === 0 && s.probe.max <= 100,
+          `liveness probe max ${ms(s.probe?.max)}, ${s.probe?.failures} failed of ${s.probe?.count}`,
+        ],
       ]),
     ]);
   };
@@ -940,7 +1022,16 @@ function report({ res, idle, boots, cacheOff, migrateMs, seedMs, totalSecs }) {
   );
   console.log(
     h.table(['#', 'route', 'service req/s', 'baseline req/s', 'ratio', 'p50', 'p99', 'RSS', 'target', 'pass/fail'], rows, [
-      'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'l',
+      'l',
+      'l',
+      'r',
+      'r',
+      'r',
+      'r',
+      'r',
+      'r',
+      'l',
+      'l',
     ]),
   );
 
@@ -956,7 +1047,8 @@ function report({ res, idle, boots, cacheOff, migrateMs, seedMs, totalSecs }) {
       verdict('boot to ready', [[main.readyMs <= 2000, `${ms(main.readyMs)} > 2 s`]]),
     ]);
   }
-  for (const b of boots.filter((x) => !x.main)) extra.push([`boot to ready, ${b.label}`, `${ms(b.readyMs)} (log line ${ms(b.logReadyMs)})`, '', '']);
+  for (const b of boots.filter((x) => !x.main))
+    extra.push([`boot to ready, ${b.label}`, `${ms(b.readyMs)} (log line ${ms(b.logReadyMs)})`, '', '']);
   if (res['6']) extra.push(['boot to ready, second API process (scenario 6)', ms(res['6'].apiBReadyMs), '', '']);
   if (idle) {
     extra.push([
@@ -978,22 +1070,61 @@ function report({ res, idle, boots, cacheOff, migrateMs, seedMs, totalSecs }) {
   }
   if (res['6']) {
     const r = res['6'];
-    extra.push(['6: POST sent → event.created received (end to end)', `p50 ${ms(r.e2e.p50)}, p99 ${ms(r.e2e.p99)}, max ${ms(r.e2e.max)}`, '', '']);
+    extra.push([
+      '6: POST sent → event.created received (end to end)',
+      `p50 ${ms(r.e2e.p50)}, p99 ${ms(r.e2e.p99)}, max ${ms(r.e2e.max)}`,
+      '',
+      '',
+    ]);
     extra.push(['6: emit → receipt max; deliveries', `${ms(r.emit.max)}; ${r.received}/${r.expected} (${r.failed} POSTs failed)`, '', '']);
-    extra.push(['6: connect all clients; RSS with clients', `${r.connectSecs.toFixed(1)} s; ${r.rssWithClients.map(mb).join(' + ')}`, '', '']);
+    extra.push([
+      '6: connect all clients; RSS with clients',
+      `${r.connectSecs.toFixed(1)} s; ${r.rssWithClients.map(mb).join(' + ')}`,
+      '',
+      '',
+    ]);
   }
-  for (const [id, side, which] of [['7get', 'svc', 'probe'], ['7post', 'svc', 'probe'], ['7get', 'svc', 'mainProbe'], ['7post', 'svc', 'mainProbe'], ['7get', 'base', 'probe'], ['7post', 'base', 'probe']]) {
+  for (const [id, side, which] of [
+    ['7get', 'svc', 'probe'],
+    ['7post', 'svc', 'probe'],
+    ['7get', 'svc', 'mainProbe'],
+    ['7post', 'svc', 'mainProbe'],
+    ['7get', 'base', 'probe'],
+    ['7post', 'base', 'probe'],
+  ]) {
     const p = res[id]?.[side][which];
-    const who = side === 'base' ? 'baseline: probe of GET /health/liveness' : which === 'probe' ? 'liveness probe (LIVENESS_PORT)' : 'probe of the API port\'s /health/liveness';
-    if (p) extra.push([`7: ${who} beside ${id === '7get' ? 'GET' : 'POST'} load (new connection, 10/s)`, `${p.count} probes, ${p.failures} failed${p.errors?.length ? ` (${[...new Set(p.errors)].join(', ')})` : ''}, p50 ${ms(p.p50)}, p99 ${ms(p.p99)}, max ${ms(p.max)}; ${p.slow} over 100 ms (${p.slowConnect} slow to connect; max connect ${ms(p.maxConnect)}); after the first 2 s: max ${ms(p.steadyMax)}, ${p.steadySlow} over 100 ms`, side === 'svc' && which === 'probe' ? '≤ 100 ms' : '(reference)', '']);
+    const who =
+      side === 'base'
+        ? 'baseline: probe of GET /health/liveness'
+        : which === 'probe'
+          ? 'liveness probe (LIVENESS_PORT)'
+          : "probe of the API port's /health/liveness";
+    if (p)
+      extra.push([
+        `7: ${who} beside ${id === '7get' ? 'GET' : 'POST'} load (new connection, 10/s)`,
+        `${p.count} probes, ${p.failures} failed${p.errors?.length ? ` (${[...new Set(p.errors)].join(', ')})` : ''}, p50 ${ms(p.p50)}, p99 ${ms(p.p99)}, max ${ms(p.max)}; ${p.slow} over 100 ms (${p.slowConnect} slow to connect; max connect ${ms(p.maxConnect)}); after the first 2 s: max ${ms(p.steadyMax)}, ${p.steadySlow} over 100 ms`,
+        side === 'svc' && which === 'probe' ? '≤ 100 ms' : '(reference)',
+        '',
+      ]);
   }
   for (const id of ['2off', '2on']) {
-    if (res[id]) extra.push([`2 (${id.slice(1)}): cached event pages in Redis after the run`, String(res[id].cacheEntries), id === '2off' ? '0' : '> 0', '']);
+    if (res[id])
+      extra.push([
+        `2 (${id.slice(1)}): cached event pages in Redis after the run`,
+        String(res[id].cacheEntries),
+        id === '2off' ? '0' : '> 0',
+        '',
+      ]);
   }
   if (cacheOff) extra.push(['how the cache was turned off', cacheOff, '', '']);
   if (res.counters) {
     const ok = res.counters.counted === res.counters.rows;
-    extra.push(['user counters = count(*) after the writes', `${res.counters.counted} vs ${res.counters.rows}`, 'equal', verdict('counters', [[ok, 'counter drift']])]);
+    extra.push([
+      'user counters = count(*) after the writes',
+      `${res.counters.counted} vs ${res.counters.rows}`,
+      'equal',
+      verdict('counters', [[ok, 'counter drift']]),
+    ]);
   }
   extra.push(['migrations (CLI) / seeding 100k events', `${ms(migrateMs)} / ${ms(seedMs)}`, '', '']);
   extra.push(['whole run', `${Math.round(totalSecs)} s`, '', '']);
@@ -1004,11 +1135,25 @@ function report({ res, idle, boots, cacheOff, migrateMs, seedMs, totalSecs }) {
   const add = (id, side, r) => {
     if (!r) return;
     detail.push([
-      id, side, f0(r.total), f0(r.ok), `${r.errors}/${r.timeouts}/${r.non2xx}`, ms(r.p50), ms(r.p99), ms(r.max),
-      f2(r.cpuCores), f2(r.cpuMsPerReq),
+      id,
+      side,
+      f0(r.total),
+      f0(r.ok),
+      `${r.errors}/${r.timeouts}/${r.non2xx}`,
+      ms(r.p50),
+      ms(r.p99),
+      ms(r.max),
+      f2(r.cpuCores),
+      f2(r.cpuMsPerReq),
       Number.isFinite(r.lagMax) ? `${ms(r.lagP99)} / ${ms(r.lagMax)}` : '',
-      r.gc ? Object.entries(r.gc).filter(([, v]) => v.count > 0).map(([k, v]) => `${k} ${v.count}× ${Math.round(v.ms)} ms`).join(', ') : '',
-      f2(r.bgCores), `${(r.waitedMs / 1000).toFixed(0)} s`,
+      r.gc
+        ? Object.entries(r.gc)
+            .filter(([, v]) => v.count > 0)
+            .map(([k, v]) => `${k} ${v.count}× ${Math.round(v.ms)} ms`)
+            .join(', ')
+        : '',
+      f2(r.bgCores),
+      `${(r.waitedMs / 1000).toFixed(0)} s`,
     ]);
   };
   for (const id of ['1', '2off', '2on', '3', '4', '5', '7get', '7post']) {
@@ -1016,12 +1161,43 @@ function report({ res, idle, boots, cacheOff, migrateMs, seedMs, totalSecs }) {
     add(id, 'service', res[id].svc);
     if (id !== '2on' || !res['2off']) add(id, 'baseline', res[id].base);
   }
-  if (res['6']) detail.push(['6', 'service', f0(res['6'].posts), f0(res['6'].posts - res['6'].failed), `${res['6'].failed}`, '', '', '', '', '', '', '', f2(res['6'].bgCores), '']);
+  if (res['6'])
+    detail.push([
+      '6',
+      'service',
+      f0(res['6'].posts),
+      f0(res['6'].posts - res['6'].failed),
+      `${res['6'].failed}`,
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      f2(res['6'].bgCores),
+      '',
+    ]);
   console.log(
     '\nrun details (server cpu = cores the server process used during the run, and CPU ms per request; loop lag and GC: ' +
       "the service's own /metrics (prom-client); bg cpu = cores used by processes outside the benchmark; waited = for a quiet machine)\n\n" +
       h.table(
-        ['#', 'side', 'requests', '2xx', 'errors/timeouts/non-2xx', 'p50', 'p99', 'max', 'server cpu', 'cpu ms/req', 'loop lag p99 / max', 'GC during the run', 'bg cpu', 'waited'],
+        [
+          '#',
+          'side',
+          'requests',
+          '2xx',
+          'errors/timeouts/non-2xx',
+          'p50',
+          'p99',
+          'max',
+          'server cpu',
+          'cpu ms/req',
+          'loop lag p99 / max',
+          'GC during the run',
+          'bg cpu',
+          'waited',
+        ],
         detail,
         ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'r', 'r'],
       ),

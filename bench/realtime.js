@@ -56,7 +56,15 @@ async function startBare(port) {
     s.join(['org:bench', `user:${s.handshake.auth.user}`]);
   });
   await new Promise((r) => server.listen(port, '127.0.0.1', r));
-  return { close: () => new Promise((r) => { ioServer.close(); pub.disconnect(); sub.disconnect(); r(); }) };
+  return {
+    close: () =>
+      new Promise((r) => {
+        ioServer.close();
+        pub.disconnect();
+        sub.disconnect();
+        r();
+      }),
+  };
 }
 
 async function connectAll(ports, tokens, auth) {
@@ -82,7 +90,9 @@ async function measureFanout(sockets, emitter, users) {
   // org-wide: one emit, every socket receives it
   for (let r = 0; r < ROUNDS; r++) {
     const before = lat.length;
-    emitter.to('org:bench').emit('notification', { message: 'bench', sent_at: Date.now(), event_id: randomUUID(), timestamp: new Date().toISOString() });
+    emitter
+      .to('org:bench')
+      .emit('notification', { message: 'bench', sent_at: Date.now(), event_id: randomUUID(), timestamp: new Date().toISOString() });
     const deadline = Date.now() + 10_000;
     while (lat.length < before + sockets.length && Date.now() < deadline) await h.sleep(5);
   }
@@ -130,9 +140,14 @@ async function main() {
       )
     ).rows;
     const org = (await pg.query(`INSERT INTO organizations (name, slug) VALUES ('bench', 'bench-${Date.now()}') RETURNING id`)).rows[0].id;
-    await pg.query(`INSERT INTO organization_members (organization_id, user_id, role) SELECT $1, u, 'member' FROM unnest($2::uuid[]) u`, [org, users]);
+    await pg.query(`INSERT INTO organization_members (organization_id, user_id, role) SELECT $1, u, 'member' FROM unnest($2::uuid[]) u`, [
+      org,
+      users,
+    ]);
     await pg.end();
-    const tokens = sessions.map((s) => jwt.sign({ sid: s.id, type: 'access' }, SECRET, { subject: s.user_id, expiresIn: 3600, algorithm: 'HS256' }));
+    const tokens = sessions.map((s) =>
+      jwt.sign({ sid: s.id, type: 'access' }, SECRET, { subject: s.user_id, expiresIn: 3600, algorithm: 'HS256' }),
+    );
 
     console.log(`» connecting ${CLIENTS} clients across 2 API processes`);
     const t0 = Date.now();
@@ -163,10 +178,30 @@ async function main() {
       h.table(
         ['measure', 'service', 'baseline (bare socket.io)', 'ratio'],
         [
-          ['org-wide emit → receipt p50', `${pct(svc.orgWide, 50)} ms`, `${pct(baseline.orgWide, 50)} ms`, (pct(svc.orgWide, 50) / Math.max(1, pct(baseline.orgWide, 50))).toFixed(2)],
-          ['org-wide emit → receipt p99', `${pct(svc.orgWide, 99)} ms`, `${pct(baseline.orgWide, 99)} ms`, (pct(svc.orgWide, 99) / Math.max(1, pct(baseline.orgWide, 99))).toFixed(2)],
-          ['per-user emit → receipt p50', `${pct(svc.perUser, 50)} ms`, `${pct(baseline.perUser, 50)} ms`, (pct(svc.perUser, 50) / Math.max(1, pct(baseline.perUser, 50))).toFixed(2)],
-          ['per-user emit → receipt p99', `${pct(svc.perUser, 99)} ms`, `${pct(baseline.perUser, 99)} ms`, (pct(svc.perUser, 99) / Math.max(1, pct(baseline.perUser, 99))).toFixed(2)],
+          [
+            'org-wide emit → receipt p50',
+            `${pct(svc.orgWide, 50)} ms`,
+            `${pct(baseline.orgWide, 50)} ms`,
+            (pct(svc.orgWide, 50) / Math.max(1, pct(baseline.orgWide, 50))).toFixed(2),
+          ],
+          [
+            'org-wide emit → receipt p99',
+            `${pct(svc.orgWide, 99)} ms`,
+            `${pct(baseline.orgWide, 99)} ms`,
+            (pct(svc.orgWide, 99) / Math.max(1, pct(baseline.orgWide, 99))).toFixed(2),
+          ],
+          [
+            'per-user emit → receipt p50',
+            `${pct(svc.perUser, 50)} ms`,
+            `${pct(baseline.perUser, 50)} ms`,
+            (pct(svc.perUser, 50) / Math.max(1, pct(baseline.perUser, 50))).toFixed(2),
+          ],
+          [
+            'per-user emit → receipt p99',
+            `${pct(svc.perUser, 99)} ms`,
+            `${pct(baseline.perUser, 99)} ms`,
+            (pct(svc.perUser, 99) / Math.max(1, pct(baseline.perUser, 99))).toFixed(2),
+          ],
           ['deliveries measured', `${svc.orgWide.length + svc.perUser.length}`, `${baseline.orgWide.length + baseline.perUser.length}`, ''],
           ['connect all clients', `${connectSecs.toFixed(1)} s`, '', ''],
           ['API RSS idle → with clients', apis.map((_, i) => `${idle[i].toFixed(0)}→${loaded[i].toFixed(0)} MB`).join(', '), '', ''],

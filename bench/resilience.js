@@ -54,8 +54,15 @@ async function main() {
           await h.httpJson('POST', `${base}/api/auth/register`, { email, password: 'bench password 123' });
           token = (await h.httpJson('POST', `${base}/api/auth/login`, { email, password: 'bench password 123' })).data.access_token;
         }
-        const r = await h.measure({ url: `${base}/api/auth/me`, headers: { authorization: `Bearer ${token}` }, pids: [child.pid], database: 'floyo_bench_res' });
-        console.log(`   ${variant.padEnd(3)} round ${round + 1}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors}, non-2xx ${r.non2xx}`);
+        const r = await h.measure({
+          url: `${base}/api/auth/me`,
+          headers: { authorization: `Bearer ${token}` },
+          pids: [child.pid],
+          database: 'floyo_bench_res',
+        });
+        console.log(
+          `   ${variant.padEnd(3)} round ${round + 1}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors}, non-2xx ${r.non2xx}`,
+        );
         results[variant].push(r);
       } finally {
         await stop(child);

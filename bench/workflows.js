@@ -132,7 +132,8 @@ async function main() {
     const pg = new Client({ connectionString: DATABASE_URL });
     await pg.connect();
     const completed = async () =>
-      (await pg.query(`SELECT count(*)::int AS n FROM workflow_executions WHERE workflow_id = $1 AND status = 'completed'`, [wf.id])).rows[0].n;
+      (await pg.query(`SELECT count(*)::int AS n FROM workflow_executions WHERE workflow_id = $1 AND status = 'completed'`, [wf.id]))
+        .rows[0].n;
 
     console.log(`» ${EXECUTIONS} executions through API → queue → worker (${CONCURRENCY} concurrent requests)`);
     const started = Date.now();
@@ -152,7 +153,8 @@ async function main() {
       [user.id, SCHEDULED],
     );
     const scheduledDone = async () =>
-      (await pg.query(`SELECT count(*)::int AS n FROM workflow_executions WHERE trigger_type = 'schedule' AND started_at IS NOT NULL`)).rows[0].n;
+      (await pg.query(`SELECT count(*)::int AS n FROM workflow_executions WHERE trigger_type = 'schedule' AND started_at IS NOT NULL`))
+        .rows[0].n;
     const deadline = Date.now() + 120_000;
     while ((await scheduledDone()) < SCHEDULED && Date.now() < deadline) await h.sleep(200);
     const lags = (

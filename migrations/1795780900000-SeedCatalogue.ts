@@ -137,8 +137,6 @@ export class SeedCatalogue1795780900000 implements MigrationInterface {
 
   public async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`DELETE FROM feature_flags WHERE name = ANY($1)`, [FLAGS.map(([n]) => n)]);
-    await queryRunner.query(`DELETE FROM integration_connectors WHERE service_type = ANY($1)`, [
-      CONNECTORS.map((c) => c.service_type),
-    ]);
+    await queryRunner.query(`DELETE FROM integration_connectors WHERE service_type = ANY($1)`, [CONNECTORS.map((c) => c.service_type)]);
   }
 }

@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from "typeorm";
+import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Activity API (issue 3):
@@ -15,17 +15,21 @@ import { MigrationInterface, QueryRunner } from "typeorm";
 const COUNTED = ['events', 'patterns', 'relationships', 'suggestions'] as const;
 
 export class AddUserStats1795784461310 implements MigrationInterface {
-    name = 'AddUserStats1795784461310'
+  name = 'AddUserStats1795784461310';
 
-    public async up(queryRunner: QueryRunner): Promise<void> {
-        await queryRunner.query(`DROP INDEX "public"."idx_events_user_timestamp"`);
-        await queryRunner.query(`CREATE TABLE "user_stats" ("user_id" uuid NOT NULL, "shard" smallint NOT NULL, "event_count" bigint NOT NULL DEFAULT '0', "pattern_count" bigint NOT NULL DEFAULT '0', "relationship_count" bigint NOT NULL DEFAULT '0', "suggestion_count" bigint NOT NULL DEFAULT '0', "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_4f6806ced1e7470b745bac27164" PRIMARY KEY ("user_id", "shard"))`);
-        await queryRunner.query(`ALTER TABLE "events" ADD "storage_key" text`);
-        await queryRunner.query(`CREATE INDEX "idx_events_user_timestamp" ON "events"  ("user_id", "timestamp", "id") `);
-        await queryRunner.query(`ALTER TABLE "user_stats" ADD CONSTRAINT "FK_0e0da843088caf61925ded4434e" FOREIGN KEY ("user_id") REFERENCES "users"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX "public"."idx_events_user_timestamp"`);
+    await queryRunner.query(
+      `CREATE TABLE "user_stats" ("user_id" uuid NOT NULL, "shard" smallint NOT NULL, "event_count" bigint NOT NULL DEFAULT '0', "pattern_count" bigint NOT NULL DEFAULT '0', "relationship_count" bigint NOT NULL DEFAULT '0', "suggestion_count" bigint NOT NULL DEFAULT '0', "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_4f6806ced1e7470b745bac27164" PRIMARY KEY ("user_id", "shard"))`,
+    );
+    await queryRunner.query(`ALTER TABLE "events" ADD "storage_key" text`);
+    await queryRunner.query(`CREATE INDEX "idx_events_user_timestamp" ON "events"  ("user_id", "timestamp", "id") `);
+    await queryRunner.query(
+      `ALTER TABLE "user_stats" ADD CONSTRAINT "FK_0e0da843088caf61925ded4434e" FOREIGN KEY ("user_id") REFERENCES "users"("id") ON DELETE CASCADE ON UPDATE NO ACTION`,
+    );
 
-        // --- hand-written: the counter triggers (TG_ARGV[0] names the counted table)
-        await queryRunner.query(`
+    // --- hand-written: the counter triggers (TG_ARGV[0] names the counted table)
+    await queryRunner.query(`
             CREATE FUNCTION user_stats_count_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
                 INSERT INTO user_stats AS s (user_id, shard, event_count, pattern_count, relationship_count, suggestion_count)
@@ -44,10 +48,10 @@ export class AddUserStats1795784461310 implements MigrationInterface {
                     updated_at = now();
                 RETURN NULL;
             END $$`);
-        // A delete subtracts from the user's lowest existing row (one exists: the rows were
-        // counted when inserted). It never inserts, so a cascade from a deleted user cannot
-        // re-create that user's counters.
-        await queryRunner.query(`
+    // A delete subtracts from the user's lowest existing row (one exists: the rows were
+    // counted when inserted). It never inserts, so a cascade from a deleted user cannot
+    // re-create that user's counters.
+    await queryRunner.query(`
             CREATE FUNCTION user_stats_count_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
                 UPDATE user_stats s SET
@@ -61,13 +65,17 @@ export class AddUserStats1795784461310 implements MigrationInterface {
                    AND s.shard = (SELECT min(x.shard) FROM user_stats x WHERE x.user_id = d.user_id);
                 RETURN NULL;
             END $$`);
-        for (const table of COUNTED) {
-            await queryRunner.query(`CREATE TRIGGER "trg_${table}_count_insert" AFTER INSERT ON "${table}" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION user_stats_count_inserted('${table}')`);
-            await queryRunner.query(`CREATE TRIGGER "trg_${table}_count_delete" AFTER DELETE ON "${table}" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION user_stats_count_deleted('${table}')`);
-        }
-        // Backfill after the triggers exist: CREATE TRIGGER locks out concurrent writers
-        // until this migration commits, so no row is counted twice or missed.
-        await queryRunner.query(`
+    for (const table of COUNTED) {
+      await queryRunner.query(
+        `CREATE TRIGGER "trg_${table}_count_insert" AFTER INSERT ON "${table}" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION user_stats_count_inserted('${table}')`,
+      );
+      await queryRunner.query(
+        `CREATE TRIGGER "trg_${table}_count_delete" AFTER DELETE ON "${table}" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION user_stats_count_deleted('${table}')`,
+      );
+    }
+    // Backfill after the triggers exist: CREATE TRIGGER locks out concurrent writers
+    // until this migration commits, so no row is counted twice or missed.
+    await queryRunner.query(`
             INSERT INTO user_stats (user_id, shard, event_count, pattern_count, relationship_count, suggestion_count)
             SELECT u.id, 0,
                    (SELECT count(*) FROM events e WHERE e.user_id = u.id),
@@ -75,20 +83,19 @@ export class AddUserStats1795784461310 implements MigrationInterface {
                    (SELECT count(*) FROM relationships r WHERE r.user_id = u.id),
                    (SELECT count(*) FROM suggestions s WHERE s.user_id = u.id)
               FROM users u`);
-    }
+  }
 
-    public async down(queryRunner: QueryRunner): Promise<void> {
-        for (const table of COUNTED) {
-            await queryRunner.query(`DROP TRIGGER "trg_${table}_count_delete" ON "${table}"`);
-            await queryRunner.query(`DROP TRIGGER "trg_${table}_count_insert" ON "${table}"`);
-        }
-        await queryRunner.query(`DROP FUNCTION user_stats_count_deleted()`);
-        await queryRunner.query(`DROP FUNCTION user_stats_count_inserted()`);
-        await queryRunner.query(`ALTER TABLE "user_stats" DROP CONSTRAINT "FK_0e0da843088caf61925ded4434e"`);
-        await queryRunner.query(`DROP INDEX "public"."idx_events_user_timestamp"`);
-        await queryRunner.query(`ALTER TABLE "events" DROP COLUMN "storage_key"`);
-        await queryRunner.query(`DROP TABLE "user_stats"`);
-        await queryRunner.query(`CREATE INDEX "idx_events_user_timestamp" ON "events"  ("user_id", "timestamp") `);
+  public async down(queryRunner: QueryRunner): Promise<void> {
+    for (const table of COUNTED) {
+      await queryRunner.query(`DROP TRIGGER "trg_${table}_count_delete" ON "${table}"`);
+      await queryRunner.query(`DROP TRIGGER "trg_${table}_count_insert" ON "${table}"`);
     }
-
+    await queryRunner.query(`DROP FUNCTION user_stats_count_deleted()`);
+    await queryRunner.query(`DROP FUNCTION user_stats_count_inserted()`);
+    await queryRunner.query(`ALTER TABLE "user_stats" DROP CONSTRAINT "FK_0e0da843088caf61925ded4434e"`);
+    await queryRunner.query(`DROP INDEX "public"."idx_events_user_timestamp"`);
+    await queryRunner.query(`ALTER TABLE "events" DROP COLUMN "storage_key"`);
+    await queryRunner.query(`DROP TABLE "user_stats"`);
+    await queryRunner.query(`CREATE INDEX "idx_events_user_timestamp" ON "events"  ("user_id", "timestamp") `);
+  }
 }

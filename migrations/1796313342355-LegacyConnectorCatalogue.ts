@@ -149,7 +149,8 @@ export class LegacyConnectorCatalogue1796313342355 implements MigrationInterface
   name = 'LegacyConnectorCatalogue1796313342355';
 
   public async up(q: QueryRunner): Promise<void> {
-    for (const [from, to] of RENAMED_TYPES) await q.query(`UPDATE integration_connectors SET service_type = $2 WHERE service_type = $1`, [from, to]);
+    for (const [from, to] of RENAMED_TYPES)
+      await q.query(`UPDATE integration_connectors SET service_type = $2 WHERE service_type = $1`, [from, to]);
     for (const c of CONNECTORS) {
       await q.query(
         `INSERT INTO integration_connectors (service_type, name, description, config_schema) VALUES ($1, $2, $3, $4::jsonb)
@@ -208,7 +209,8 @@ export class LegacyConnectorCatalogue1796313342355 implements MigrationInterface
       ['github'],
     );
     for (const [type, from, to] of RENAMED_KEYS) await renameKey(q, type, to, from);
-    for (const [from, to] of RENAMED_TYPES) await q.query(`UPDATE integration_connectors SET service_type = $1 WHERE service_type = $2`, [from, to]);
+    for (const [from, to] of RENAMED_TYPES)
+      await q.query(`UPDATE integration_connectors SET service_type = $1 WHERE service_type = $2`, [from, to]);
     for (const c of PREVIOUS) {
       await q.query(`UPDATE integration_connectors SET name = $2, description = $3, config_schema = $4::jsonb WHERE service_type = $1`, [
         c.service_type,

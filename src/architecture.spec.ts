@@ -96,12 +96,22 @@ describe('architecture', () => {
 
   it('names only files that exist in README.md and docs/ (a move updates the docs)', () => {
     const root = join(SRC, '..');
-    const docs = ['README.md', ...readdirSync(join(root, 'docs')).filter((n) => n.endsWith('.md')).map((n) => `docs/${n}`)];
+    const docs = [
+      'README.md',
+      ...readdirSync(join(root, 'docs'))
+        .filter((n) => n.endsWith('.md'))
+        .map((n) => `docs/${n}`),
+    ];
     const named = docs.flatMap((doc) =>
-      [...readFileSync(join(root, doc), 'utf8').matchAll(/`((?:src|test|bench|scripts|deploy)\/[\w./-]+?)`/g)].map((m) => ({ doc, path: m[1] })),
+      [...readFileSync(join(root, doc), 'utf8').matchAll(/`((?:src|test|bench|scripts|deploy)\/[\w./-]+?)`/g)].map((m) => ({
+        doc,
+        path: m[1],
+      })),
     );
     expect(named.length).toBeGreaterThan(50);
-    const missing = named.filter(({ path }) => !/\*|\.\.\./.test(path) && !existsSync(join(root, path))).map(({ doc, path }) => `${doc}: ${path}`);
+    const missing = named
+      .filter(({ path }) => !/\*|\.\.\./.test(path) && !existsSync(join(root, path)))
+      .map(({ doc, path }) => `${doc}: ${path}`);
     expect(missing).toEqual([]);
   });
 });

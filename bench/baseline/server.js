@@ -239,10 +239,10 @@ async function listEvents(userId, q) {
   if (filtered) {
     // cappedCount(): a fresh where(), the cap as its next parameter
     const c = where();
-    const res = await pool.query(
-      `SELECT count(*)::int AS n FROM (SELECT 1 FROM events e WHERE ${c.sql} LIMIT $${c.params.length + 1}) s`,
-      [...c.params, COUNT_CAP + 1],
-    );
+    const res = await pool.query(`SELECT count(*)::int AS n FROM (SELECT 1 FROM events e WHERE ${c.sql} LIMIT $${c.params.length + 1}) s`, [
+      ...c.params,
+      COUNT_CAP + 1,
+    ]);
     const counted = res.rows[0]?.n ?? 0;
     capped = counted > COUNT_CAP;
     total = capped ? COUNT_CAP : counted;

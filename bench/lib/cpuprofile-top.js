@@ -156,7 +156,8 @@ for (let i = 0; i < samples.length; i++) {
   let outer = null;
   for (let id = n.id; id !== undefined; id = parent.get(id)) {
     const cf = nodes.get(id)?.callFrame;
-    if (cf && cf.lineNumber === 0 && cf.columnNumber === 0 && cf.url.includes('/node_modules/') && !cf.url.includes('/.cache/floyo-bench/')) outer = nodes.get(id);
+    if (cf && cf.lineNumber === 0 && cf.columnNumber === 0 && cf.url.includes('/node_modules/') && !cf.url.includes('/.cache/floyo-bench/'))
+      outer = nodes.get(id);
   }
   if (outer) {
     const pkg = areaOf(outer);
@@ -177,17 +178,23 @@ const pc = (v) => `${((100 * v) / busy).toFixed(1).padStart(5)} %`;
 const msOf = (v) => `${(v / 1000).toFixed(0).padStart(7)} ms`;
 const print = (title, map, n, filter) => {
   console.log(`\n${title}`);
-  const rows = [...map].filter(([k]) => !filter || filter.test(k)).sort((a, b) => b[1] - a[1]).slice(0, n);
+  const rows = [...map]
+    .filter(([k]) => !filter || filter.test(k))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n);
   for (const [k, v] of rows) {
     const [fn, where] = k.split('\t');
     console.log(`${pc(v)} ${msOf(v)}  ${fn}${where ? `  ${where}` : ''}`);
   }
 };
-console.log(`${path.basename(file)}${FROM || TO < Infinity ? ` [${FROM / 1000}..${TO === Infinity ? 'end' : TO / 1000} ms]` : ''}: ${(total / 1e6).toFixed(1)} s sampled, busy ${(busy / 1e6).toFixed(1)} s (idle ${((100 * idle) / (total || 1)).toFixed(0)} %); percentages are of the busy time`);
+console.log(
+  `${path.basename(file)}${FROM || TO < Infinity ? ` [${FROM / 1000}..${TO === Infinity ? 'end' : TO / 1000} ms]` : ''}: ${(total / 1e6).toFixed(1)} s sampled, busy ${(busy / 1e6).toFixed(1)} s (idle ${((100 * idle) / (total || 1)).toFixed(0)} %); percentages are of the busy time`,
+);
 print(`top ${TOP} frames by self time`, self, TOP);
 print(`self time by area (package / app folder)`, areas, TOP);
 if (LAYERS) print('busy time by layer of the request path', layers, 40);
-if (requires.size) print('module loading: time inside the top-level code of each package the app required (outermost package)', requires, TOP);
+if (requires.size)
+  print('module loading: time inside the top-level code of each package the app required (outermost package)', requires, TOP);
 print(`top ${TOP} frames by inclusive time${FILTER ? ` matching ${FILTER}` : ''}`, inclusive, TOP, FILTER);
 if (CALLERS) {
   console.log(`\ncall paths of the frames matching ${CALLERS} (leaf first, ${DEPTH} frames)`);

@@ -88,11 +88,7 @@ async function configureExpressApp(app, config, dist) {
 
   const document = SwaggerModule.createDocument(
     app,
-    new DocumentBuilder()
-      .setTitle('Floyo API')
-      .setVersion(config.version)
-      .addBearerAuth()
-      .build(),
+    new DocumentBuilder().setTitle('Floyo API').setVersion(config.version).addBearerAuth().build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', useGlobalPrefix: false });
   app.enableShutdownHooks();

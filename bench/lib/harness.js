@@ -66,8 +66,10 @@ async function snapshotDist() {
   if (js(path.join(snap, 'migrations')).length < sources.length) {
     run(process.execPath, [
       path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
-      '-p', 'tsconfig.migrations.json',
-      '--outDir', path.join(snap, 'migrations'),
+      '-p',
+      'tsconfig.migrations.json',
+      '--outDir',
+      path.join(snap, 'migrations'),
     ]);
   }
   if (js(path.join(snap, 'migrations')).length < sources.length) throw new Error('migrations did not compile');
@@ -117,9 +119,7 @@ async function appliedMigrations(url) {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
   await client.connect();
   try {
-    const { rows } = await client.query(
-      "SELECT name FROM migrations WHERE to_regclass('public.migrations') IS NOT NULL ORDER BY id",
-    );
+    const { rows } = await client.query("SELECT name FROM migrations WHERE to_regclass('public.migrations') IS NOT NULL ORDER BY id");
     return rows.map((r) => r.name);
   } catch {
     return [];
@@ -400,17 +400,7 @@ function cannon(opts) {
  * during which other processes used more than `quiet.threshold` cores is repeated (up
  * to `attempts` in all); the least disturbed run is returned, with its bg figure.
  */
-async function measure({
-  url,
-  headers = {},
-  connections = 32,
-  duration = 8,
-  warmup = 1,
-  pids = [],
-  database,
-  quiet = {},
-  attempts = 3,
-}) {
+async function measure({ url, headers = {}, connections = 32, duration = 8, warmup = 1, pids = [], database, quiet = {}, attempts = 3 }) {
   const threshold = quiet.threshold ?? 0.15;
   let best;
   for (let attempt = 1; attempt <= attempts; attempt++) {
@@ -460,16 +450,17 @@ async function httpJson(method, url, body, headers = {}) {
 function table(headers, rows, align = []) {
   const cells = [headers, ...rows].map((r) => r.map((c) => String(c)));
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
-  const fmt = (r) =>
-    '| ' + r.map((c, i) => (align[i] === 'r' ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(' | ') + ' |';
+  const fmt = (r) => '| ' + r.map((c, i) => (align[i] === 'r' ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(' | ') + ' |';
   const sep = '|' + widths.map((w, i) => (align[i] === 'r' ? '-'.repeat(w + 1) + ':' : '-'.repeat(w + 2))).join('|') + '|';
   return [fmt(cells[0]), sep, ...cells.slice(1).map(fmt)].join('\n');
 }
 
 function machine() {
   const cpus = os.cpus();
-  return `${cpus.length} × ${cpus[0]?.model?.trim() ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ` +
-    `${os.platform()} ${os.release()}, Node ${process.version}`;
+  return (
+    `${cpus.length} × ${cpus[0]?.model?.trim() ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ` +
+    `${os.platform()} ${os.release()}, Node ${process.version}`
+  );
 }
 
 /**

@@ -25,31 +25,36 @@ class MissingVariable extends Error {}
  * `${VAR?message}` (unset) stop with "required variable VAR is missing a value: message".
  */
 function interpolate(value: string, env: Record<string, string | undefined>): string {
-  return value.replace(/\$\$|\$\{(\w+)(?:(:?[-?+])([^}]*))?\}|\$(\w+)/g, (match, braced?: string, op?: string, arg?: string, bare?: string) => {
-    if (match === '$$') return '$';
-    const name = (braced ?? bare)!;
-    const v = env[name];
-    const unset = v === undefined || (op?.startsWith(':') && v === '');
-    switch (op) {
-      case ':-':
-      case '-':
-        return unset ? arg! : v!;
-      case ':?':
-      case '?':
-        if (unset) throw new MissingVariable(`required variable ${name} is missing a value: ${arg}`);
-        return v!;
-      case ':+':
-      case '+':
-        return unset ? '' : arg!;
-      default:
-        return v ?? '';
-    }
-  });
+  return value.replace(
+    /\$\$|\$\{(\w+)(?:(:?[-?+])([^}]*))?\}|\$(\w+)/g,
+    (match, braced?: string, op?: string, arg?: string, bare?: string) => {
+      if (match === '$$') return '$';
+      const name = (braced ?? bare)!;
+      const v = env[name];
+      const unset = v === undefined || (op?.startsWith(':') && v === '');
+      switch (op) {
+        case ':-':
+        case '-':
+          return unset ? arg! : v!;
+        case ':?':
+        case '?':
+          if (unset) throw new MissingVariable(`required variable ${name} is missing a value: ${arg}`);
+          return v!;
+        case ':+':
+        case '+':
+          return unset ? '' : arg!;
+        default:
+          return v ?? '';
+      }
+    },
+  );
 }
 
 /** The environment Compose would give a service's container. */
 function environmentOf(service: string, shell: Record<string, string | undefined>): Record<string, string> {
-  return Object.fromEntries(Object.entries(compose.services[service].environment ?? {}).map(([k, v]) => [k, interpolate(String(v), shell)]));
+  return Object.fromEntries(
+    Object.entries(compose.services[service].environment ?? {}).map(([k, v]) => [k, interpolate(String(v), shell)]),
+  );
 }
 
 /** The one-line key generator documented at the top of docker-compose.yml, run in a scratch directory. */
@@ -77,7 +82,9 @@ describe('docker-compose.yml', () => {
         error = err;
       }
       expect(error).toBeInstanceOf(MissingVariable);
-      expect((error as Error).message).toMatch(/^required variable (SECRET_KEY|ENCRYPTION_KEY|MINIO_ROOT_PASSWORD) is missing a value: .*openssl rand -hex/);
+      expect((error as Error).message).toMatch(
+        /^required variable (SECRET_KEY|ENCRYPTION_KEY|MINIO_ROOT_PASSWORD) is missing a value: .*openssl rand -hex/,
+      );
     }
     for (const name of ['SECRET_KEY', 'ENCRYPTION_KEY', 'MINIO_ROOT_PASSWORD']) {
       // required wherever used: no `${NAME:-…}` or `${NAME-…}` fallback anywhere in the file

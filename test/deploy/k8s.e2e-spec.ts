@@ -29,7 +29,8 @@ const objects: { file: string; obj: K8sObject }[] = readdirSync(DIR)
     }),
   );
 const randomKey = () => randomBytes(32).toString('hex');
-const byKind = (kind: string, name?: string) => objects.filter((o) => o.obj.kind === kind && (!name || o.obj.metadata.name === name)).map((o) => o.obj);
+const byKind = (kind: string, name?: string) =>
+  objects.filter((o) => o.obj.kind === kind && (!name || o.obj.metadata.name === name)).map((o) => o.obj);
 
 type Model = new (data: unknown) => { validate(): void };
 
@@ -81,8 +82,11 @@ describe('deploy/k8s manifests', () => {
     startupProbe?: { httpGet: { path: string; port: string | number } };
   };
   const podOf = (name: string) =>
-    (byKind('Deployment', name)[0] as unknown as { spec: { template: { spec: { terminationGracePeriodSeconds: number; containers: Container[] } } } }).spec
-      .template.spec;
+    (
+      byKind('Deployment', name)[0] as unknown as {
+        spec: { template: { spec: { terminationGracePeriodSeconds: number; containers: Container[] } } };
+      }
+    ).spec.template.spec;
 
   it('configures only variables the service knows', () => {
     const known = Object.keys(envSchema.describe().keys ?? {});
@@ -137,8 +141,8 @@ describe('deploy/k8s manifests', () => {
     const env = validateEnv({ ...config.data, SECRET_KEY: randomKey(), ENCRYPTION_KEY: randomKey() });
     expect(env.METRICS_PUBLIC).toBe(false); // /metrics is not on the API port
     const annotations = (name: string) =>
-      (byKind('Deployment', name)[0] as unknown as { spec: { template: { metadata: { annotations: Record<string, string> } } } }).spec.template.metadata
-        .annotations;
+      (byKind('Deployment', name)[0] as unknown as { spec: { template: { metadata: { annotations: Record<string, string> } } } }).spec
+        .template.metadata.annotations;
     const portNamed = (name: string, port: string) => podOf(name).containers[0].ports!.find((p) => p.name === port)!.containerPort;
     expect(annotations('floyo-api')).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/path': '/metrics' });
     expect(Number(annotations('floyo-api')['prometheus.io/port'])).toBe(env.METRICS_PORT);

@@ -72,14 +72,22 @@ describe('list response cache', () => {
       expect(await types(t, u)).toEqual([]);
       await t.http().post('/api/events').set(bearer(u.accessToken)).send({ event_type: 'single', file_path: 'x.py' }).expect(201);
       expect(await types(t, u)).toEqual(['single']);
-      await addEvents(t, u, eventSeries(6, () => ({ event_type: 'batched', file_path: 'y.py', tool: 'vim' }), Date.now()));
+      await addEvents(
+        t,
+        u,
+        eventSeries(6, () => ({ event_type: 'batched', file_path: 'y.py', tool: 'vim' }), Date.now()),
+      );
       expect(await types(t, u)).toEqual(['batched', 'batched', 'batched', 'batched', 'batched', 'batched', 'single']);
       await t.http().post('/api/events/upload').set(bearer(u.accessToken)).attach('file', Buffer.from('z'), 'z.txt').expect(201);
       expect(await types(t, u)).toContain('file_upload');
 
-      expect((await get(t, u, '/api/patterns').expect(200)).body.items.find((p: { file_extension: string }) => p.file_extension === '.py').count).toBe(7);
+      expect(
+        (await get(t, u, '/api/patterns').expect(200)).body.items.find((p: { file_extension: string }) => p.file_extension === '.py').count,
+      ).toBe(7);
       await addEvents(t, u, [{ event_type: 'more', file_path: 'w.py' }]);
-      expect((await get(t, u, '/api/patterns').expect(200)).body.items.find((p: { file_extension: string }) => p.file_extension === '.py').count).toBe(8);
+      expect(
+        (await get(t, u, '/api/patterns').expect(200)).body.items.find((p: { file_extension: string }) => p.file_extension === '.py').count,
+      ).toBe(8);
 
       expect((await get(t, u, '/api/suggestions').expect(200)).body.total).toBe(0);
       await addEvents(t, u, generateActivity().events); // routines for the engine to find
@@ -89,11 +97,17 @@ describe('list response cache', () => {
       expect(listed.total).toBe(generated.length);
       const id = listed.items[0].id;
       await t.http().post(`/api/suggestions/${id}/bookmark`).set(bearer(u.accessToken)).expect(200);
-      expect((await get(t, u, '/api/suggestions').expect(200)).body.items.find((s: { id: string }) => s.id === id).is_bookmarked).toBe(true);
+      expect((await get(t, u, '/api/suggestions').expect(200)).body.items.find((s: { id: string }) => s.id === id).is_bookmarked).toBe(
+        true,
+      );
       await t.http().post(`/api/suggestions/${id}/dismiss`).set(bearer(u.accessToken)).expect(200);
       expect((await get(t, u, '/api/suggestions?is_dismissed=true').expect(200)).body.total).toBe(1);
 
-      await query(TEST_DATABASE_URL, `UPDATE events SET "timestamp" = now() - interval '1000 days' WHERE user_id = $1 AND event_type = 'single'`, [u.id]);
+      await query(
+        TEST_DATABASE_URL,
+        `UPDATE events SET "timestamp" = now() - interval '1000 days' WHERE user_id = $1 AND event_type = 'single'`,
+        [u.id],
+      );
       await t.http().post('/api/data/retention/cleanup?retention_days=365').set(bearer(u.accessToken)).expect(200);
       expect(await types(t, u)).not.toContain('single');
     });

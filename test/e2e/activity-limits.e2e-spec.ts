@@ -8,19 +8,39 @@ describe('activity routes: rate limits and kill switches', () => {
   describe('the legacy per-route limits (defaults: batch 5/min, generate 10/h, data delete 1/h)', () => {
     let t: TestApp;
     beforeAll(async () => {
-      t = await createTestApp({ RATE_LIMIT_BATCH_PER_MINUTE: '5', RATE_LIMIT_GENERATE_PER_HOUR: '10', RATE_LIMIT_DATA_DELETE_PER_HOUR: '1' });
+      t = await createTestApp({
+        RATE_LIMIT_BATCH_PER_MINUTE: '5',
+        RATE_LIMIT_GENERATE_PER_HOUR: '10',
+        RATE_LIMIT_DATA_DELETE_PER_HOUR: '1',
+      });
     });
     afterAll(() => t.close());
 
     it('batch: the 6th call within a minute is 429 with Retry-After; other routes and users are unaffected', async () => {
       const u = await registerAndLogin(t);
-      for (let i = 0; i < 5; i++) await t.http().post('/api/events/batch').set(bearer(u.accessToken)).send([{ event_type: 'x' }]).expect(201);
-      const res = await t.http().post('/api/events/batch').set(bearer(u.accessToken)).send([{ event_type: 'x' }]).expect(429);
+      for (let i = 0; i < 5; i++)
+        await t
+          .http()
+          .post('/api/events/batch')
+          .set(bearer(u.accessToken))
+          .send([{ event_type: 'x' }])
+          .expect(201);
+      const res = await t
+        .http()
+        .post('/api/events/batch')
+        .set(bearer(u.accessToken))
+        .send([{ event_type: 'x' }])
+        .expect(429);
       expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
       expect(res.body.detail).toEqual(expect.any(String));
       await t.http().post('/api/events').set(bearer(u.accessToken)).send({ event_type: 'x' }).expect(201);
       const other = await registerAndLogin(t);
-      await t.http().post('/api/events/batch').set(bearer(other.accessToken)).send([{ event_type: 'x' }]).expect(201);
+      await t
+        .http()
+        .post('/api/events/batch')
+        .set(bearer(other.accessToken))
+        .send([{ event_type: 'x' }])
+        .expect(201);
     });
 
     it('generate: the 11th call within an hour is 429', async () => {
@@ -71,7 +91,12 @@ describe('activity routes: rate limits and kill switches', () => {
           [flag, off.id],
         );
       }
-      const upload = await t.http().post('/api/events/upload').set(bearer(off.accessToken)).attach('file', Buffer.from('x'), 'x.txt').expect(503);
+      const upload = await t
+        .http()
+        .post('/api/events/upload')
+        .set(bearer(off.accessToken))
+        .attach('file', Buffer.from('x'), 'x.txt')
+        .expect(503);
       expect(upload.body.detail).toMatch(/temporarily disabled/);
       const generate = await t.http().post('/api/suggestions/generate').set(bearer(off.accessToken)).expect(503);
       expect(generate.body.detail).toMatch(/temporarily disabled/);

@@ -10,7 +10,8 @@ import { TEST_DATABASE_URL } from '../setup/test-env';
  * AUTH_PRINCIPAL_CACHE_MS (here 60 s, so only the announcement can explain a refusal):
  * a session revoked on one replica is refused on the other at once.
  */
-const del = (base: string, path: string, token: string) => fetch(`${base}${path}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+const del = (base: string, path: string, token: string) =>
+  fetch(`${base}${path}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
 
 /** GET /api/auth/me until it is not 200 (the Redis message takes milliseconds), at most 1 s. */
 async function statusWithin(base: string, token: string): Promise<number> {
@@ -36,10 +37,14 @@ describe('session revocation across replicas (real processes)', () => {
     const baseB = `http://127.0.0.1:${b.port}`;
     const email = uniqueEmail('replicas');
     await json(baseA, 'POST', '/api/auth/register', { email, password: 'password 12345' });
-    const login = async () => (await json(baseA, 'POST', '/api/auth/login', { email, password: 'password 12345' })).body.access_token as string;
+    const login = async () =>
+      (await json(baseA, 'POST', '/api/auth/login', { email, password: 'password 12345' })).body.access_token as string;
     const [kept, revoked] = [await login(), await login()];
     for (const token of [kept, revoked]) expect((await json(baseB, 'GET', '/api/auth/me', undefined, token)).status).toBe(200); // now in B's memory
-    const sessions = (await json(baseA, 'GET', '/api/auth/sessions', undefined, kept)).body as unknown as { id: string; is_current: boolean }[];
+    const sessions = (await json(baseA, 'GET', '/api/auth/sessions', undefined, kept)).body as unknown as {
+      id: string;
+      is_current: boolean;
+    }[];
     const other = sessions.find((s) => !s.is_current)!;
     // expired behind the API's back: B still answers from memory — the cache is real
     await query(TEST_DATABASE_URL, `UPDATE user_sessions SET expires_at = now() - interval '1 second' WHERE id = $1`, [other.id]);

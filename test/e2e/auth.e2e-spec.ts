@@ -122,11 +122,7 @@ describe('auth API (/api/auth)', () => {
       const viaBody = await t.http().post('/api/auth/refresh').send({ refresh_token: user.refreshToken }).expect(200);
       expect(viaBody.body.token_type).toBe('bearer');
       expect(viaBody.body.refresh_token).not.toBe(user.refreshToken);
-      const viaQuery = await t
-        .http()
-        .post('/api/auth/refresh')
-        .query({ refresh_token: viaBody.body.refresh_token })
-        .expect(200);
+      const viaQuery = await t.http().post('/api/auth/refresh').query({ refresh_token: viaBody.body.refresh_token }).expect(200);
       await t.http().get('/api/auth/me').set(bearer(viaQuery.body.access_token)).expect(200);
       const sessions = await t.http().get('/api/auth/sessions').set(bearer(viaQuery.body.access_token)).expect(200);
       expect(sessions.body).toHaveLength(1);
@@ -136,9 +132,11 @@ describe('auth API (/api/auth)', () => {
       const user = await registerAndLogin(t);
       const rotated = await t.http().post('/api/auth/refresh').send({ refresh_token: user.refreshToken }).expect(200);
       // rotated longer ago than the reuse window (test/e2e/legacy/refresh-reuse waits it out for real)
-      await query(TEST_DATABASE_URL, `UPDATE refresh_tokens SET used_at = now() - interval '1 hour' WHERE token_hash = encode(sha256($1::bytea), 'hex')`, [
-        user.refreshToken,
-      ]);
+      await query(
+        TEST_DATABASE_URL,
+        `UPDATE refresh_tokens SET used_at = now() - interval '1 hour' WHERE token_hash = encode(sha256($1::bytea), 'hex')`,
+        [user.refreshToken],
+      );
       const replay = await t.http().post('/api/auth/refresh').send({ refresh_token: user.refreshToken });
       expect(replay.status).toBe(401);
       expect(replay.headers['www-authenticate']).toBe('Bearer');
@@ -253,7 +251,9 @@ describe('auth API (/api/auth)', () => {
       await t.http().get('/api/auth/verify-email/garbage').expect(400);
       const user = await registerAndLogin(t);
       const token = lastMailToken(t, user.email, 'verification');
-      await query(TEST_DATABASE_URL, "UPDATE users SET verification_token_expires_at = now() - interval '1 second' WHERE id = $1", [user.id]);
+      await query(TEST_DATABASE_URL, "UPDATE users SET verification_token_expires_at = now() - interval '1 second' WHERE id = $1", [
+        user.id,
+      ]);
       await t.http().get(`/api/auth/verify-email/${token}`).expect(400);
     });
   });
@@ -348,7 +348,10 @@ describe('auth API (/api/auth)', () => {
     });
 
     const cases: [string, () => string][] = [
-      ['a wrong signature', () => jwt.sign({ sid, type: 'access' }, 'another-secret-that-is-long-enough-xx', { subject: user.id, expiresIn: 60 })],
+      [
+        'a wrong signature',
+        () => jwt.sign({ sid, type: 'access' }, 'another-secret-that-is-long-enough-xx', { subject: user.id, expiresIn: 60 }),
+      ],
       [
         'alg none',
         () =>
@@ -358,10 +361,19 @@ describe('auth API (/api/auth)', () => {
       ],
       ['an expired token', () => jwt.sign({ sid, type: 'access', exp: Math.floor(Date.now() / 1000) - 10 }, secret, { subject: user.id })],
       ['a refresh-type token', () => jwt.sign({ sid, type: 'refresh' }, secret, { subject: user.id, expiresIn: 60 })],
-      ['HS512 with the right key', () => jwt.sign({ sid, type: 'access' }, secret, { subject: user.id, expiresIn: 60, algorithm: 'HS512' })],
+      [
+        'HS512 with the right key',
+        () => jwt.sign({ sid, type: 'access' }, secret, { subject: user.id, expiresIn: 60, algorithm: 'HS512' }),
+      ],
       ['an opaque refresh token', () => user.refreshToken],
-      ['a token of a deleted user', () => jwt.sign({ sid, type: 'access' }, secret, { subject: '00000000-0000-4000-8000-000000000000', expiresIn: 60 })],
-      ['a token whose sid is another user’s live session', () => jwt.sign({ sid: othersSid, type: 'access' }, secret, { subject: user.id, expiresIn: 60 })],
+      [
+        'a token of a deleted user',
+        () => jwt.sign({ sid, type: 'access' }, secret, { subject: '00000000-0000-4000-8000-000000000000', expiresIn: 60 }),
+      ],
+      [
+        'a token whose sid is another user’s live session',
+        () => jwt.sign({ sid: othersSid, type: 'access' }, secret, { subject: user.id, expiresIn: 60 }),
+      ],
     ];
 
     it.each(cases)('refuses %s with 401', async (_name, make) => {
@@ -396,7 +408,11 @@ describe('login limiter', () => {
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(WINDOW_S);
     // when to retry, in the detail too: in seconds and as a time
-    expect(res.body.detail).toMatch(new RegExp(`^Too many failed login attempts ${scope.source}\\. Try again in ${retryAfter} seconds \\(at \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\\)\\.$`));
+    expect(res.body.detail).toMatch(
+      new RegExp(
+        `^Too many failed login attempts ${scope.source}\\. Try again in ${retryAfter} seconds \\(at \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\\)\\.$`,
+      ),
+    );
     const at = Date.parse(/\(at (.+)\)/.exec(res.body.detail)![1]);
     expect(Math.abs(at - (Date.now() + retryAfter * 1000))).toBeLessThan(5_000);
   };
@@ -444,7 +460,8 @@ describe('login limiter', () => {
     const t = await createTestApp({ TRUST_PROXY: 'true', LOGIN_MAX_FAILURES: '2', LOGIN_MAX_FAILURES_PER_ACCOUNT: '4' });
     try {
       const [frank, grace] = await Promise.all([registerAndLogin(t), registerAndLogin(t)]);
-      for (const address of ['127.0.0.8', '127.0.0.8', '127.0.0.9', '127.0.0.9']) await from(t, address, frank.email, 'wrong password').expect(401);
+      for (const address of ['127.0.0.8', '127.0.0.8', '127.0.0.9', '127.0.0.9'])
+        await from(t, address, frank.email, 'wrong password').expect(401);
       expectLocked(await from(t, '127.0.0.10', frank.email, frank.password), /for this account/);
       await from(t, '127.0.0.10', grace.email, grace.password).expect(200);
     } finally {
@@ -453,8 +470,12 @@ describe('login limiter', () => {
   });
 
   it('refuses ceilings below LOGIN_MAX_FAILURES at boot', () => {
-    expect(() => validateEnv({ LOGIN_MAX_FAILURES: '20', LOGIN_MAX_FAILURES_PER_IP: '10' })).toThrow(/LOGIN_MAX_FAILURES_PER_IP: must be at least LOGIN_MAX_FAILURES/);
-    expect(() => validateEnv({ LOGIN_MAX_FAILURES: '20', LOGIN_MAX_FAILURES_PER_ACCOUNT: '10' })).toThrow(/LOGIN_MAX_FAILURES_PER_ACCOUNT: must be at least/);
+    expect(() => validateEnv({ LOGIN_MAX_FAILURES: '20', LOGIN_MAX_FAILURES_PER_IP: '10' })).toThrow(
+      /LOGIN_MAX_FAILURES_PER_IP: must be at least LOGIN_MAX_FAILURES/,
+    );
+    expect(() => validateEnv({ LOGIN_MAX_FAILURES: '20', LOGIN_MAX_FAILURES_PER_ACCOUNT: '10' })).toThrow(
+      /LOGIN_MAX_FAILURES_PER_ACCOUNT: must be at least/,
+    );
   });
 
   describe('without TRUST_PROXY, X-Forwarded-For is ignored: limits key on the socket address', () => {

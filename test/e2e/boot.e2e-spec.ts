@@ -25,7 +25,11 @@ describe('boot refusals (real processes)', () => {
     ['production without ENCRYPTION_KEY', { ...PROD, ENCRYPTION_KEY: '' }, /ENCRYPTION_KEY/],
     [
       'production with the keys docker-compose.yml used to default to',
-      { ...PROD, SECRET_KEY: 'CHANGE-ME-compose-placeholder-secret-key-0123456789', ENCRYPTION_KEY: 'CHANGE-ME-compose-placeholder-encryption-key-0123' },
+      {
+        ...PROD,
+        SECRET_KEY: 'CHANGE-ME-compose-placeholder-secret-key-0123456789',
+        ENCRYPTION_KEY: 'CHANGE-ME-compose-placeholder-encryption-key-0123',
+      },
       /SECRET_KEY: is a placeholder[\s\S]*ENCRYPTION_KEY: is a placeholder[\s\S]*openssl rand -hex 32/,
     ],
     ['production with a weak SECRET_KEY', { ...PROD, SECRET_KEY: 'x'.repeat(64) }, /SECRET_KEY: is too weak.*openssl rand -hex 32/],
@@ -67,7 +71,11 @@ describe('boot refusals (real processes)', () => {
   });
 
   it('names PostgreSQL and how to start it when it is unreachable', async () => {
-    const res = await runNode(DIST_MAIN, [], { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/floyo', DB_CONNECT_RETRIES: '0', DB_CONNECT_TIMEOUT_MS: '500' });
+    const res = await runNode(DIST_MAIN, [], {
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:1/floyo',
+      DB_CONNECT_RETRIES: '0',
+      DB_CONNECT_TIMEOUT_MS: '500',
+    });
     expect(res.code).not.toBe(0);
     expect(res.stderr).toMatch(/PostgreSQL is unreachable/);
     expect(res.stderr).toMatch(/docker compose up -d postgres/);

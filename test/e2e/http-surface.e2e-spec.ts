@@ -30,7 +30,10 @@ describe('HTTP surface', () => {
     });
 
     it('wrong types and unknown fields: 422 naming each field', async () => {
-      const res = await t.http().post('/api/auth/login').send({ email: 5, password: ['x'], role: 'admin' });
+      const res = await t
+        .http()
+        .post('/api/auth/login')
+        .send({ email: 5, password: ['x'], role: 'admin' });
       expect(res.status).toBe(422);
       const byLoc = Object.fromEntries(res.body.detail.map((d: { loc: string[]; type: string }) => [d.loc.join('.'), d.type]));
       expect(byLoc['body.role']).toBe('extra_forbidden');
@@ -78,9 +81,17 @@ describe('HTTP surface', () => {
     });
 
     it('allows exactly the configured CORS origins', async () => {
-      const ok = await t.http().options('/api/auth/login').set('Origin', 'http://localhost:3000').set('Access-Control-Request-Method', 'POST');
+      const ok = await t
+        .http()
+        .options('/api/auth/login')
+        .set('Origin', 'http://localhost:3000')
+        .set('Access-Control-Request-Method', 'POST');
       expect(ok.headers['access-control-allow-origin']).toBe('http://localhost:3000');
-      const evil = await t.http().options('/api/auth/login').set('Origin', 'https://evil.example').set('Access-Control-Request-Method', 'POST');
+      const evil = await t
+        .http()
+        .options('/api/auth/login')
+        .set('Origin', 'https://evil.example')
+        .set('Access-Control-Request-Method', 'POST');
       expect(evil.headers['access-control-allow-origin']).toBeUndefined();
       // a simple request: the answer is not shared with another origin either (no origin is reflected)
       const read = await t.http().get('/health').set('Origin', 'https://evil.example').expect(200);
@@ -191,7 +202,11 @@ describe('hostile bodies', () => {
 
   it('refuses absurdly deep JSON with 422, not a stack overflow', async () => {
     const deep = '{"a":'.repeat(5_000) + '1' + '}'.repeat(5_000);
-    const res = await t.http().post('/api/auth/login').set('Content-Type', 'application/json').send(`{"email":"a@example.com","password":"x","extra":${deep}}`);
+    const res = await t
+      .http()
+      .post('/api/auth/login')
+      .set('Content-Type', 'application/json')
+      .send(`{"email":"a@example.com","password":"x","extra":${deep}}`);
     expect(res.status).toBe(422);
     expect(res.body.detail[0]).toMatchObject({ loc: ['body'], type: 'too_deep' });
   });

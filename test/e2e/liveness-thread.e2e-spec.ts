@@ -56,7 +56,9 @@ describe('liveness listener on its own thread (LIVENESS_PORT)', () => {
   });
 
   it('answers within milliseconds while the main thread is busy, and 503 once its loop has stalled too long', async () => {
-    const { startLivenessThread } = (await import(join(ROOT, 'dist', 'platform', 'health', 'liveness-thread.js'))) as { startLivenessThread: typeof Start };
+    const { startLivenessThread } = (await import(join(ROOT, 'dist', 'platform', 'health', 'liveness-thread.js'))) as {
+      startLivenessThread: typeof Start;
+    };
     const thread: LivenessThread = await startLivenessThread({ port: 0, host: '127.0.0.1', maxStallMs: 1_000 });
     try {
       const url = `http://127.0.0.1:${thread.port}/health/liveness`;
@@ -90,7 +92,10 @@ describe('liveness listener on its own thread (LIVENESS_PORT)', () => {
       expect(busy.status).toBe(200);
       expect(busy.ms).toBeLessThan(100);
       expect(stalled.status).toBe(503);
-      expect(stalled.body).toMatchObject({ status: 'stalled', detail: expect.stringMatching(/event loop has not turned for \d+ ms \(limit 1000 ms\)/) });
+      expect(stalled.body).toMatchObject({
+        status: 'stalled',
+        detail: expect.stringMatching(/event loop has not turned for \d+ ms \(limit 1000 ms\)/),
+      });
       // the loop turns again: alive
       await new Promise((r) => setTimeout(r, 250));
       expect((await fetch(url)).status).toBe(200);
@@ -100,9 +105,16 @@ describe('liveness listener on its own thread (LIVENESS_PORT)', () => {
   });
 
   it('thousands of idle connections are shed and closed, and the thread lives on', async () => {
-    const { startLivenessThread } = (await import(join(ROOT, 'dist', 'platform', 'health', 'liveness-thread.js'))) as { startLivenessThread: typeof Start };
+    const { startLivenessThread } = (await import(join(ROOT, 'dist', 'platform', 'health', 'liveness-thread.js'))) as {
+      startLivenessThread: typeof Start;
+    };
     const failures: string[] = [];
-    const thread: LivenessThread = await startLivenessThread({ port: 0, host: '127.0.0.1', maxStallMs: 10_000, onFailure: (err) => failures.push(err.message) });
+    const thread: LivenessThread = await startLivenessThread({
+      port: 0,
+      host: '127.0.0.1',
+      maxStallMs: 10_000,
+      onFailure: (err) => failures.push(err.message),
+    });
     const sockets: net.Socket[] = [];
     let closed = 0;
     try {

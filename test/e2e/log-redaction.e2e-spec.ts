@@ -34,7 +34,8 @@ describe('secrets never reach the logs (real process, forced SQL failures)', () 
       .output()
       .split('\n')
       .filter((l) => l.includes(secret));
-  const errorLine = (errorId: string) => waitFor(`the log line of ${errorId}`, async () => lines().find((l) => l.error_id === errorId), 5_000);
+  const errorLine = (errorId: string) =>
+    waitFor(`the log line of ${errorId}`, async () => lines().find((l) => l.error_id === errorId), 5_000);
   const login = async (email: string, password = 'correct horse battery') => {
     expect((await post('/api/auth/register', { email, password })).status).toBe(201);
     const res = await post('/api/auth/login', { email, password });
@@ -102,7 +103,8 @@ describe('secrets never reach the logs (real process, forced SQL failures)', () 
     const envelope = await waitFor('the Sentry event', async () => sentry.envelopes.find((e) => e.includes(error_id)), 10_000);
     expect(envelope).toContain('invalid input syntax for type uuid');
     // nor the request's body (the value again) or its bearer token
-    for (const secret of [marker, me.access_token]) expect(envelope.includes(secret) ? `sent to Sentry: ${secret}` : 'not sent').toBe('not sent');
+    for (const secret of [marker, me.access_token])
+      expect(envelope.includes(secret) ? `sent to Sentry: ${secret}` : 'not sent').toBe('not sent');
   });
 
   describe('a refresh token sent in the query string', () => {

@@ -24,7 +24,9 @@ describe('structured logs (real process)', () => {
       fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
     expect((await post('/api/auth/register', { email, password }, { 'x-request-id': 'trace-register-1' })).status).toBe(201);
     const tokens = (await (await post('/api/auth/login', { email, password })).json()) as { access_token: string; refresh_token: string };
-    const me = await fetch(`${base}/api/auth/me`, { headers: { authorization: `Bearer ${tokens.access_token}`, 'x-request-id': 'trace-me-123' } });
+    const me = await fetch(`${base}/api/auth/me`, {
+      headers: { authorization: `Bearer ${tokens.access_token}`, 'x-request-id': 'trace-me-123' },
+    });
     expect(me.status).toBe(200);
     const user = (await me.json()) as { id: string };
     await fetch(`${base}/api/auth/refresh?refresh_token=${tokens.refresh_token}`, { method: 'POST' });

@@ -32,18 +32,34 @@ const githubConfig = { access_token: 'ghp_x_token_value_12345', repository: 'a/b
 
 /** Every write that could carry them, and which of the fields it must refuse (the others are its own inputs). */
 const WRITES: Write[] = [
-  ['POST /api/auth/register', (c, x) => c.t.http().post('/api/auth/register').send({ email: uniqueEmail(TAG), password: 'long enough pw', ...x }), ALL],
+  [
+    'POST /api/auth/register',
+    (c, x) =>
+      c.t
+        .http()
+        .post('/api/auth/register')
+        .send({ email: uniqueEmail(TAG), password: 'long enough pw', ...x }),
+    ALL,
+  ],
   ['PUT /api/auth/profile', (c, x) => asAda(c, c.t.http().put('/api/auth/profile')).send({ full_name: 'Ada', ...x }), ALL],
   ['POST /api/events', (c, x) => asAda(c, c.t.http().post('/api/events')).send({ event_type: 'file_opened', ...x }), ALL],
   ['POST /api/events/batch', (c, x) => asAda(c, c.t.http().post('/api/events/batch')).send([{ event_type: 'file_opened', ...x }]), ALL],
-  ['POST /api/workflows', (c, x) => asAda(c, c.t.http().post('/api/workflows')).send({ name: 'w', steps: [], ...x }), ['is_superuser', 'user_id']],
+  [
+    'POST /api/workflows',
+    (c, x) => asAda(c, c.t.http().post('/api/workflows')).send({ name: 'w', steps: [], ...x }),
+    ['is_superuser', 'user_id'],
+  ],
   ['PUT /api/workflows/{id}', (c, x) => asAda(c, c.t.http().put(`/api/workflows/${c.workflow}`)).send({ name: 'w2', ...x }), ALL],
   [
     'POST /api/integrations',
     (c, x) => asAda(c, c.t.http().post('/api/integrations')).send({ connector_id: c.github, name: 'gh', config: githubConfig, ...x }),
     ['is_superuser', 'user_id'],
   ],
-  ['PUT /api/integrations/{id}', (c, x) => asAda(c, c.t.http().put(`/api/integrations/${c.integration}`)).send({ name: 'gh2', ...x }), ['is_superuser', 'user_id', 'organization_id']],
+  [
+    'PUT /api/integrations/{id}',
+    (c, x) => asAda(c, c.t.http().put(`/api/integrations/${c.integration}`)).send({ name: 'gh2', ...x }),
+    ['is_superuser', 'user_id', 'organization_id'],
+  ],
   ['POST /api/organizations', (c, x) => asAda(c, c.t.http().post('/api/organizations')).send({ name: 'Org', ...x }), ALL],
   ['PUT /api/organizations/{id}', (c, x) => asAda(c, c.t.http().put(`/api/organizations/${c.adaOrg}`)).send({ name: 'Org 2', ...x }), ALL],
   [
@@ -62,8 +78,14 @@ describe('mass assignment is refused', () => {
     c.adaOrg = await insertOrganization([{ userId: c.ada.id, role: 'owner' }]);
     bobOrg = await insertOrganization([{ userId: c.bob.id, role: 'owner' }]);
     c.github = await connectorId('github');
-    c.workflow = (await asAda(c, c.t.http().post('/api/workflows')).send({ name: 'w', steps: [{ type: 'delay', ms: 0 }] }).expect(201)).body.id;
-    c.integration = (await asAda(c, c.t.http().post('/api/integrations')).send({ connector_id: c.github, name: 'gh', config: githubConfig }).expect(201)).body.id;
+    c.workflow = (
+      await asAda(c, c.t.http().post('/api/workflows'))
+        .send({ name: 'w', steps: [{ type: 'delay', ms: 0 }] })
+        .expect(201)
+    ).body.id;
+    c.integration = (
+      await asAda(c, c.t.http().post('/api/integrations')).send({ connector_id: c.github, name: 'gh', config: githubConfig }).expect(201)
+    ).body.id;
   });
   afterAll(() => c.t.close());
 
@@ -82,16 +104,30 @@ describe('mass assignment is refused', () => {
     expect(user).toEqual({ is_superuser: false, is_active: true });
     const [wf] = await query(TEST_DATABASE_URL, 'SELECT user_id, organization_id, name FROM workflows WHERE id = $1', [c.workflow]);
     expect(wf).toEqual({ user_id: c.ada.id, organization_id: null, name: 'w' });
-    expect(await query(TEST_DATABASE_URL, 'SELECT 1 FROM organization_members WHERE organization_id = $1 AND user_id = $2', [c.adaOrg, c.bob.id])).toEqual([]);
+    expect(
+      await query(TEST_DATABASE_URL, 'SELECT 1 FROM organization_members WHERE organization_id = $1 AND user_id = $2', [
+        c.adaOrg,
+        c.bob.id,
+      ]),
+    ).toEqual([]);
   });
 
   it('organization_id of an organization the caller is not in: refused as if it did not exist', async () => {
     const wf = await asAda(c, c.t.http().post('/api/workflows')).send({ name: 'w', steps: [], organization_id: bobOrg });
     expect(wf.status).toBe(404);
     expect(wf.body.detail).toEqual(expect.any(String));
-    const integ = await asAda(c, c.t.http().post('/api/integrations')).send({ connector_id: c.github, name: 'gh', config: githubConfig, organization_id: bobOrg });
+    const integ = await asAda(c, c.t.http().post('/api/integrations')).send({
+      connector_id: c.github,
+      name: 'gh',
+      config: githubConfig,
+      organization_id: bobOrg,
+    });
     expect(integ.status).toBe(404);
-    const rows = await query(TEST_DATABASE_URL, 'SELECT 1 FROM workflows WHERE organization_id = $1 UNION ALL SELECT 1 FROM user_integrations WHERE organization_id = $1', [bobOrg]);
+    const rows = await query(
+      TEST_DATABASE_URL,
+      'SELECT 1 FROM workflows WHERE organization_id = $1 UNION ALL SELECT 1 FROM user_integrations WHERE organization_id = $1',
+      [bobOrg],
+    );
     expect(rows).toEqual([]);
   });
 });

@@ -10,7 +10,10 @@ const typeorm = (url: string, ...args: string[]) => runNode(CLI, [...args, '-d',
 
 const userTables = async (url: string) =>
   (
-    await query<{ tablename: string }>(url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migrations' ORDER BY 1")
+    await query<{ tablename: string }>(
+      url,
+      "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migrations' ORDER BY 1",
+    )
   ).map((r) => r.tablename);
 
 const EXPECTED_TABLES = [
@@ -57,9 +60,17 @@ describe('migrations (typeorm CLI, real processes)', () => {
         { name: 'enable_user_registration', enabled: true },
         { name: 'enable_workflow_execution', enabled: true },
       ]);
-      const indexes = (await query<{ indexname: string }>(db.url, "SELECT indexname FROM pg_indexes WHERE schemaname = 'public'")).map((r) => r.indexname);
+      const indexes = (await query<{ indexname: string }>(db.url, "SELECT indexname FROM pg_indexes WHERE schemaname = 'public'")).map(
+        (r) => r.indexname,
+      );
       expect(indexes).toEqual(
-        expect.arrayContaining(['idx_events_user_timestamp', 'uq_patterns_user_extension', 'uq_organization_members_org_user', 'uq_users_username_lower', 'uq_workflow_executions_scheduled']),
+        expect.arrayContaining([
+          'idx_events_user_timestamp',
+          'uq_patterns_user_extension',
+          'uq_organization_members_org_user',
+          'uq_users_username_lower',
+          'uq_workflow_executions_scheduled',
+        ]),
       );
 
       const show = await typeorm(db.url, 'migration:show');

@@ -36,12 +36,18 @@ describe('pattern intelligence in the worker (real processes)', () => {
     const email = uniqueEmail('pi');
     await json(base, 'POST', '/api/auth/register', { email, password: 'password 12345' });
     const token = (await json(base, 'POST', '/api/auth/login', { email, password: 'password 12345' })).body.access_token as string;
-    expect((await json(base, 'PUT', '/api/config', { suggestions_config: { max_suggestions: 20, use_actual_file_paths: true } }, token)).status).toBe(200);
+    expect(
+      (await json(base, 'PUT', '/api/config', { suggestions_config: { max_suggestions: 20, use_actual_file_paths: true } }, token)).status,
+    ).toBe(200);
     socket = await connectSocket(api.port, token);
-    const suggestions = record<{ id: string; trigger: string; confidence: number; suggested_integration: string; suggested_connector: string | null; change: string }>(
-      socket,
-      'suggestion.created',
-    );
+    const suggestions = record<{
+      id: string;
+      trigger: string;
+      confidence: number;
+      suggested_integration: string;
+      suggested_connector: string | null;
+      change: string;
+    }>(socket, 'suggestion.created');
     const patterns = record<{ id: string; kind?: string; sequence_key?: string; count: number }>(socket, 'pattern.updated');
 
     const fixture = generateActivity();
@@ -58,10 +64,14 @@ describe('pattern intelligence in the worker (real processes)', () => {
     const sequences = patterns.filter((p) => p.kind === 'sequence');
     expect(sequences.length).toBeGreaterThan(0);
     expect(sequences.length).toBeLessThanOrEqual(50);
-    for (const p of sequences) expect(p).toMatchObject({ id: expect.any(String), sequence_key: expect.stringContaining(' → '), count: expect.any(Number) });
+    for (const p of sequences)
+      expect(p).toMatchObject({ id: expect.any(String), sequence_key: expect.stringContaining(' → '), count: expect.any(Number) });
     expect(Math.min(...sequences.map((p) => p.count))).toBeGreaterThanOrEqual(3);
 
-    const listed = (await json(base, 'GET', '/api/suggestions?limit=100', undefined, token)).body as { total: number; items: { id: string }[] };
+    const listed = (await json(base, 'GET', '/api/suggestions?limit=100', undefined, token)).body as {
+      total: number;
+      items: { id: string }[];
+    };
     expect(listed.total).toBe(expected);
     expect(new Set(listed.items.map((s) => s.id))).toEqual(new Set(suggestions.map((s) => s.id)));
 

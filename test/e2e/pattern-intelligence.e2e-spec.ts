@@ -42,7 +42,9 @@ async function analysisRows(userId: string) {
       `SELECT sequence_key, sequence, count, avg_gap_seconds, example_files, first_seen, last_seen, metadata FROM temporal_patterns
         WHERE user_id = $1 ORDER BY sequence_key`,
     ),
-    candidates: await rows('SELECT sequence_key, steps, count, first_seen, last_seen, data FROM sequence_candidates WHERE user_id = $1 ORDER BY sequence_key'),
+    candidates: await rows(
+      'SELECT sequence_key, steps, count, first_seen, last_seen, data FROM sequence_candidates WHERE user_id = $1 ORDER BY sequence_key',
+    ),
     patterns: await rows('SELECT file_extension, count, tools, metadata FROM patterns WHERE user_id = $1 ORDER BY file_extension'),
     state: await rows('SELECT position_at, tail, fingerprint, events_analysed, steps_total FROM pattern_analysis_state WHERE user_id = $1'),
   };
@@ -69,10 +71,16 @@ describe('pattern intelligence', () => {
   afterAll(() => t.close());
 
   const post = (u: TestUser, url: string) => t.http().post(url).set(bearer(u.accessToken));
-  const setConfig = (u: TestUser, body: Record<string, unknown>) => t.http().put('/api/config').set(bearer(u.accessToken)).send(body).expect(200);
-  const generate = async (u: TestUser): Promise<Suggestion[]> => (await post(u, '/api/suggestions/generate').expect(200)).body as Suggestion[];
-  const listAll = async (u: TestUser): Promise<Suggestion[]> => (await get(t, u, '/api/suggestions?limit=100').expect(200)).body.items as Suggestion[];
-  const userWith = async (events: FixtureEvent[], suggestionsConfig: Record<string, unknown> = { max_suggestions: 20, use_actual_file_paths: true }) => {
+  const setConfig = (u: TestUser, body: Record<string, unknown>) =>
+    t.http().put('/api/config').set(bearer(u.accessToken)).send(body).expect(200);
+  const generate = async (u: TestUser): Promise<Suggestion[]> =>
+    (await post(u, '/api/suggestions/generate').expect(200)).body as Suggestion[];
+  const listAll = async (u: TestUser): Promise<Suggestion[]> =>
+    (await get(t, u, '/api/suggestions?limit=100').expect(200)).body.items as Suggestion[];
+  const userWith = async (
+    events: FixtureEvent[],
+    suggestionsConfig: Record<string, unknown> = { max_suggestions: 20, use_actual_file_paths: true },
+  ) => {
     const u = await registerAndLogin(t);
     await setConfig(u, { suggestions_config: suggestionsConfig });
     if (events.length) await addEvents(t, u, events);
@@ -129,8 +137,16 @@ describe('pattern intelligence', () => {
     const rows = await analysisRows(u.id);
     expect(rows.relationships).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ relation_type: 'output_of', source_file: '/home/ana/analysis/report.py', target_file: '/home/ana/analysis/out/results-3.csv' }),
-        expect.objectContaining({ relation_type: 'same_session', source_file: '/home/ana/docs/proposal-v2.docx', target_file: '/home/ana/docs/proposal-v2.pdf' }),
+        expect.objectContaining({
+          relation_type: 'output_of',
+          source_file: '/home/ana/analysis/report.py',
+          target_file: '/home/ana/analysis/out/results-3.csv',
+        }),
+        expect.objectContaining({
+          relation_type: 'same_session',
+          source_file: '/home/ana/docs/proposal-v2.docx',
+          target_file: '/home/ana/docs/proposal-v2.pdf',
+        }),
       ]),
     );
     const temporal = new Map(rows.temporal.map((r) => [r.sequence_key as string, r]));
@@ -192,7 +208,11 @@ describe('pattern intelligence', () => {
     // every 7th event arrives after the rest was analysed (another device syncing late): a rebuild
     const late = await userWith(fixture.events.filter((_, i) => i % 7 !== 3));
     await generate(late);
-    await addEvents(t, late, fixture.events.filter((_, i) => i % 7 === 3));
+    await addEvents(
+      t,
+      late,
+      fixture.events.filter((_, i) => i % 7 === 3),
+    );
     await generate(late);
     expect(await analysisRows(late.id)).toEqual(reference);
   });
@@ -205,7 +225,10 @@ describe('pattern intelligence', () => {
       return fixture.paths.flatMap((p) => [p, basename(p)]).filter(cited);
     };
     const anonymous = await registerAndLogin(t);
-    await setConfig(anonymous, { suggestions_config: { max_suggestions: 20, use_actual_file_paths: true }, privacy_config: { anonymize_paths: true } });
+    await setConfig(anonymous, {
+      suggestions_config: { max_suggestions: 20, use_actual_file_paths: true },
+      privacy_config: { anonymize_paths: true },
+    });
     await addEvents(t, anonymous, fixture.events);
     const created = await generate(anonymous);
     expect(created.length).toBe(fixture.planted.length + fixture.incidental.length); // the same findings
@@ -218,7 +241,9 @@ describe('pattern intelligence', () => {
     const later = await userWith(fixture.events);
     await generate(later);
     expect((await leaks(later.id)).length).toBeGreaterThan(0); // real paths while allowed
-    const [dropbox] = (await q<{ id: string }>(`SELECT id FROM suggestions WHERE user_id = $1 AND rule_id = 'outputs-sync-dropbox'`, [later.id])).map((r) => r.id);
+    const [dropbox] = (
+      await q<{ id: string }>(`SELECT id FROM suggestions WHERE user_id = $1 AND rule_id = 'outputs-sync-dropbox'`, [later.id])
+    ).map((r) => r.id);
     await post(later, `/api/suggestions/${dropbox}/dismiss`).expect(200); // closed ones are scrubbed too
     await setConfig(later, { privacy_config: { anonymize_paths: true } });
     await generate(later);
@@ -245,7 +270,10 @@ describe('pattern intelligence', () => {
     expect(after).toHaveLength(created.length);
     expect(after.find((s) => s.id === dismissed)).toMatchObject({ is_dismissed: true });
     expect(after.find((s) => s.id === applied)).toMatchObject({ is_applied: true });
-    const [{ n }] = await q<{ n: number }>(`SELECT count(*)::int AS n FROM suggestions WHERE user_id = $1 AND rule_id IN ('outputs-sync-dropbox', 'push-ci-github')`, [u.id]);
+    const [{ n }] = await q<{ n: number }>(
+      `SELECT count(*)::int AS n FROM suggestions WHERE user_id = $1 AND rule_id IN ('outputs-sync-dropbox', 'push-ci-github')`,
+      [u.id],
+    );
     expect(n).toBe(2);
     const updated = after.find((s) => s.id === open)!;
     expect(updated.reasoning).not.toEqual(before.reasoning); // more evidence, same row
@@ -272,7 +300,12 @@ describe('pattern intelligence', () => {
 
     // with an active Dropbox integration, the draft gets its integration step
     const [{ id: connector }] = await q<{ id: string }>(`SELECT id FROM integration_connectors WHERE service_type = 'dropbox'`, []);
-    const integration = await t.http().post('/api/integrations').set(bearer(u.accessToken)).send({ connector_id: connector, name: 'Dropbox', config: { access_token: 'sl.secret-token' } }).expect(201);
+    const integration = await t
+      .http()
+      .post('/api/integrations')
+      .set(bearer(u.accessToken))
+      .send({ connector_id: connector, name: 'Dropbox', config: { access_token: 'sl.secret-token' } })
+      .expect(201);
     const dropbox = created[rules.indexOf('outputs-sync-dropbox')];
     const draft = (await post(u, `/api/suggestions/${dropbox.id}/workflow`).expect(201)).body;
     expect(draft.steps).toEqual([

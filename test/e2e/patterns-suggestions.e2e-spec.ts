@@ -7,7 +7,10 @@ import { bearer, registerAndLogin, type TestUser } from '../helpers/users';
 import { TEST_DATABASE_URL } from '../setup/test-env';
 
 /** Inserts suggestions straight into the table (the list/action routes are what is under test). */
-async function seedSuggestions(userId: string, rows: { confidence: number; dismissed?: boolean; applied?: boolean; ageMinutes?: number }[]) {
+async function seedSuggestions(
+  userId: string,
+  rows: { confidence: number; dismissed?: boolean; applied?: boolean; ageMinutes?: number }[],
+) {
   const ids: string[] = [];
   for (const [i, r] of rows.entries()) {
     const [row] = await query<{ id: string }>(
@@ -48,7 +51,13 @@ describe('patterns and suggestions API', () => {
       const res = (await get(t, u, '/api/patterns').expect(200)).body;
       expect(res).toMatchObject({ total: 2, skip: 0, limit: 20, has_more: false });
       const [py, md] = res.items;
-      expect(py).toEqual({ id: expect.any(String), file_extension: '.py', count: 4, last_used: '2025-02-01T00:00:00.000Z', tools: ['vim', 'vscode', 'pycharm'] });
+      expect(py).toEqual({
+        id: expect.any(String),
+        file_extension: '.py',
+        count: 4,
+        last_used: '2025-02-01T00:00:00.000Z',
+        tools: ['vim', 'vscode', 'pycharm'],
+      });
       expect(md).toMatchObject({ file_extension: '.md', count: 2, tools: ['notepad'] });
       expect(Date.parse(md.last_used)).toBeGreaterThan(Date.parse('2025-06-01'));
       expect((await get(t, u, '/api/stats').expect(200)).body).toMatchObject({ total_events: 8, total_patterns: 2 });
@@ -142,7 +151,14 @@ describe('patterns and suggestions API', () => {
       expect((await list('sort_by=created_at&sort_order=asc')).items[0].id).toBe(ids[1]); // 5 minutes old
       expect(await list('limit=2&skip=2')).toMatchObject({ total: 5, has_more: true });
       expect(await list('limit=2&skip=3')).toMatchObject({ total: 5, has_more: false });
-      for (const qs of ['confidence_min=high', 'confidence_min=1.5', 'is_dismissed=maybe', 'sort_by=trigger', 'sort_order=1', 'limit=1000']) {
+      for (const qs of [
+        'confidence_min=high',
+        'confidence_min=1.5',
+        'is_dismissed=maybe',
+        'sort_by=trigger',
+        'sort_order=1',
+        'limit=1000',
+      ]) {
         await get(t, u, `/api/suggestions?${qs}`).expect(422);
       }
     });
@@ -172,7 +188,11 @@ describe('patterns and suggestions API', () => {
         const bad = await post(owner, `/api/suggestions/not-a-uuid/${action}`).expect(404);
         expect(bad.body).toEqual({ detail: 'Suggestion not found' });
       }
-      const [row] = await query<Record<string, boolean>>(TEST_DATABASE_URL, 'SELECT is_bookmarked, is_applied, is_dismissed FROM suggestions WHERE id = $1', [id]);
+      const [row] = await query<Record<string, boolean>>(
+        TEST_DATABASE_URL,
+        'SELECT is_bookmarked, is_applied, is_dismissed FROM suggestions WHERE id = $1',
+        [id],
+      );
       expect(row).toEqual({ is_bookmarked: false, is_applied: false, is_dismissed: false });
       expect((await get(t, other, '/api/suggestions').expect(200)).body.total).toBe(0);
     });

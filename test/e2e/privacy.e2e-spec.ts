@@ -11,11 +11,23 @@ const rowsOf = async (table: string, userId: string) =>
 
 async function seedEverything(t: TestApp, u: TestUser) {
   // in the past, so the analysis behind generate really runs (its state and counts are user data too)
-  await addEvents(t, u, eventSeries(30, (i) => ({ file_path: `/p/${i}.py`, tool: i % 2 ? 'vim' : 'git' })));
+  await addEvents(
+    t,
+    u,
+    eventSeries(30, (i) => ({ file_path: `/p/${i}.py`, tool: i % 2 ? 'vim' : 'git' })),
+  );
   await t.http().post('/api/suggestions/generate').set(bearer(u.accessToken)).expect(200);
-  await query(TEST_DATABASE_URL, `INSERT INTO suggestions (user_id, trigger, tools_involved, confidence) VALUES ($1, 'When you save', '["vim"]', 0.5)`, [u.id]);
+  await query(
+    TEST_DATABASE_URL,
+    `INSERT INTO suggestions (user_id, trigger, tools_involved, confidence) VALUES ($1, 'When you save', '["vim"]', 0.5)`,
+    [u.id],
+  );
   await t.http().post('/api/events/upload').set(bearer(u.accessToken)).attach('file', Buffer.from('file body'), 'note.txt').expect(201);
-  await query(TEST_DATABASE_URL, `INSERT INTO relationships (user_id, source_file, target_file, relation_type) VALUES ($1, 'a', 'b', 'co_edit')`, [u.id]);
+  await query(
+    TEST_DATABASE_URL,
+    `INSERT INTO relationships (user_id, source_file, target_file, relation_type) VALUES ($1, 'a', 'b', 'co_edit')`,
+    [u.id],
+  );
   await query(TEST_DATABASE_URL, `INSERT INTO workflows (user_id, name, steps) VALUES ($1, 'nightly', '[{"type":"noop"}]')`, [u.id]);
 }
 
@@ -33,8 +45,16 @@ describe('privacy API', () => {
       const u = await registerAndLogin(t);
       const other = await registerAndLogin(t);
       await seedEverything(t, u);
-      await addEvents(t, other, eventSeries(5, () => ({ file_path: '/secret/other.rs' })));
-      await addEvents(t, u, eventSeries(2300, (i) => ({ file_path: `/bulk/${i}.txt` }), Date.parse('2024-01-01')));
+      await addEvents(
+        t,
+        other,
+        eventSeries(5, () => ({ file_path: '/secret/other.rs' })),
+      );
+      await addEvents(
+        t,
+        u,
+        eventSeries(2300, (i) => ({ file_path: `/bulk/${i}.txt` }), Date.parse('2024-01-01')),
+      );
 
       const res = await exportZip(u).expect(200);
       const today = new Date().toISOString().slice(0, 10).replace(/-/g, '');
@@ -43,7 +63,16 @@ describe('privacy API', () => {
       const files = readZip(res.body as Buffer);
       expect([...files.keys()]).toEqual(['user_data.json']);
       const data = JSON.parse(files.get('user_data.json')!.toString('utf8'));
-      expect(Object.keys(data)).toEqual(['exported_at', 'format_version', 'user', 'config', 'events', 'patterns', 'suggestions', 'workflows']);
+      expect(Object.keys(data)).toEqual([
+        'exported_at',
+        'format_version',
+        'user',
+        'config',
+        'events',
+        'patterns',
+        'suggestions',
+        'workflows',
+      ]);
       expect(data.user).toMatchObject({ id: u.id, email: u.email });
       expect(data.user.password_hash).toBeUndefined();
       expect(data.config.tracking_config.retention_days).toBe(90);
@@ -55,7 +84,11 @@ describe('privacy API', () => {
       expect(data.workflows).toEqual([expect.objectContaining({ name: 'nightly', steps: [{ type: 'noop' }] })]);
       expect(data.workflows[0].cursor_ts).toBeUndefined();
 
-      const empty = JSON.parse(readZip((await exportZip(other).expect(200)).body as Buffer).get('user_data.json')!.toString());
+      const empty = JSON.parse(
+        readZip((await exportZip(other).expect(200)).body as Buffer)
+          .get('user_data.json')!
+          .toString(),
+      );
       expect(empty.events).toHaveLength(5);
       expect(empty.suggestions).toEqual([]);
       expect(empty.workflows).toEqual([]);
@@ -113,7 +146,10 @@ describe('privacy API', () => {
       expect(await rowsOf('events', bystander.id)).toBe(31);
       const relationships = await rowsOf('relationships', bystander.id); // 1 seeded + what the analysis found
       expect(relationships).toBeGreaterThan(1);
-      expect((await get(t, bystander, '/api/stats').expect(200)).body).toMatchObject({ total_events: 31, total_relationships: relationships });
+      expect((await get(t, bystander, '/api/stats').expect(200)).body).toMatchObject({
+        total_events: 31,
+        total_relationships: relationships,
+      });
       expect(await rowsOf('workflows', bystander.id)).toBe(1);
     });
 
@@ -143,7 +179,11 @@ describe('privacy API', () => {
         ...eventSeries(3, () => ({}), Date.now() - 60 * day),
         ...eventSeries(2, () => ({}), Date.now()),
       ]);
-      await addEvents(t, other, eventSeries(5, () => ({}), Date.now() - 400 * day));
+      await addEvents(
+        t,
+        other,
+        eventSeries(5, () => ({}), Date.now() - 400 * day),
+      );
       const before = Date.now();
       const res = await t.http().post('/api/data/retention/cleanup').set(bearer(u.accessToken)).expect(200);
       expect(res.body).toEqual({ message: 'Deleted 4 events older than 90 days', deleted_count: 4, cutoff_date: expect.any(String) });
@@ -162,7 +202,11 @@ describe('privacy API', () => {
       'refuses %s with 422',
       async (qs) => {
         const u = await registerAndLogin(t);
-        await addEvents(t, u, eventSeries(2, () => ({}), Date.parse('2000-01-01')));
+        await addEvents(
+          t,
+          u,
+          eventSeries(2, () => ({}), Date.parse('2000-01-01')),
+        );
         const res = await t.http().post(`/api/data/retention/cleanup?${qs}`).set(bearer(u.accessToken)).expect(422);
         expect(res.body.detail[0].loc[0]).toBe('query');
         expect(await rowsOf('events', u.id)).toBe(2);

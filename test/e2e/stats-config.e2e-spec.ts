@@ -31,7 +31,12 @@ describe('stats and config API', () => {
   });
   afterAll(() => t.close());
 
-  const put = (u: TestUser, body: unknown) => t.http().put('/api/config').set(bearer(u.accessToken)).send(body as object);
+  const put = (u: TestUser, body: unknown) =>
+    t
+      .http()
+      .put('/api/config')
+      .set(bearer(u.accessToken))
+      .send(body as object);
 
   describe('GET /api/stats', () => {
     it('starts at zero and follows every insert and delete, matching the rows', async () => {
@@ -42,7 +47,11 @@ describe('stats and config API', () => {
         total_relationships: 0,
         total_suggestions: 0,
       });
-      await addEvents(t, u, eventSeries(120, (i) => ({ file_path: `/f/${i}.${['py', 'md', 'ts'][i % 3]}` })));
+      await addEvents(
+        t,
+        u,
+        eventSeries(120, (i) => ({ file_path: `/f/${i}.${['py', 'md', 'ts'][i % 3]}` })),
+      );
       await query(
         TEST_DATABASE_URL,
         `INSERT INTO relationships (user_id, source_file, target_file, relation_type) VALUES ($1, 'a', 'b', 'co_edit'), ($1, 'b', 'c', 'co_edit')`,
@@ -52,7 +61,11 @@ describe('stats and config API', () => {
       expect(stats).toEqual({ total_events: 120, total_patterns: 3, total_relationships: 2, total_suggestions: 0 });
       expect(stats).toEqual(await actualCounts(u.id));
 
-      await query(TEST_DATABASE_URL, `UPDATE events SET "timestamp" = now() - interval '400 days' WHERE user_id = $1 AND file_path LIKE '%.md'`, [u.id]);
+      await query(
+        TEST_DATABASE_URL,
+        `UPDATE events SET "timestamp" = now() - interval '400 days' WHERE user_id = $1 AND file_path LIKE '%.md'`,
+        [u.id],
+      );
       await t.http().post('/api/data/retention/cleanup?retention_days=365').set(bearer(u.accessToken)).expect(200);
       await query(TEST_DATABASE_URL, `DELETE FROM relationships WHERE user_id = $1 AND source_file = 'a'`, [u.id]);
       const after = (await get(t, u, '/api/stats').expect(200)).body;
@@ -64,13 +77,25 @@ describe('stats and config API', () => {
     it('stays exact under concurrent writers', async () => {
       const u = await registerAndLogin(t);
       await Promise.all([
-        ...Array.from({ length: 6 }, (_, b) => addEvents(t, u, eventSeries(200, (i) => ({ file_path: `/c/${b}-${i}.${b % 2 ? 'rs' : 'go'}` })))),
-        ...Array.from({ length: 20 }, () => t.http().post('/api/events').set(bearer(u.accessToken)).send({ event_type: 'x', file_path: 'one.rs' }).expect(201)),
+        ...Array.from({ length: 6 }, (_, b) =>
+          addEvents(
+            t,
+            u,
+            eventSeries(200, (i) => ({ file_path: `/c/${b}-${i}.${b % 2 ? 'rs' : 'go'}` })),
+          ),
+        ),
+        ...Array.from({ length: 20 }, () =>
+          t.http().post('/api/events').set(bearer(u.accessToken)).send({ event_type: 'x', file_path: 'one.rs' }).expect(201),
+        ),
       ]);
       const stats = (await get(t, u, '/api/stats').expect(200)).body;
       expect(stats.total_events).toBe(1220);
       expect(stats).toEqual(await actualCounts(u.id));
-      const [rs] = await query<{ count: number }>(TEST_DATABASE_URL, `SELECT count FROM patterns WHERE user_id = $1 AND file_extension = '.rs'`, [u.id]);
+      const [rs] = await query<{ count: number }>(
+        TEST_DATABASE_URL,
+        `SELECT count FROM patterns WHERE user_id = $1 AND file_extension = '.rs'`,
+        [u.id],
+      );
       expect(rs.count).toBe(620);
     });
 
@@ -125,7 +150,11 @@ describe('stats and config API', () => {
       ['a list of numbers', { exclude_patterns: [1, 2] }, ['body', 'exclude_patterns']],
       ['a nested object that is a list', { tracking_config: [1] }, ['body', 'tracking_config']],
       ['null for a field', { privacy_config: null }, ['body', 'privacy_config']],
-      ['a boolean that is a string', { tracking_config: { enable_file_watcher: 'yes' } }, ['body', 'tracking_config', 'enable_file_watcher']],
+      [
+        'a boolean that is a string',
+        { tracking_config: { enable_file_watcher: 'yes' } },
+        ['body', 'tracking_config', 'enable_file_watcher'],
+      ],
       ['retention_days below 1', { tracking_config: { retention_days: 0 } }, ['body', 'tracking_config', 'retention_days']],
       ['a fractional max_events', { tracking_config: { max_events: 1.5 } }, ['body', 'tracking_config', 'max_events']],
       ['a huge max_suggestions', { suggestions_config: { max_suggestions: 1000 } }, ['body', 'suggestions_config', 'max_suggestions']],

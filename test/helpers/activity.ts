@@ -33,7 +33,11 @@ export async function addEvents(t: TestApp, user: TestUser, events: EventInput[]
 }
 
 /** n events, one second apart ending at `end`, oldest first. */
-export function eventSeries(n: number, make: (i: number) => Partial<EventInput> = () => ({}), end = Date.parse('2026-01-01T00:00:00Z')): EventInput[] {
+export function eventSeries(
+  n: number,
+  make: (i: number) => Partial<EventInput> = () => ({}),
+  end = Date.parse('2026-01-01T00:00:00Z'),
+): EventInput[] {
   return Array.from({ length: n }, (_, i) => ({
     event_type: 'file_opened',
     timestamp: new Date(end - (n - 1 - i) * 1000).toISOString(),

@@ -15,11 +15,10 @@ export function registerUsers(t: TestApp, n: number): Promise<TestUser[]> {
 
 /** An organization with the given members, straight in the database (fast fixtures). */
 export async function insertOrganization(members: { userId: string; role: OrgRole }[], name = 'Fixture org'): Promise<string> {
-  const [org] = await query<{ id: string }>(
-    TEST_DATABASE_URL,
-    'INSERT INTO organizations (name, slug) VALUES ($1, $2) RETURNING id',
-    [name, `fixture-${randomUUID()}`],
-  );
+  const [org] = await query<{ id: string }>(TEST_DATABASE_URL, 'INSERT INTO organizations (name, slug) VALUES ($1, $2) RETURNING id', [
+    name,
+    `fixture-${randomUUID()}`,
+  ]);
   await query(
     TEST_DATABASE_URL,
     `INSERT INTO organization_members (organization_id, user_id, role)
@@ -52,10 +51,12 @@ export function auditRows(where: { action?: string; resourceType?: string; resou
   );
 }
 
-
 /** Verifies a test user's email through the mailed link (invitations need a verified address). */
 export async function verifyEmail(t: TestApp, user: TestUser): Promise<void> {
-  await t.http().get(`/api/auth/verify-email/${lastMailToken(t, user.email.toLowerCase(), 'verification')}`).expect(200);
+  await t
+    .http()
+    .get(`/api/auth/verify-email/${lastMailToken(t, user.email.toLowerCase(), 'verification')}`)
+    .expect(200);
 }
 
 /** The token of the last invitation mailed to `email`. */
@@ -66,10 +67,24 @@ export const invitationToken = (t: TestApp, email: string) => lastMailToken(t, e
  * token (verifying their address first): the one way to join an organization.
  */
 export async function inviteAndAccept(t: TestApp, inviter: TestUser, organizationId: string, invitee: TestUser, role: OrgRole = 'member') {
-  await t.http().post(`/api/organizations/${organizationId}/members`).set(bearer(inviter.accessToken)).send({ email: invitee.email, role }).expect(201);
-  const [{ email_verified: verified }] = await query<{ email_verified: boolean }>(TEST_DATABASE_URL, 'SELECT email_verified FROM users WHERE id = $1', [invitee.id]);
+  await t
+    .http()
+    .post(`/api/organizations/${organizationId}/members`)
+    .set(bearer(inviter.accessToken))
+    .send({ email: invitee.email, role })
+    .expect(201);
+  const [{ email_verified: verified }] = await query<{ email_verified: boolean }>(
+    TEST_DATABASE_URL,
+    'SELECT email_verified FROM users WHERE id = $1',
+    [invitee.id],
+  );
   if (!verified) await verifyEmail(t, invitee);
-  const res = await t.http().post('/api/invitations/accept').set(bearer(invitee.accessToken)).send({ token: invitationToken(t, invitee.email) }).expect(200);
+  const res = await t
+    .http()
+    .post('/api/invitations/accept')
+    .set(bearer(invitee.accessToken))
+    .send({ token: invitationToken(t, invitee.email) })
+    .expect(200);
   return res.body as { message: string; organization_id: string; role: OrgRole };
 }
 

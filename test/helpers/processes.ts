@@ -61,11 +61,7 @@ export interface Service {
 }
 
 /** Starts dist/main.js or dist/worker.js and waits until it logs that it is ready. */
-export async function startService(
-  kind: 'api' | 'worker',
-  env: Record<string, string> = {},
-  readyTimeoutMs = 30_000,
-): Promise<Service> {
+export async function startService(kind: 'api' | 'worker', env: Record<string, string> = {}, readyTimeoutMs = 30_000): Promise<Service> {
   assertBuilt();
   const port = Number(env.PORT ?? (await freePort()));
   const child = spawn(process.execPath, [kind === 'api' ? DIST_MAIN : DIST_WORKER], {

@@ -38,9 +38,7 @@ export class AuditRepository {
 
   /** Newest first; served by the (user_id | organization_id, created_at) indexes. */
   list(query: AuditQuery): Promise<AuditLog[]> {
-    const where: FindOptionsWhere<AuditLog> = query.organizationId
-      ? { organizationId: query.organizationId }
-      : { userId: query.userId };
+    const where: FindOptionsWhere<AuditLog> = query.organizationId ? { organizationId: query.organizationId } : { userId: query.userId };
     if (query.resourceType) where.resourceType = query.resourceType;
     if (query.action) where.action = query.action;
     return this.dataSource.manager.find(AuditLog, {

@@ -9,15 +9,7 @@ import { RequireFeature } from '@/platform/http/decorators/require-feature.decor
 import { UserResponse } from '@/domains/users';
 import { type AuthUser, CurrentUser } from '@/platform/http/principal';
 import { AuthService } from './auth.service';
-import {
-  ChangePasswordDto,
-  ForgotPasswordDto,
-  LoginDto,
-  ProfileDto,
-  RefreshDto,
-  RegisterDto,
-  ResetPasswordDto,
-} from './dto/auth.dto';
+import { ChangePasswordDto, ForgotPasswordDto, LoginDto, ProfileDto, RefreshDto, RegisterDto, ResetPasswordDto } from './dto/auth.dto';
 import { TokenResponse } from './dto/auth.responses';
 import { MessageResponse } from '@/platform/http/responses';
 
@@ -62,14 +54,8 @@ export class AuthController {
   @ApiBearerAuth()
   @Put('profile')
   @ApiQueryOrBody(ProfileDto)
-  async profile(
-    @CurrentUser() caller: AuthUser,
-    @QueryOrBody() dto: ProfileDto,
-    @Req() req: FastifyRequest,
-  ): Promise<UserResponse> {
-    return UserResponse.from(
-      await this.auth.updateProfile(caller, { fullName: dto.full_name, username: dto.username }, clientInfo(req)),
-    );
+  async profile(@CurrentUser() caller: AuthUser, @QueryOrBody() dto: ProfileDto, @Req() req: FastifyRequest): Promise<UserResponse> {
+    return UserResponse.from(await this.auth.updateProfile(caller, { fullName: dto.full_name, username: dto.username }, clientInfo(req)));
   }
 
   @Public()

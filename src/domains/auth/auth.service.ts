@@ -51,7 +51,13 @@ export class AuthService implements Authenticator {
     if (!principal || principal.deleted_at) throw new AuthenticationError('User not found');
     if (!principal.is_active) throw new AuthenticationError('Inactive user');
     if (!principal.session_ok) throw new AuthenticationError('Session has been revoked or has expired');
-    return { id: principal.id, email: principal.email, isSuperuser: principal.is_superuser, sessionId: claims.sid, expiresAt: claims.exp * 1000 };
+    return {
+      id: principal.id,
+      email: principal.email,
+      isSuperuser: principal.is_superuser,
+      sessionId: claims.sid,
+      expiresAt: claims.exp * 1000,
+    };
   }
 
   async register(dto: RegisterDto, client: ClientInfo): Promise<User> {
@@ -145,11 +151,7 @@ export class AuthService implements Authenticator {
     const user = await this.me(caller);
     if (user.emailVerified) throw new BadRequestException('Email already verified');
     const token = this.tokens.randomToken();
-    await this.users.setVerificationToken(
-      user.id,
-      this.tokens.hash(token),
-      this.inSeconds(this.config.auth.emailTokenTtlSeconds),
-    );
+    await this.users.setVerificationToken(user.id, this.tokens.hash(token), this.inSeconds(this.config.auth.emailTokenTtlSeconds));
     await this.mail.sendVerification(user.email, token);
   }
 
@@ -158,11 +160,7 @@ export class AuthService implements Authenticator {
     const user = await this.users.findByEmail(email);
     if (user?.isActive) {
       const token = this.tokens.randomToken();
-      await this.users.setPasswordResetToken(
-        user.id,
-        this.tokens.hash(token),
-        this.inSeconds(this.config.auth.passwordResetTtlSeconds),
-      );
+      await this.users.setPasswordResetToken(user.id, this.tokens.hash(token), this.inSeconds(this.config.auth.passwordResetTtlSeconds));
       void this.mail.sendPasswordReset(user.email, token);
     }
     return FORGOT_MESSAGE;

@@ -40,7 +40,11 @@ export class LoginLimiterService {
     const { loginMaxFailures, loginMaxFailuresPerIp, loginMaxFailuresPerAccount } = this.config.auth;
     const address = ip ?? 'unknown';
     return [
-      { key: this.redis.key('login-fail', 'pair', accountKey, address), max: loginMaxFailures, scope: 'for this account from your address' },
+      {
+        key: this.redis.key('login-fail', 'pair', accountKey, address),
+        max: loginMaxFailures,
+        scope: 'for this account from your address',
+      },
       { key: this.redis.key('login-fail', 'ip', address), max: loginMaxFailuresPerIp, scope: 'from your address' },
       { key: this.redis.key('login-fail', 'account', accountKey), max: loginMaxFailuresPerAccount, scope: 'for this account' },
     ];

@@ -43,7 +43,9 @@ export class PrincipalsService implements OnModuleInit {
     sub.on('message', (_channel: string, message: string) => {
       for (const id of message.split(',')) this.forgetLocally(id);
     });
-    sub.subscribe(this.redis.key(FORGET_CHANNEL)).catch((err: Error) => this.logger.warn(`cannot subscribe to session revocations: ${err.message}`));
+    sub
+      .subscribe(this.redis.key(FORGET_CHANNEL))
+      .catch((err: Error) => this.logger.warn(`cannot subscribe to session revocations: ${err.message}`));
   }
 
   /**

@@ -132,7 +132,11 @@ export class SessionsRepository {
 
   /** Revokes the session unless it already is. */
   async revoke(sessionId: string, reason: string, tx?: EntityManager): Promise<void> {
-    await (tx ?? this.sessions.manager).update(UserSession, { id: sessionId, revokedAt: IsNull() }, { revokedAt: new Date(), revokedReason: reason });
+    await (tx ?? this.sessions.manager).update(
+      UserSession,
+      { id: sessionId, revokedAt: IsNull() },
+      { revokedAt: new Date(), revokedReason: reason },
+    );
   }
 
   /** Revokes one live session of the user; how many rows that touched (0: not theirs, or not live). */

@@ -29,13 +29,7 @@ export interface SessionContext {
 }
 
 export type RevokeReason =
-  | 'logout'
-  | 'revoked'
-  | 'revoke_all'
-  | 'password_reset'
-  | 'password_change'
-  | 'reuse_detected'
-  | 'account_deleted';
+  'logout' | 'revoked' | 'revoke_all' | 'password_reset' | 'password_change' | 'reuse_detected' | 'account_deleted';
 
 /**
  * Sessions are refresh-token families. A refresh rotates the token within its family;
@@ -75,7 +69,13 @@ export class SessionsService {
     return { sessionId: session.id, refreshToken };
   }
 
-  private async issueToken(sessionId: string, expiresAt: Date, tx: EntityManager, token = this.tokenService.randomToken(), issuedAt = new Date()): Promise<string> {
+  private async issueToken(
+    sessionId: string,
+    expiresAt: Date,
+    tx: EntityManager,
+    token = this.tokenService.randomToken(),
+    issuedAt = new Date(),
+  ): Promise<string> {
     await this.sessions.insertRefreshToken({ sessionId, tokenHash: this.tokenService.hash(token), expiresAt, createdAt: issuedAt }, tx);
     return token;
   }
@@ -117,7 +117,7 @@ export class SessionsService {
    */
   private async currentSuccessor(token: string, sessionId: string): Promise<RotatedRefresh | null> {
     const chain: string[] = [];
-    for (let t = token; chain.length < SUCCESSOR_HOPS; ) chain.push((t = this.tokenService.successorOf(t)));
+    for (let t = token; chain.length < SUCCESSOR_HOPS;) chain.push((t = this.tokenService.successorOf(t)));
     const hashes = chain.map((t) => this.tokenService.hash(t));
     const rows = await this.sessions.liveTokens(sessionId, hashes);
     const byHash = new Map(rows.map((r) => [r.token_hash, r]));
@@ -166,12 +166,7 @@ export class SessionsService {
   }
 
   /** Revokes every live session of the user except `keepSessionId`; returns how many. */
-  async revokeAll(
-    userId: string,
-    reason: RevokeReason,
-    keepSessionId?: string,
-    tx?: EntityManager,
-  ): Promise<number> {
+  async revokeAll(userId: string, reason: RevokeReason, keepSessionId?: string, tx?: EntityManager): Promise<number> {
     const ids = await this.sessions.revokeAll(userId, reason, keepSessionId ?? null, tx);
     this.principals.forgetSessions(ids);
     this.realtime.disconnectSessions(ids);

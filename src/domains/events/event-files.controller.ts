@@ -24,11 +24,7 @@ export class EventFilesController {
       properties: { file: { type: 'string', format: 'binary' }, event_type: { type: 'string', default: 'file_upload' } },
     },
   })
-  upload(
-    @CurrentUser() caller: AuthUser,
-    @Req() req: FastifyRequest,
-    @Query('event_type') eventType: unknown,
-  ): Promise<UploadResponse> {
+  upload(@CurrentUser() caller: AuthUser, @Req() req: FastifyRequest, @Query('event_type') eventType: unknown): Promise<UploadResponse> {
     return this.files.upload(caller.id, req, eventType);
   }
 

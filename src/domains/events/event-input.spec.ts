@@ -45,20 +45,28 @@ const BODIES: unknown[] = [
 ];
 
 describe('event input', () => {
-  it.each(BODIES.map((b, i) => [i, b]))('body #%d: the fast path never accepts what the full validation refuses, and agrees on the result', async (_i, body) => {
-    const fast = fastParse(body);
-    let full: unknown;
-    try {
-      full = await parseEvent(body);
-    } catch (err) {
-      full = err;
-    }
-    if (fast) expect(full).toEqual(fast);
-  });
+  it.each(BODIES.map((b, i) => [i, b]))(
+    'body #%d: the fast path never accepts what the full validation refuses, and agrees on the result',
+    async (_i, body) => {
+      const fast = fastParse(body);
+      let full: unknown;
+      try {
+        full = await parseEvent(body);
+      } catch (err) {
+        full = err;
+      }
+      if (fast) expect(full).toEqual(fast);
+    },
+  );
 
   it('the fast path takes the ordinary bodies', () => {
     expect(fastParse(BODIES[0])).not.toBeNull();
-    expect(fastParse(BODIES[1])).toMatchObject({ eventType: 'file_opened', filePath: '/a/b.py', details: { n: 1 }, timestamp: new Date('2025-01-01T00:00:00Z') });
+    expect(fastParse(BODIES[1])).toMatchObject({
+      eventType: 'file_opened',
+      filePath: '/a/b.py',
+      details: { n: 1 },
+      timestamp: new Date('2025-01-01T00:00:00Z'),
+    });
     expect(fastParse(BODIES[3])).toMatchObject({ timestamp: new Date('2025-03-04T05:06:07Z') });
   });
 

@@ -147,7 +147,11 @@ export class EventsRepository {
    * only when the page does not show where the list ends, its total — `unfilteredTotal()`
    * when unfiltered, a count capped at `cap` rows when filtered.
    */
-  listPage(userId: string, q: ListEventsQuery, totals: { cap: number; unfilteredTotal: () => Promise<number> }): Promise<ListResult<EventResponse>> {
+  listPage(
+    userId: string,
+    q: ListEventsQuery,
+    totals: { cap: number; unfilteredTotal: () => Promise<number> },
+  ): Promise<ListResult<EventResponse>> {
     return this.pages.read({
       select: EVENT_COLUMNS,
       from: 'events e',

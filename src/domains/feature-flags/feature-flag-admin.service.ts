@@ -130,9 +130,7 @@ export class FeatureFlagAdminService implements OnApplicationBootstrap {
   /** Creates or replaces the override of one user or one organization. */
   async setOverride(name: string, dto: SetOverrideDto, actor: AuditContext): Promise<FeatureFlagOverride> {
     if (dto.user_id && dto.organization_id) {
-      throw validationFailed([
-        { loc: ['body'], msg: 'Give exactly one of user_id and organization_id', type: 'value_error' },
-      ]);
+      throw validationFailed([{ loc: ['body'], msg: 'Give exactly one of user_id and organization_id', type: 'value_error' }]);
     }
     const subject: OverrideSubject = dto.user_id
       ? { column: 'user_id', id: dto.user_id }

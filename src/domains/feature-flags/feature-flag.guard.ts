@@ -21,10 +21,7 @@ export class FeatureFlagGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
-    const flag = this.reflector.getAllAndOverride<string | undefined>(REQUIRED_FEATURE, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const flag = this.reflector.getAllAndOverride<string | undefined>(REQUIRED_FEATURE, [context.getHandler(), context.getClass()]);
     if (!flag) return true;
     const user = context.switchToHttp().getRequest<AuthedRequest>().user;
     const on = await this.flags.isEnabled(flag, user ? { userId: user.id } : {}, { whenMissing: true });

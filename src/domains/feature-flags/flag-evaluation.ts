@@ -62,6 +62,9 @@ export function evaluateFlag(snapshot: FlagSnapshot, subject: FlagSubject = {}):
 
 /** `enable_user_registration` → `User registration` (the 503 message names the feature). */
 export function featureLabel(flagName: string): string {
-  const words = flagName.replace(/^enable_/, '').replace(/_/g, ' ').trim();
+  const words = flagName
+    .replace(/^enable_/, '')
+    .replace(/_/g, ' ')
+    .trim();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }

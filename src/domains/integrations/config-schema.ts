@@ -50,7 +50,11 @@ function toIssue(e: ErrorObject, loc: (string | number)[]): ValidationIssue {
 /** Top-level properties the schema marks `writeOnly: true`: secrets, encrypted and never returned. */
 export function secretFields(schema: JsonSchema): Set<string> {
   const properties = (schema.properties ?? {}) as Record<string, { writeOnly?: boolean }>;
-  return new Set(Object.entries(properties).filter(([, p]) => p?.writeOnly === true).map(([name]) => name));
+  return new Set(
+    Object.entries(properties)
+      .filter(([, p]) => p?.writeOnly === true)
+      .map(([name]) => name),
+  );
 }
 
 /** `"••••abcd"` for long secrets; short ones show nothing of themselves. */

@@ -38,7 +38,9 @@ export class IntegrationActionsService extends IntegrationGateway {
     const key = `${integration.serviceType}.${request.action}`;
     const action = this.actions[key];
     if (!action) {
-      throw new StepFailure(`action "${request.action}" is not supported for ${integration.serviceType} integrations (supported: ${Object.keys(this.actions).join(', ')})`);
+      throw new StepFailure(
+        `action "${request.action}" is not supported for ${integration.serviceType} integrations (supported: ${Object.keys(this.actions).join(', ')})`,
+      );
     }
     return action(integration, request);
   }

@@ -57,7 +57,9 @@ export class IntegrationSecrets {
 
   /** True when some secret was encrypted with a key other than the current one, or under another field name. */
   needsRotation(sealed: Record<string, unknown>): boolean {
-    return Object.values(sealed).some((e) => isSecretEnvelope(e) && (e.kid !== this.box.currentKeyId || (e as MovedEnvelope).sealed_as !== undefined));
+    return Object.values(sealed).some(
+      (e) => isSecretEnvelope(e) && (e.kid !== this.box.currentKeyId || (e as MovedEnvelope).sealed_as !== undefined),
+    );
   }
 }
 

@@ -49,19 +49,31 @@ export class MyInvitationsController {
 
   @Post('accept')
   @HttpCode(200)
-  accept(@CurrentUser() caller: AuthUser, @Body() dto: AcceptInvitationDto, @Auditing() actor: AuditContext): Promise<InvitationAcceptedResponse> {
+  accept(
+    @CurrentUser() caller: AuthUser,
+    @Body() dto: AcceptInvitationDto,
+    @Auditing() actor: AuditContext,
+  ): Promise<InvitationAcceptedResponse> {
     return this.invitations.accept(caller.id, { token: dto.token }, actor);
   }
 
   @Post(':id/accept')
   @HttpCode(200)
-  acceptById(@CurrentUser() caller: AuthUser, @InvitationId('id') id: string, @Auditing() actor: AuditContext): Promise<InvitationAcceptedResponse> {
+  acceptById(
+    @CurrentUser() caller: AuthUser,
+    @InvitationId('id') id: string,
+    @Auditing() actor: AuditContext,
+  ): Promise<InvitationAcceptedResponse> {
     return this.invitations.accept(caller.id, { id }, actor);
   }
 
   @Post(':id/decline')
   @HttpCode(200)
-  async decline(@CurrentUser() caller: AuthUser, @InvitationId('id') id: string, @Auditing() actor: AuditContext): Promise<MessageResponse> {
+  async decline(
+    @CurrentUser() caller: AuthUser,
+    @InvitationId('id') id: string,
+    @Auditing() actor: AuditContext,
+  ): Promise<MessageResponse> {
     await this.invitations.decline(caller.id, id, actor);
     return { message: 'Invitation declined' };
   }

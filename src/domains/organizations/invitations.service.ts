@@ -132,7 +132,13 @@ export class InvitationsService {
     return inviter?.role === 'owner';
   }
 
-  private record(tx: EntityManager, actor: AuditContext, invitation: OrganizationInvitation, action: string, details: Record<string, unknown>) {
+  private record(
+    tx: EntityManager,
+    actor: AuditContext,
+    invitation: OrganizationInvitation,
+    action: string,
+    details: Record<string, unknown>,
+  ) {
     return this.audit.record(tx, {
       ...actor,
       organizationId: invitation.organizationId,

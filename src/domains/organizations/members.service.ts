@@ -157,7 +157,12 @@ export class MembersService {
         action: 'delete',
         resourceType: 'organization_member',
         resourceId: org.member_id,
-        details: { user_id: userId, role: org.role, account_deleted: true, kept: { workflows: org.workflows, integrations: org.integrations } },
+        details: {
+          user_id: userId,
+          role: org.role,
+          account_deleted: true,
+          kept: { workflows: org.workflows, integrations: org.integrations },
+        },
       });
       outcome.left.push(org.id);
     }

@@ -19,14 +19,7 @@ import { OrganizationsService } from './organizations.service';
 @Module({
   imports: [TypeOrmModule.forFeature([Organization, OrganizationMember, OrganizationInvitation]), AuditModule, UsersModule],
   controllers: [OrganizationsController, MembersController, OrganizationInvitationsController, MyInvitationsController],
-  providers: [
-    OrganizationsService,
-    MembersService,
-    InvitationsService,
-    OrganizationsRepository,
-    MembersRepository,
-    InvitationsRepository,
-  ],
+  providers: [OrganizationsService, MembersService, InvitationsService, OrganizationsRepository, MembersRepository, InvitationsRepository],
   exports: [MembersService],
 })
 export class OrganizationsModule {}

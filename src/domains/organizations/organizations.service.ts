@@ -57,7 +57,11 @@ export class OrganizationsService {
           });
           return created;
         });
-        await this.events.publish('organization.membership.changed', { organizationId: org.id, userIds: [actor.actorId], change: 'joined' });
+        await this.events.publish('organization.membership.changed', {
+          organizationId: org.id,
+          userIds: [actor.actorId],
+          change: 'joined',
+        });
         return org;
       } catch (err) {
         if (attempt < SLUG_ATTEMPTS && isUniqueViolation(err, 'uq_organizations_slug')) continue;

@@ -32,7 +32,11 @@ export class PatternsRepository {
    * ends, its total — `unfilteredTotal()` when unfiltered, a count capped at `cap` rows
    * when filtered.
    */
-  listPage(userId: string, q: ListPatternsQuery, totals: { cap: number; unfilteredTotal: () => Promise<number> }): Promise<ListResult<PatternResponse>> {
+  listPage(
+    userId: string,
+    q: ListPatternsQuery,
+    totals: { cap: number; unfilteredTotal: () => Promise<number> },
+  ): Promise<ListResult<PatternResponse>> {
     return this.pages.read({
       select: COLUMNS,
       from: 'patterns p',

@@ -40,7 +40,10 @@ export class AccountDeletionService {
       // Serialise with a concurrent deletion of the same account.
       await this.erasure.lockUser(userId, tx);
       const organizations = await this.members.leaveAllForErasure(tx, userId, ctx);
-      const counts: Record<string, number> = { organizations_left: organizations.left.length, organizations_deleted: organizations.deleted.length };
+      const counts: Record<string, number> = {
+        organizations_left: organizations.left.length,
+        organizations_deleted: organizations.deleted.length,
+      };
       Object.assign(counts, await this.erasure.deleteUserData(userId, tx));
       counts.sessions_revoked = await this.sessions.revokeAll(userId, 'account_deleted', undefined, tx);
       await this.erasure.anonymiseUser(userId, tx);

@@ -67,9 +67,7 @@ export class DataExportService {
     // Read before the response starts: a database outage is still a clean 503.
     const [user, config] = await Promise.all([this.users.findById(userId), this.configs.get(userId)]);
     // one INSERT in a transaction of its own, as saving through the DataSource's manager did
-    await this.transactions.run((tx) =>
-      this.audit.record(tx, { ...ctx, action: 'data_export', resourceType: 'user', resourceId: userId }),
-    );
+    await this.transactions.run((tx) => this.audit.record(tx, { ...ctx, action: 'data_export', resourceType: 'user', resourceId: userId }));
     const head = {
       exported_at: now.toISOString(),
       format_version: 1,

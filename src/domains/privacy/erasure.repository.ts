@@ -41,7 +41,8 @@ export const KEPT_ON_DELETION: Record<string, string> = {
   'workflow_versions.created_by': 'deleted with the user’s workflows (others’ keep the id)',
   'workflow_executions.triggered_by': 'deleted with the user’s workflows (others’ keep the id)',
   'organization_invitations.invited_by': 'invitations the user sent belong to their organization (the id is of the anonymised account)',
-  'organization_invitations.accepted_by': 'kept with the membership history of the organization; invitations to the user’s address are deleted',
+  'organization_invitations.accepted_by':
+    'kept with the membership history of the organization; invitations to the user’s address are deleted',
 };
 
 /**

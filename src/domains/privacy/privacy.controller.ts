@@ -28,7 +28,11 @@ export class PrivacyController {
   @Delete('delete')
   @RouteLimit('data_delete')
   @ApiQueryOrBody(DeleteDataDto)
-  async delete(@CurrentUser() caller: AuthUser, @QueryOrBody() dto: DeleteDataDto, @Auditing() ctx: AuditContext): Promise<MessageResponse> {
+  async delete(
+    @CurrentUser() caller: AuthUser,
+    @QueryOrBody() dto: DeleteDataDto,
+    @Auditing() ctx: AuditContext,
+  ): Promise<MessageResponse> {
     if (dto.confirm !== true) throw new BadRequestException('Deletion must be confirmed with confirm=true');
     await this.deletion.deleteEverything(caller.id, ctx);
     return { message: 'All your data has been deleted and your account anonymised' };

@@ -30,13 +30,6 @@ import { RetentionService } from './retention.service';
     SuggestionsModule,
   ],
   controllers: [PrivacyController],
-  providers: [
-    DataExportService,
-    AccountDeletionService,
-    RetentionService,
-    DataExportRepository,
-    ErasureRepository,
-    RetentionRepository,
-  ],
+  providers: [DataExportService, AccountDeletionService, RetentionService, DataExportRepository, ErasureRepository, RetentionRepository],
 })
 export class PrivacyModule {}

@@ -55,7 +55,11 @@ export class SuggestionsController {
 
   /** A draft (inactive) workflow prefilled from the suggestion; the suggestion is marked applied. */
   @Post(':id/workflow')
-  async workflow(@CurrentUser() caller: AuthUser, @Param('id', uuidParam(SUGGESTION_NOT_FOUND)) id: string, @Req() req: FastifyRequest): Promise<WorkflowResponse> {
+  async workflow(
+    @CurrentUser() caller: AuthUser,
+    @Param('id', uuidParam(SUGGESTION_NOT_FOUND)) id: string,
+    @Req() req: FastifyRequest,
+  ): Promise<WorkflowResponse> {
     return WorkflowResponse.from(await this.drafts.createDraft(caller, id, clientInfo(req)));
   }
 

@@ -51,7 +51,11 @@ export class SuggestionsRepository {
    * list ends, its total — `unfilteredTotal()` when unfiltered, a count capped at `cap`
    * rows when filtered.
    */
-  listPage(userId: string, q: ListSuggestionsQuery, totals: { cap: number; unfilteredTotal: () => Promise<number> }): Promise<ListResult<SuggestionResponse>> {
+  listPage(
+    userId: string,
+    q: ListSuggestionsQuery,
+    totals: { cap: number; unfilteredTotal: () => Promise<number> },
+  ): Promise<ListResult<SuggestionResponse>> {
     return this.pages.read({
       select: SUGGESTION_COLUMNS,
       from: 'suggestions s',

@@ -37,7 +37,12 @@ export class UserConfigsRepository {
 
   /** The default config, unless the user has one already (a concurrent insert wins). */
   async insertDefaultsIfMissing(userId: string): Promise<void> {
-    await this.configs.createQueryBuilder().insert().values({ userId, ...DEFAULT_USER_CONFIG }).orIgnore().execute();
+    await this.configs
+      .createQueryBuilder()
+      .insert()
+      .values({ userId, ...DEFAULT_USER_CONFIG })
+      .orIgnore()
+      .execute();
   }
 
   /** Partial update in one statement. */

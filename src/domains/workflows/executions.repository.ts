@@ -44,7 +44,8 @@ export interface OpenExecution {
 const OPEN = `e.status IN ('pending', 'running')`;
 const READY = `(e.resume_at IS NULL OR e.resume_at <= now())`;
 /** `$1` is the owner: the organization for its workflows, else the user for their personal ones. */
-const ownerFilter = (owner: ExecutionOwner) => (owner.organizationId ? 'w.organization_id = $1' : 'w.organization_id IS NULL AND w.user_id = $1');
+const ownerFilter = (owner: ExecutionOwner) =>
+  owner.organizationId ? 'w.organization_id = $1' : 'w.organization_id IS NULL AND w.user_id = $1';
 const ownerParam = (owner: ExecutionOwner) => owner.organizationId ?? owner.userId;
 
 /** What the list of a workflow's executions shows (no log, no trigger data). */
@@ -281,10 +282,10 @@ export class ExecutionsRepository {
   }
 
   async appendLog(executionId: string, entry: StepLogEntry): Promise<void> {
-    await this.sql.run(
-      `UPDATE workflow_executions SET execution_log = execution_log || $2::jsonb WHERE id = $1 AND status = 'running'`,
-      [executionId, JSON.stringify([entry])],
-    );
+    await this.sql.run(`UPDATE workflow_executions SET execution_log = execution_log || $2::jsonb WHERE id = $1 AND status = 'running'`, [
+      executionId,
+      JSON.stringify([entry]),
+    ]);
   }
 
   /** running|pending → terminal, once. False if someone else finished it first. */
@@ -297,10 +298,9 @@ export class ExecutionsRepository {
       [executionId, status, error],
     );
     if (status === 'completed' || status === 'failed') {
-      await this.sql.run(
-        `UPDATE workflows w SET last_run_at = now() FROM workflow_executions e WHERE e.id = $1 AND w.id = e.workflow_id`,
-        [executionId],
-      );
+      await this.sql.run(`UPDATE workflows w SET last_run_at = now() FROM workflow_executions e WHERE e.id = $1 AND w.id = e.workflow_id`, [
+        executionId,
+      ]);
     }
     return res.rowCount > 0;
   }

@@ -68,7 +68,11 @@ export class ExecutionsService {
 
   /** Bounded: a Redis outage must not hang the request (the sweep enqueues it later). */
   private async enqueue(executionId: string): Promise<void> {
-    const add = this.queue.add(JOBS.workflows.execute, { executionId }, executionJobOptions(executionId, this.config.workflows.executionTimeoutMs));
+    const add = this.queue.add(
+      JOBS.workflows.execute,
+      { executionId },
+      executionJobOptions(executionId, this.config.workflows.executionTimeoutMs),
+    );
     try {
       await withTimeout(add, ENQUEUE_TIMEOUT_MS, `queue did not accept the job within ${ENQUEUE_TIMEOUT_MS} ms`);
     } catch (err) {

@@ -80,9 +80,7 @@ export class WorkflowsService {
     if (dto.schedule_config !== undefined) changes.scheduleConfig = validSchedule(dto.schedule_config);
     return this.transactions.run(async (tx) => {
       const workflow = await this.lock(id, tx);
-      const changed = (Object.keys(changes) as (keyof Content)[]).filter(
-        (k) => JSON.stringify(workflow[k]) !== JSON.stringify(changes[k]),
-      );
+      const changed = (Object.keys(changes) as (keyof Content)[]).filter((k) => JSON.stringify(workflow[k]) !== JSON.stringify(changes[k]));
       if (!changed.length) return workflow;
       Object.assign(workflow, changes);
       if (changed.includes('scheduleConfig')) workflow.nextRunAt = this.nextRun(workflow);

@@ -11,9 +11,7 @@ export function describeBootError(err: unknown, urls: { database?: string; redis
   const msg = e?.message ?? String(err);
   if (msg.startsWith('Config validation error') || msg.startsWith('Invalid configuration')) return msg;
   const code = e?.code ?? '';
-  const isNetwork = /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EHOSTUNREACH|timeout exceeded when trying to connect/.test(
-    `${code} ${msg}`,
-  );
+  const isNetwork = /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EHOSTUNREACH|timeout exceeded when trying to connect/.test(`${code} ${msg}`);
   if (isNetwork || /database .* does not exist|password authentication failed|no pg_hba/.test(msg)) {
     const target = urls.database ? redactUrl(urls.database) : 'DATABASE_URL';
     return (

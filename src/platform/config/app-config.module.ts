@@ -17,10 +17,7 @@ import { validateEnv } from './validate-env';
       provide: AppConfig,
       inject: [ConfigService],
       useFactory: (cs: ConfigService<Env, true>) =>
-        new AppConfig(
-          new Proxy({} as Env, { get: (_t, key: string) => cs.get(key as keyof Env, { infer: true }) }),
-          packageVersion(),
-        ),
+        new AppConfig(new Proxy({} as Env, { get: (_t, key: string) => cs.get(key as keyof Env, { infer: true }) }), packageVersion()),
     },
   ],
   exports: [AppConfig],

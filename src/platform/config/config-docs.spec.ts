@@ -28,7 +28,9 @@ describe('configuration documentation (generated from env.schema.ts)', () => {
   it.each([ENV_EXAMPLE, CONFIGURATION_DOC])('%s is what `npm run config:docs` writes', (file) => {
     const actual = read(file);
     if (actual !== generated[file]) {
-      throw new Error(`${file} differs from what env.schema.ts generates: run \`npm run config:docs\` and commit the result.\n${firstDifference(actual, generated[file])}`);
+      throw new Error(
+        `${file} differs from what env.schema.ts generates: run \`npm run config:docs\` and commit the result.\n${firstDifference(actual, generated[file])}`,
+      );
     }
   });
 

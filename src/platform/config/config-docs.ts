@@ -54,7 +54,9 @@ function defaultText(name: string, d: Described): Shown {
   const ref = when.ref?.path?.join('.') ?? '?';
   const is = (when.is?.allow ?? []).filter((v) => typeof v !== 'object').join(', ');
   const condition =
-    ref === 'ENVIRONMENT' && is === 'production' ? { plain: 'in production', markdown: 'in production' } : { plain: `when ${ref}=${is}`, markdown: `when \`${ref}=${is}\`` };
+    ref === 'ENVIRONMENT' && is === 'production'
+      ? { plain: 'in production', markdown: 'in production' }
+      : { plain: `when ${ref}=${is}`, markdown: `when \`${ref}=${is}\`` };
   const then = branchDefault(when.then);
   const otherwise = branchDefault(when.otherwise);
   if (then.plain === 'none' && otherwise.plain === 'none') throw new Error(`${name}: no default in either branch of its .when()`);

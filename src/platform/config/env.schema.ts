@@ -158,7 +158,13 @@ export const envSchema = Joi.object({
     .default('development')
     .description('`development`, `test` or `production`. `production` turns on the production rules.')
     .meta(runtime),
-  PORT: Joi.number().integer().min(1).max(65535).default(8000).description('HTTP port of the API process (HTTP and Socket.IO).').meta(runtime),
+  PORT: Joi.number()
+    .integer()
+    .min(1)
+    .max(65535)
+    .default(8000)
+    .description('HTTP port of the API process (HTTP and Socket.IO).')
+    .meta(runtime),
   HOST: Joi.string().hostname().default('0.0.0.0').description('Interface the API binds to.').meta(runtime),
   LOG_LEVEL: Joi.string()
     .valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent')
@@ -183,7 +189,9 @@ export const envSchema = Joi.object({
     .min(0)
     .max(600_000)
     .default(5_000)
-    .description('After SIGTERM the API reports not-ready at once and keeps serving this long (ms) so the load balancer stops sending, then closes.')
+    .description(
+      'After SIGTERM the API reports not-ready at once and keeps serving this long (ms) so the load balancer stops sending, then closes.',
+    )
     .meta(runtime),
   SHUTDOWN_GRACE_MS: Joi.number()
     .integer()
@@ -219,10 +227,18 @@ export const envSchema = Joi.object({
         'so a stuck process is still restarted.',
     )
     .meta(runtime),
-  HEALTH_CHECK_TIMEOUT_MS: Joi.number().integer().min(50).max(30_000).default(1_000).description('Timeout in ms of each readiness check (50 .. 30000).').meta(runtime),
+  HEALTH_CHECK_TIMEOUT_MS: Joi.number()
+    .integer()
+    .min(50)
+    .max(30_000)
+    .default(1_000)
+    .description('Timeout in ms of each readiness check (50 .. 30000).')
+    .meta(runtime),
   METRICS_ENABLED: Joi.boolean()
     .default(true)
-    .description('Per-request HTTP metrics (latency histogram by route and status); `/metrics` is served regardless (where: `METRICS_PORT`, `METRICS_PUBLIC`).')
+    .description(
+      'Per-request HTTP metrics (latency histogram by route and status); `/metrics` is served regardless (where: `METRICS_PORT`, `METRICS_PUBLIC`).',
+    )
     .meta(runtime),
   METRICS_PORT: Joi.number()
     .integer()
@@ -230,7 +246,7 @@ export const envSchema = Joi.object({
     .max(65535)
     .when('ENVIRONMENT', { ...isProd, then: Joi.number().default(9466), otherwise: Joi.number().default(0) })
     .description(
-      'The API\'s own port for `GET /metrics` (Prometheus; anything else there is 404), which keeps it off the public port in production; ' +
+      "The API's own port for `GET /metrics` (Prometheus; anything else there is 404), which keeps it off the public port in production; " +
         '0 = none. Must differ from `PORT` and `LIVENESS_PORT`. The k8s manifests scrape it; docker-compose exposes it to the compose network ' +
         'only.',
     )
@@ -260,9 +276,17 @@ export const envSchema = Joi.object({
     .uri({ scheme: ['postgres', 'postgresql'] })
     .default('postgres://postgres@127.0.0.1:5432/floyo')
     .custom(realUrlPassword('DATABASE_URL'))
-    .description('PostgreSQL connection URL (`postgres://` or `postgresql://`). Production: its password, if any, must not be a placeholder.')
+    .description(
+      'PostgreSQL connection URL (`postgres://` or `postgresql://`). Production: its password, if any, must not be a placeholder.',
+    )
     .meta(database),
-  DB_POOL_SIZE: Joi.number().integer().min(1).max(500).default(10).description('Maximum connections in each process\'s pool (1-500).').meta(database),
+  DB_POOL_SIZE: Joi.number()
+    .integer()
+    .min(1)
+    .max(500)
+    .default(10)
+    .description("Maximum connections in each process's pool (1-500).")
+    .meta(database),
   DB_CONNECT_TIMEOUT_MS: Joi.number()
     .integer()
     .min(100)
@@ -277,7 +301,13 @@ export const envSchema = Joi.object({
     .default(10_000)
     .description('Server-side `statement_timeout` in ms of app queries (100 .. 3600000; migrations have none).')
     .meta(database),
-  DB_CONNECT_RETRIES: Joi.number().integer().min(0).max(100).default(3).description('Connection attempts at boot before giving up (0-100, 1 s apart).').meta(database),
+  DB_CONNECT_RETRIES: Joi.number()
+    .integer()
+    .min(0)
+    .max(100)
+    .default(3)
+    .description('Connection attempts at boot before giving up (0-100, 1 s apart).')
+    .meta(database),
   DB_BREAKER_ENABLED: Joi.boolean()
     .default(true)
     .description('Circuit breaker around database work: connection errors and timeouts count, ordinary query errors do not.')
@@ -288,7 +318,13 @@ export const envSchema = Joi.object({
     .default(0.5)
     .description('Share of failing database calls within the window that opens the breaker (0.01-1).')
     .meta(database),
-  DB_BREAKER_WINDOW_MS: Joi.number().integer().min(500).max(600_000).default(10_000).description('Sampling window of the breaker in ms (500 .. 600000).').meta(database),
+  DB_BREAKER_WINDOW_MS: Joi.number()
+    .integer()
+    .min(500)
+    .max(600_000)
+    .default(10_000)
+    .description('Sampling window of the breaker in ms (500 .. 600000).')
+    .meta(database),
   DB_BREAKER_MIN_RPS: Joi.number()
     .min(0)
     .max(10_000)
@@ -300,7 +336,9 @@ export const envSchema = Joi.object({
     .min(100)
     .max(600_000)
     .default(5_000)
-    .description('How long the breaker stays open before a half-open probe, in ms; requests fail fast with 503 and `Retry-After` meanwhile.')
+    .description(
+      'How long the breaker stays open before a half-open probe, in ms; requests fail fast with 503 and `Retry-After` meanwhile.',
+    )
     .meta(database),
   MIGRATIONS_RUN_ON_BOOT: Joi.boolean()
     .when('ENVIRONMENT', {
@@ -319,7 +357,9 @@ export const envSchema = Joi.object({
     .uri({ scheme: ['redis', 'rediss'] })
     .default('redis://127.0.0.1:6379')
     .custom(realUrlPassword('REDIS_URL'))
-    .description('Redis URL (`redis://` or `rediss://`) for queues, rate limits and login counters. Production: its password, if any, must not be a placeholder.')
+    .description(
+      'Redis URL (`redis://` or `rediss://`) for queues, rate limits and login counters. Production: its password, if any, must not be a placeholder.',
+    )
     .meta(redis),
   REDIS_KEY_PREFIX: Joi.string()
     .pattern(/^[A-Za-z0-9:_-]{1,64}$/)
@@ -331,23 +371,25 @@ export const envSchema = Joi.object({
   SECRET_KEY: Joi.string()
     .when('ENVIRONMENT', {
       ...isProd,
-      then: Joi.string()
-        .required()
-        .min(32)
-        .custom(strongKey('SECRET_KEY'))
-        .messages({
-          'any.required': '"SECRET_KEY" must be set in production (generate one with `openssl rand -hex 32`)',
-          'string.min': '"SECRET_KEY" must be at least 32 characters in production',
-        }),
+      then: Joi.string().required().min(32).custom(strongKey('SECRET_KEY')).messages({
+        'any.required': '"SECRET_KEY" must be set in production (generate one with `openssl rand -hex 32`)',
+        'string.min': '"SECRET_KEY" must be at least 32 characters in production',
+      }),
       otherwise: Joi.string().min(1).default(PLACEHOLDER_SECRET_KEY),
     })
     .description(
-      'HS256 signing key of access tokens; outside production the default is the legacy service\'s placeholder. Production: required, at least 32 ' +
+      "HS256 signing key of access tokens; outside production the default is the legacy service's placeholder. Production: required, at least 32 " +
         'characters, a random key of at least 128 bits (`openssl rand -hex 32`); placeholders (values containing change-me, changeme, ' +
-        'placeholder, example; e.g. every value the repository\'s templates ship) and weak keys (repeated or sequential characters) are refused.',
+        "placeholder, example; e.g. every value the repository's templates ship) and weak keys (repeated or sequential characters) are refused.",
     )
     .meta(auth),
-  ACCESS_TOKEN_EXPIRE_MINUTES: Joi.number().integer().min(1).max(1440).default(30).description('Lifetime of access tokens in minutes (1-1440).').meta(auth),
+  ACCESS_TOKEN_EXPIRE_MINUTES: Joi.number()
+    .integer()
+    .min(1)
+    .max(1440)
+    .default(30)
+    .description('Lifetime of access tokens in minutes (1-1440).')
+    .meta(auth),
   REFRESH_TOKEN_EXPIRE_DAYS: Joi.number()
     .integer()
     .min(1)
@@ -365,8 +407,20 @@ export const envSchema = Joi.object({
         '(two tabs, a retried request) instead of revoking the session; later reuse still revokes it (0-300; 0 = never).',
     )
     .meta(auth),
-  EMAIL_TOKEN_EXPIRE_HOURS: Joi.number().integer().min(1).max(168).default(24).description('Lifetime of email verification tokens in hours (1-168).').meta(auth),
-  PASSWORD_RESET_EXPIRE_MINUTES: Joi.number().integer().min(5).max(1440).default(60).description('Lifetime of password reset tokens in minutes (5-1440).').meta(auth),
+  EMAIL_TOKEN_EXPIRE_HOURS: Joi.number()
+    .integer()
+    .min(1)
+    .max(168)
+    .default(24)
+    .description('Lifetime of email verification tokens in hours (1-168).')
+    .meta(auth),
+  PASSWORD_RESET_EXPIRE_MINUTES: Joi.number()
+    .integer()
+    .min(5)
+    .max(1440)
+    .default(60)
+    .description('Lifetime of password reset tokens in minutes (5-1440).')
+    .meta(auth),
   INVITATION_EXPIRE_DAYS: Joi.number()
     .integer()
     .min(1)
@@ -381,7 +435,7 @@ export const envSchema = Joi.object({
     .max(1000)
     .default(10)
     .description(
-      'Failed logins for one account from one client address before that address gets 429 for that account (1-1000). The account\'s ' +
+      "Failed logins for one account from one client address before that address gets 429 for that account (1-1000). The account's " +
         'owner logging in from elsewhere is not affected: wrong passwords from one address cannot lock anyone out.',
     )
     .meta(auth),
@@ -427,26 +481,22 @@ export const envSchema = Joi.object({
   ENCRYPTION_KEY: Joi.string()
     .when('ENVIRONMENT', {
       ...isProd,
-      then: Joi.string()
-        .required()
-        .min(32)
-        .custom(strongKey('ENCRYPTION_KEY'))
-        .messages({
-          'any.required': '"ENCRYPTION_KEY" must be set in production (generate one with `openssl rand -hex 32`)',
-          'string.min': '"ENCRYPTION_KEY" must be at least 32 characters',
-        }),
+      then: Joi.string().required().min(32).custom(strongKey('ENCRYPTION_KEY')).messages({
+        'any.required': '"ENCRYPTION_KEY" must be set in production (generate one with `openssl rand -hex 32`)',
+        'string.min': '"ENCRYPTION_KEY" must be at least 32 characters',
+      }),
       otherwise: Joi.string().min(32).allow('').default(''),
     })
     .description(
       'Key for secrets encrypted at rest (integration secrets, AES-256-GCM); empty or at least 32 characters. Outside production an empty ' +
         'key falls back to a fixed, publicly known development key (with a warning). Production: required, a random key like ' +
-        '`SECRET_KEY`\'s (`openssl rand -hex 32`, a different one), no placeholder.',
+        "`SECRET_KEY`'s (`openssl rand -hex 32`, a different one), no placeholder.",
     )
     .meta(auth),
   ENCRYPTION_KEYS_OLD: encryptionKeysOld
     .description(
       'Previous `ENCRYPTION_KEY` values (comma list, each at least 32 characters), kept only to decrypt secrets written before a key ' +
-        'rotation. Production: each must pass `ENCRYPTION_KEY`\'s rules.',
+        "rotation. Production: each must pass `ENCRYPTION_KEY`'s rules.",
     )
     .meta(auth),
 
@@ -476,21 +526,36 @@ export const envSchema = Joi.object({
     .default(60)
     .description('Requests per minute per user (or per client IP when anonymous), shared by all replicas.')
     .meta(httpSurface),
-  RATE_LIMIT_PER_HOUR: Joi.number().integer().min(1).default(1000).description('Requests per hour per user (or per client IP when anonymous).').meta(httpSurface),
+  RATE_LIMIT_PER_HOUR: Joi.number()
+    .integer()
+    .min(1)
+    .default(1000)
+    .description('Requests per hour per user (or per client IP when anonymous).')
+    .meta(httpSurface),
   RATE_LIMIT_AUTH_PER_MINUTE: Joi.number()
     .integer()
     .min(1)
     .default(10)
     .description('Requests per minute to the sensitive `/api/auth` routes (register, login, refresh, password and verification flows).')
     .meta(httpSurface),
-  RATE_LIMIT_BATCH_PER_MINUTE: Joi.number().integer().min(1).default(5).description('Requests per minute per user to `POST /api/events/batch`.').meta(httpSurface),
+  RATE_LIMIT_BATCH_PER_MINUTE: Joi.number()
+    .integer()
+    .min(1)
+    .default(5)
+    .description('Requests per minute per user to `POST /api/events/batch`.')
+    .meta(httpSurface),
   RATE_LIMIT_GENERATE_PER_HOUR: Joi.number()
     .integer()
     .min(1)
     .default(10)
     .description('Requests per hour per user to `POST /api/suggestions/generate`.')
     .meta(httpSurface),
-  RATE_LIMIT_DATA_DELETE_PER_HOUR: Joi.number().integer().min(1).default(1).description('Requests per hour per user to `DELETE /api/data/delete`.').meta(httpSurface),
+  RATE_LIMIT_DATA_DELETE_PER_HOUR: Joi.number()
+    .integer()
+    .min(1)
+    .default(1)
+    .description('Requests per hour per user to `DELETE /api/data/delete`.')
+    .meta(httpSurface),
 
   // --- activity lists and response cache
   CACHE_ENABLED: Joi.boolean()
@@ -516,7 +581,9 @@ export const envSchema = Joi.object({
     .min(100)
     .max(10_000_000)
     .default(10_000)
-    .description('Filtered list counts stop at this many rows (100-10000000); `total` is then a lower bound and `X-Total-Capped: true` is set.')
+    .description(
+      'Filtered list counts stop at this many rows (100-10000000); `total` is then a lower bound and `X-Total-Capped: true` is set.',
+    )
     .meta(lists),
 
   // --- storage
@@ -525,7 +592,10 @@ export const envSchema = Joi.object({
     .default('local')
     .description('Where uploads are stored: `local` (disk, `UPLOAD_DIR`) or `s3` (the `S3_*` and `AWS_*` variables).')
     .meta(storage),
-  UPLOAD_DIR: Joi.string().default('./uploads').description('Directory for uploads with `STORAGE_DRIVER=local` (a volume in docker-compose).').meta(storage),
+  UPLOAD_DIR: Joi.string()
+    .default('./uploads')
+    .description('Directory for uploads with `STORAGE_DRIVER=local` (a volume in docker-compose).')
+    .meta(storage),
   MAX_UPLOAD_BYTES: Joi.number()
     .integer()
     .min(1)
@@ -546,13 +616,18 @@ export const envSchema = Joi.object({
     .default('')
     .description('Endpoint of an S3-compatible store (e.g. `http://127.0.0.1:9000` for MinIO); empty means AWS S3.')
     .meta(storage),
-  S3_FORCE_PATH_STYLE: Joi.boolean().default(false).description('Path-style bucket addressing (needed by MinIO and most S3-compatible stores).').meta(storage),
+  S3_FORCE_PATH_STYLE: Joi.boolean()
+    .default(false)
+    .description('Path-style bucket addressing (needed by MinIO and most S3-compatible stores).')
+    .meta(storage),
   AWS_REGION: Joi.string().default('us-east-1').description('S3 region.').meta(storage),
   AWS_ACCESS_KEY_ID: Joi.string()
     .allow('')
     .default('')
     .custom(realCredential('AWS_ACCESS_KEY_ID'))
-    .description('S3 access key id; empty uses the AWS SDK\'s default credential chain. Production: no placeholder (change-me, placeholder, example …).')
+    .description(
+      "S3 access key id; empty uses the AWS SDK's default credential chain. Production: no placeholder (change-me, placeholder, example …).",
+    )
     .meta(storage),
   AWS_SECRET_ACCESS_KEY: Joi.string()
     .allow('')
@@ -613,13 +688,19 @@ export const envSchema = Joi.object({
     .meta(mail),
 
   // --- worker
-  WORKER_CONCURRENCY: Joi.number().integer().min(1).max(100).default(5).description('Jobs each worker process runs at once per queue (1-100).').meta(worker),
+  WORKER_CONCURRENCY: Joi.number()
+    .integer()
+    .min(1)
+    .max(100)
+    .default(5)
+    .description('Jobs each worker process runs at once per queue (1-100).')
+    .meta(worker),
   WORKER_METRICS_PORT: Joi.number()
     .integer()
     .min(0)
     .max(65535)
     .default(9464)
-    .description('The worker\'s HTTP port for `/metrics` and `/health/liveness` (no API routes); 0 turns it off.')
+    .description("The worker's HTTP port for `/metrics` and `/health/liveness` (no API routes); 0 turns it off.")
     .meta(worker),
   QUEUE_LOCK_DURATION_MS: Joi.number()
     .integer()
@@ -681,7 +762,9 @@ export const envSchema = Joi.object({
     .min(1_000)
     .max(24 * 3_600_000)
     .default(30 * 60_000)
-    .description('Upper bound of one workflow execution (ms; 30 min by default), time parked in delay steps not counted; past it the execution fails.')
+    .description(
+      'Upper bound of one workflow execution (ms; 30 min by default), time parked in delay steps not counted; past it the execution fails.',
+    )
     .meta(workflows),
   WORKFLOW_MAX_RUNNING_PER_OWNER: Joi.number()
     .integer()
@@ -712,7 +795,10 @@ export const envSchema = Joi.object({
     .allow('')
     .default('')
     .custom((value: string, helpers) => {
-      for (const entry of value.split(',').map((e) => e.trim()).filter(Boolean)) {
+      for (const entry of value
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean)) {
         if (!isIpOrCidr(entry)) return helpers.message({ custom: `"WORKFLOW_HTTP_ALLOWLIST" has an invalid IP/CIDR "${entry}"` });
       }
       return value;
@@ -733,7 +819,7 @@ export const envSchema = Joi.object({
     .min(1)
     .max(3_600)
     .default(60)
-    .description('After an ingest the user\'s analysis runs at most once per this many seconds (1-3600).')
+    .description("After an ingest the user's analysis runs at most once per this many seconds (1-3600).")
     .meta(analysis),
   ANALYSIS_SETTLE_SECONDS: Joi.number()
     .integer()
@@ -772,7 +858,7 @@ export const envSchema = Joi.object({
     .max(60_000)
     .default(5_000)
     .description(
-      '`POST /api/suggestions/generate` analyses the caller\'s pending events synchronously for at most this many ms; the worker ' +
+      "`POST /api/suggestions/generate` analyses the caller's pending events synchronously for at most this many ms; the worker " +
         'finishes the rest (0-60000).',
     )
     .meta(analysis),

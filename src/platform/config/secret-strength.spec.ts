@@ -3,7 +3,14 @@ import { credentialProblem, keyProblem, keyStrength, MIN_KEY_BITS, placeholderMa
 
 describe('secret strength', () => {
   it('finds the placeholder words in any case and spelling', () => {
-    for (const marked of ['CHANGE-ME', 'changeme', 'Change_Me-now', 'your-secret-key-change-in-production', 'a-PlaceHolder', 'EXAMPLE-key']) {
+    for (const marked of [
+      'CHANGE-ME',
+      'changeme',
+      'Change_Me-now',
+      'your-secret-key-change-in-production',
+      'a-PlaceHolder',
+      'EXAMPLE-key',
+    ]) {
       expect(placeholderMarker(marked)).not.toBeNull();
     }
     expect(placeholderMarker(randomBytes(32).toString('hex'))).toBeNull();

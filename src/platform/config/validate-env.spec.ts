@@ -109,7 +109,9 @@ describe('validateEnv', () => {
       metrics: { port: 0, public: true },
       apiDocsEnabled: false,
     });
-    expect(problems({ PORT: '9000', METRICS_PORT: '9000' })).toEqual([expect.stringMatching(/^METRICS_PORT: must differ from PORT and LIVENESS_PORT/)]);
+    expect(problems({ PORT: '9000', METRICS_PORT: '9000' })).toEqual([
+      expect.stringMatching(/^METRICS_PORT: must differ from PORT and LIVENESS_PORT/),
+    ]);
     expect(problems({ ...PROD, LIVENESS_PORT: '9466' })).toEqual([expect.stringMatching(/^METRICS_PORT: must differ/)]);
   });
 
@@ -118,7 +120,13 @@ describe('validateEnv', () => {
   });
 
   it('refuses malformed origins, ports, URLs and numbers, naming each', () => {
-    const found = problems({ CORS_ORIGINS: 'localhost:3000', PORT: '0', REDIS_URL: 'http://x', DB_POOL_SIZE: '-2', ENVIRONMENT: 'staging' });
+    const found = problems({
+      CORS_ORIGINS: 'localhost:3000',
+      PORT: '0',
+      REDIS_URL: 'http://x',
+      DB_POOL_SIZE: '-2',
+      ENVIRONMENT: 'staging',
+    });
     for (const v of ['CORS_ORIGINS', 'PORT', 'REDIS_URL', 'DB_POOL_SIZE', 'ENVIRONMENT']) {
       expect(found.some((p) => p.startsWith(`${v}:`))).toBe(true);
     }
@@ -171,11 +179,15 @@ describe('secret values the repository ships', () => {
     .filter((doc) => doc?.kind === 'Secret')
     .flatMap((doc) => [
       ...Object.entries((doc!.stringData ?? {}) as Record<string, string>),
-      ...Object.entries((doc!.data ?? {}) as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')] as [string, string]),
+      ...Object.entries((doc!.data ?? {}) as Record<string, string>).map(
+        ([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')] as [string, string],
+      ),
     ]);
   // docker-compose.yml: what each variable of any service gets when the shell sets nothing —
   // a literal, or the default of a ${VAR:-default} / ${VAR-default} in it
-  const compose = parseYaml(read('docker-compose.yml'), { merge: true }) as { services: Record<string, { environment?: Record<string, unknown> }> };
+  const compose = parseYaml(read('docker-compose.yml'), { merge: true }) as {
+    services: Record<string, { environment?: Record<string, unknown> }>;
+  };
   const composeValues: [string, string][] = Object.values(compose.services).flatMap((service) =>
     Object.entries(service.environment ?? {}).flatMap(([name, raw]): [string, string][] => {
       const text = String(raw);
@@ -189,25 +201,34 @@ describe('secret values the repository ships', () => {
 
   /** The secret a value carries: a URL's password, else the value of a secret variable (a Secret's: all). */
   const secretOf = (name: string, value: string, inSecret: boolean): string | null => {
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return URL.canParse(value) && new URL(value).password ? decodeURIComponent(new URL(value).password) : null;
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value))
+      return URL.canParse(value) && new URL(value).password ? decodeURIComponent(new URL(value).password) : null;
     return value !== '' && (inSecret || SECRET_NAME.test(name)) ? value : null;
   };
   const found = [...k8s.map(([n, v]) => [n, v, true] as const), ...[...composeValues, ...dotenv].map(([n, v]) => [n, v, false] as const)];
-  const shipped = [...new Map(found.filter(([n, v, s]) => secretOf(n, v, s) !== null).map(([n, v, s]) => [`${n}=${v}`, [n, v, secretOf(n, v, s)!] as const])).values()];
+  const shipped = [
+    ...new Map(
+      found.filter(([n, v, s]) => secretOf(n, v, s) !== null).map(([n, v, s]) => [`${n}=${v}`, [n, v, secretOf(n, v, s)!] as const]),
+    ).values(),
+  ];
   const appVariables = Object.keys(envSchema.describe().keys ?? {});
 
-  it('finds the templates\' values', () => {
+  it("finds the templates' values", () => {
     expect(k8s.map(([k]) => k)).toEqual(expect.arrayContaining(['SECRET_KEY', 'ENCRYPTION_KEY', 'AWS_SECRET_ACCESS_KEY', 'SMTP_PASSWORD']));
     expect(shipped.map(([name]) => name)).toEqual(expect.arrayContaining(['SECRET_KEY', 'ENCRYPTION_KEY', 'DATABASE_URL', 'REDIS_URL']));
   });
 
-  it.each(shipped.filter(([name]) => appVariables.includes(name)).map(([name, value]) => [name, value]))('production refuses %s=%s', (name, value) => {
-    expect(problems({ ...PROD, [name]: value }).filter((p) => p.startsWith(`${name}:`))).not.toEqual([]);
-  });
+  it.each(shipped.filter(([name]) => appVariables.includes(name)).map(([name, value]) => [name, value]))(
+    'production refuses %s=%s',
+    (name, value) => {
+      expect(problems({ ...PROD, [name]: value }).filter((p) => p.startsWith(`${name}:`))).not.toEqual([]);
+    },
+  );
 
   it.each([...new Set(shipped.map(([, , secret]) => secret))])('no shipped secret serves as a key in production: %s', (value) => {
     const found = problems({ ...PROD, SECRET_KEY: value, ENCRYPTION_KEY: value, ENCRYPTION_KEYS_OLD: value });
-    for (const name of ['SECRET_KEY', 'ENCRYPTION_KEY', 'ENCRYPTION_KEYS_OLD']) expect(found.some((p) => p.startsWith(`${name}:`))).toBe(true);
+    for (const name of ['SECRET_KEY', 'ENCRYPTION_KEY', 'ENCRYPTION_KEYS_OLD'])
+      expect(found.some((p) => p.startsWith(`${name}:`))).toBe(true);
   });
 });
 

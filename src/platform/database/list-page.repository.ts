@@ -28,12 +28,7 @@ export interface ListPageSpec<R, T> {
  * exact whatever the count costs. When the page shows where the list ends, that is the
  * total and `count` is not called at all.
  */
-export async function pageFromProbe<T>(
-  rows: T[],
-  skip: number,
-  limit: number,
-  count: () => Promise<TotalCount>,
-): Promise<ListResult<T>> {
+export async function pageFromProbe<T>(rows: T[], skip: number, limit: number, count: () => Promise<TotalCount>): Promise<ListResult<T>> {
   const hasMore = rows.length > limit;
   const items = hasMore ? rows.slice(0, limit) : rows;
   if (!hasMore && (items.length > 0 || skip === 0)) {

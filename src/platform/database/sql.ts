@@ -11,7 +11,6 @@ export interface Rows<T> {
   rowCount: number;
 }
 
-
 /**
  * One statement on a pooled connection, straight through `pg` — for the hot paths that
  * already use plain SQL with explicit columns (the auth principal check, list pages and

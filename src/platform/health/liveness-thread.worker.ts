@@ -35,7 +35,12 @@ function handle(req: http.IncomingMessage, res: http.ServerResponse): void {
   const stalledMs = Number((process.hrtime.bigint() - Atomics.load(lastBeat, 0)) / 1_000_000n);
   const timestamp = new Date().toISOString();
   if (stalledMs > maxStallMs) {
-    return answer(res, 503, { status: 'stalled', detail: `the event loop has not turned for ${stalledMs} ms (limit ${maxStallMs} ms)`, timestamp }, head);
+    return answer(
+      res,
+      503,
+      { status: 'stalled', detail: `the event loop has not turned for ${stalledMs} ms (limit ${maxStallMs} ms)`, timestamp },
+      head,
+    );
   }
   answer(res, 200, { status: 'alive', timestamp }, head);
 }
@@ -52,7 +57,12 @@ const MAX_CONNECTIONS = 512;
 const REQUEST_DEADLINE_MS = 2_000;
 
 const server = http.createServer(
-  { headersTimeout: REQUEST_DEADLINE_MS, requestTimeout: REQUEST_DEADLINE_MS, connectionsCheckingInterval: 500, keepAliveTimeout: REQUEST_DEADLINE_MS },
+  {
+    headersTimeout: REQUEST_DEADLINE_MS,
+    requestTimeout: REQUEST_DEADLINE_MS,
+    connectionsCheckingInterval: 500,
+    keepAliveTimeout: REQUEST_DEADLINE_MS,
+  },
   handle,
 );
 server.maxConnections = MAX_CONNECTIONS;

@@ -19,6 +19,4 @@ export const QueryBoolean = () =>
   });
 
 export const QueryNumber = () =>
-  Transform(({ value }: { value: unknown }) =>
-    typeof value === 'string' && DECIMAL.test(value.trim()) ? Number(value) : value,
-  );
+  Transform(({ value }: { value: unknown }) => (typeof value === 'string' && DECIMAL.test(value.trim()) ? Number(value) : value));

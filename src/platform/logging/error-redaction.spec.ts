@@ -2,7 +2,8 @@ import { QueryFailedError } from 'typeorm';
 import { redactErrorText, safeErrorMessage, serializeError } from './error-redaction';
 
 /** A pg DatabaseError as the driver builds it (enumerable fields besides message). */
-const pgError = (message: string, fields: Record<string, unknown>) => Object.assign(new Error(message), { name: 'error', severity: 'ERROR', ...fields });
+const pgError = (message: string, fields: Record<string, unknown>) =>
+  Object.assign(new Error(message), { name: 'error', severity: 'ERROR', ...fields });
 
 describe('error redaction', () => {
   it("drops a TypeORM error's parameters and the driver's row values, keeping what says what failed", () => {
@@ -10,11 +11,15 @@ describe('error redaction', () => {
       code: '23514',
       detail: 'Failing row contains (1, ada@example.com, $argon2id$v=19$m=19456...).',
       where: 'SQL statement "INSERT …"',
-      internalQuery: 'INSERT INTO audit VALUES (\'ada@example.com\')',
+      internalQuery: "INSERT INTO audit VALUES ('ada@example.com')",
       constraint: 'ck_email',
       table: 'users',
     });
-    const err = new QueryFailedError('INSERT INTO users (email, password_hash) VALUES ($1, $2)', ['ada@example.com', '$argon2id$v=19$m=19456'], driver);
+    const err = new QueryFailedError(
+      'INSERT INTO users (email, password_hash) VALUES ($1, $2)',
+      ['ada@example.com', '$argon2id$v=19$m=19456'],
+      driver,
+    );
     const out = serializeError(err) as Record<string, unknown>;
     const text = JSON.stringify(out);
     expect(text).not.toContain('ada@example.com');
@@ -43,11 +48,17 @@ describe('error redaction', () => {
   });
 
   it("replaces the statement's string parameters wherever they appear in a text", () => {
-    expect(redactErrorText('boom near token-hash-123456 and abc', { parameters: ['token-hash-123456', 'abc', 42] })).toBe('boom near [REDACTED] and abc');
+    expect(redactErrorText('boom near token-hash-123456 and abc', { parameters: ['token-hash-123456', 'abc', 42] })).toBe(
+      'boom near [REDACTED] and abc',
+    );
   });
 
   it('leaves other errors and values as the standard serializer does', () => {
     expect(serializeError('plain text')).toBe('plain text');
-    expect(serializeError(new TypeError('x'))).toMatchObject({ type: 'TypeError', message: 'x', stack: expect.stringContaining('TypeError: x') });
+    expect(serializeError(new TypeError('x'))).toMatchObject({
+      type: 'TypeError',
+      message: 'x',
+      stack: expect.stringContaining('TypeError: x'),
+    });
   });
 });

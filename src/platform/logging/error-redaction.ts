@@ -58,7 +58,8 @@ function scrub(value: unknown, parameters: unknown[], depth: number): unknown {
   for (const key of Object.keys(own)) {
     const v = own[key];
     if (VALUE_FIELDS.has(key)) out[key] = REDACTED;
-    else if ((key === 'message' || key === 'stack') && typeof v === 'string') out[key] = redactErrorText(v, { code: own.code, driverError: own.driverError, parameters });
+    else if ((key === 'message' || key === 'stack') && typeof v === 'string')
+      out[key] = redactErrorText(v, { code: own.code, driverError: own.driverError, parameters });
     else out[key] = scrub(v, parameters, depth + 1);
   }
   return out;

@@ -12,7 +12,9 @@ describe('logging helpers', () => {
     expect(redactUrl('/api/auth/refresh?x=1&REFRESH_TOKEN=s3cr3t&refresh_token=a&refresh_token=b')).toBe(
       '/api/auth/refresh?x=1&REFRESH_TOKEN=[REDACTED]&refresh_token=[REDACTED]&refresh_token=[REDACTED]',
     );
-    expect(redactUrl('/api/auth/change-password?pass%77ord=hunter2&new+password=x')).toBe('/api/auth/change-password?pass%77ord=[REDACTED]&new+password=x');
+    expect(redactUrl('/api/auth/change-password?pass%77ord=hunter2&new+password=x')).toBe(
+      '/api/auth/change-password?pass%77ord=[REDACTED]&new+password=x',
+    );
     expect(redactUrl('/admin/queues?token=eyJ.a.b')).toBe('/admin/queues?token=[REDACTED]');
     expect(redactUrl('/api/auth/verify%2Demail/abc?x=1')).toBe('/api/auth/verify%2Demail/[REDACTED]?x=1');
     expect(redactUrl('/api/auth/refresh?refresh_token')).toBe('/api/auth/refresh?refresh_token');

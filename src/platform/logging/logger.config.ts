@@ -62,7 +62,6 @@ export function requestIdFrom(header: unknown): string {
   return typeof header === 'string' && VALID_REQUEST_ID.test(header) ? header : randomUUID();
 }
 
-
 /** The id of the request being handled (entered by request-log.ts), for every log line made meanwhile. */
 export const currentRequestId = new AsyncLocalStorage<string>();
 

@@ -34,7 +34,13 @@ const asIs = (value: unknown) => value;
 export function installRequestLogging(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
   let lines: Pino | undefined;
-  const log = (request: FastifyRequest, level: 'info' | 'warn' | 'error', statusCode: number | undefined, elapsedMs: number, msg: string) => {
+  const log = (
+    request: FastifyRequest,
+    level: 'info' | 'warn' | 'error',
+    statusCode: number | undefined,
+    elapsedMs: number,
+    msg: string,
+  ) => {
     // the root logger exists once the app has initialised (before the first request)
     lines ??= PinoLogger.root.child({}, { redact: [], serializers: { req: asIs, res: asIs } });
     lines[level](

@@ -27,7 +27,9 @@ export class ApiMetricsServer implements OnApplicationBootstrap, OnApplicationSh
       await listen(this.server, port, this.config.http.host);
     }
     const where = [port ? `:${port}` : '', onPublicPort ? `:${this.config.http.port} (public port)` : ''].filter(Boolean);
-    this.logger.log(where.length ? `GET /metrics on ${where.join(' and ')}` : 'GET /metrics is not served (METRICS_PORT=0, METRICS_PUBLIC=false)');
+    this.logger.log(
+      where.length ? `GET /metrics on ${where.join(' and ')}` : 'GET /metrics is not served (METRICS_PORT=0, METRICS_PUBLIC=false)',
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -62,7 +62,10 @@ export class RuntimeMetrics implements OnModuleInit {
         this.set(redis.client.status === 'ready' ? 1 : 0);
       },
     });
-    const queues = Object.values(QUEUES).map((name) => ({ name, queue: this.moduleRef.get<Queue>(getQueueToken(name), { strict: false }) }));
+    const queues = Object.values(QUEUES).map((name) => ({
+      name,
+      queue: this.moduleRef.get<Queue>(getQueueToken(name), { strict: false }),
+    }));
     new Gauge({
       name: 'floyo_queue_jobs',
       help: 'Jobs per queue and state (waiting, active, delayed, failed); absent when Redis does not answer',
@@ -81,4 +84,3 @@ export class RuntimeMetrics implements OnModuleInit {
     });
   }
 }
-

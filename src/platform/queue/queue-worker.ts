@@ -67,7 +67,11 @@ export class QueueWorker implements OnApplicationBootstrap {
         if (typeof fn !== 'function') continue;
         const meta = this.reflector.get<JobHandlerMeta | undefined>(JOB_HANDLER, fn as () => unknown);
         if (meta) {
-          out.push({ ...meta, owner: `${wrapper.name}.${method}`, handle: (job) => (fn as (j: Job) => Promise<unknown>).call(instance, job) });
+          out.push({
+            ...meta,
+            owner: `${wrapper.name}.${method}`,
+            handle: (job) => (fn as (j: Job) => Promise<unknown>).call(instance, job),
+          });
         }
       }
     }

@@ -12,7 +12,14 @@ export interface ServerToClientEvents {
    */
   'pattern.updated': { id: string; file_extension: string; count: number; kind?: 'extension' | 'sequence'; sequence_key?: string };
   /** A suggestion was created, or an open one was updated with new evidence (`change`). */
-  'suggestion.created': { id: string; trigger: string; confidence: number; suggested_integration?: string | null; suggested_connector?: string | null; change?: 'created' | 'updated' };
+  'suggestion.created': {
+    id: string;
+    trigger: string;
+    confidence: number;
+    suggested_integration?: string | null;
+    suggested_connector?: string | null;
+    change?: 'created' | 'updated';
+  };
   'workflow.execution.updated': {
     id: string;
     workflow_id: string;

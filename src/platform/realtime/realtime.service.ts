@@ -4,14 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { OccasionalWarning } from '@/platform/logging/occasional-warning';
 import { MetricsService } from '@/platform/metrics/metrics.service';
 import { RedisService } from '@/platform/redis/redis.service';
-import {
-  type Envelope,
-  orgRoom,
-  type RealtimeEventName,
-  type ServerToClientEvents,
-  sessionRoom,
-  userRoom,
-} from './realtime.events';
+import { type Envelope, orgRoom, type RealtimeEventName, type ServerToClientEvents, sessionRoom, userRoom } from './realtime.events';
 
 /**
  * The port domain code uses to reach Socket.IO clients; nothing else imports socket.io.

@@ -31,10 +31,7 @@ export class RedisIoAdapter extends IoAdapter {
   async connect(redis: RedisService): Promise<void> {
     this.pub = redis.create('pubsub', 'socket-pub');
     this.sub = redis.create('pubsub', 'socket-sub');
-    const [pubOk, subOk] = await Promise.all([
-      redis.whenReady(this.pub, CONNECT_WAIT_MS),
-      redis.whenReady(this.sub, CONNECT_WAIT_MS),
-    ]);
+    const [pubOk, subOk] = await Promise.all([redis.whenReady(this.pub, CONNECT_WAIT_MS), redis.whenReady(this.sub, CONNECT_WAIT_MS)]);
     if (!pubOk || !subOk) this.log.warn('Redis is not reachable yet: realtime fan-out resumes when it is (readiness is down meanwhile)');
   }
 

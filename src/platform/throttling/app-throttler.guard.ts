@@ -98,10 +98,7 @@ export class AppThrottlerGuard extends ThrottlerGuard {
     }
   }
 
-  protected override throwThrottlingException(
-    _context: ExecutionContext,
-    detail: ThrottlerLimitDetail,
-  ): Promise<void> {
+  protected override throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     const retryAfter = detail.isBlocked ? detail.timeToBlockExpire : detail.timeToExpire;
     throw tooManyRequests('Rate limit exceeded. Try again later.', retryAfter);
   }

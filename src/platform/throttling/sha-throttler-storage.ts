@@ -3,7 +3,9 @@ import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-st
 import type { Redis } from 'ioredis';
 
 type HitReply = [number, number, number, number];
-type WithHit = Redis & { throttlerHit(hitKey: string, blockKey: string, name: string, ttl: number, limit: number, block: number): Promise<HitReply> };
+type WithHit = Redis & {
+  throttlerHit(hitKey: string, blockKey: string, name: string, ttl: number, limit: number, block: number): Promise<HitReply>;
+};
 
 /**
  * The library's storage (same atomic Lua script, same keys), but the script is
@@ -19,7 +21,13 @@ export class ShaThrottlerStorage extends ThrottlerStorageRedisService {
     this.client = redis as WithHit;
   }
 
-  override async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
+  override async increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    throttlerName: string,
+  ): Promise<ThrottlerStorageRecord> {
     const [totalHits, timeToExpire, isBlocked, timeToBlockExpire] = await this.client.throttlerHit(
       `{${key}:${throttlerName}}:hits`,
       `{${key}:${throttlerName}}:blocked`,

@@ -24,7 +24,13 @@ describe('database faults (real API process)', () => {
   beforeAll(async () => {
     assertBuilt();
     proxy = await TcpProxy.forUrl(TEST_DATABASE_URL, 5432).start();
-    api = await startService('api', { DATABASE_URL: proxy.url(TEST_DATABASE_URL), DB_POOL_SIZE: '10', LOG_LEVEL: 'warn', ...TIMEOUTS, ...BREAKER });
+    api = await startService('api', {
+      DATABASE_URL: proxy.url(TEST_DATABASE_URL),
+      DB_POOL_SIZE: '10',
+      LOG_LEVEL: 'warn',
+      ...TIMEOUTS,
+      ...BREAKER,
+    });
     base = `http://127.0.0.1:${api.port}`;
     const email = uniqueEmail('fault');
     userId = (await json(base, 'POST', '/api/auth/register', { email, password: 'password 12345' })).body.id as string;
@@ -57,7 +63,13 @@ describe('database faults (real API process)', () => {
       20, // 50 requests/s
       async (seq) => {
         if (seq % 2 === 0) {
-          const r = await json(base, 'POST', '/api/events', { event_type: 'fault_test', file_path: `/f/${seq}.txt`, details: { seq } }, token);
+          const r = await json(
+            base,
+            'POST',
+            '/api/events',
+            { event_type: 'fault_test', file_path: `/f/${seq}.txt`, details: { seq } },
+            token,
+          );
           return { kind: 'write', status: r.status };
         }
         const r = await json(base, 'GET', '/api/events?limit=5', undefined, token);
@@ -74,7 +86,9 @@ describe('database faults (real API process)', () => {
         }
         if (cut && !restored && elapsed >= CUT_AT + 2_500 && breakerSeen.length === 0) {
           breakerSeen.push('probe');
-          void json(base, 'GET', '/health/readiness').then((r) => breakerSeen.push(String((r.body.checks as Record<string, string>)?.breaker)));
+          void json(base, 'GET', '/health/readiness').then((r) =>
+            breakerSeen.push(String((r.body.checks as Record<string, string>)?.breaker)),
+          );
         }
       },
     );

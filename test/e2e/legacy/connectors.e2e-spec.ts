@@ -22,11 +22,22 @@ const LEGACY: Record<string, { config: Record<string, unknown>; secrets: string[
   },
   dropbox: { config: { access_token: 'sl.legacy-dropbox-token', folder_path: '/Floyo' }, secrets: ['access_token'] },
   s3: {
-    config: { access_key_id: 'AKIAEXAMPLE', secret_access_key: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', bucket_name: 'floyo-out', region: 'eu-west-1' },
+    config: {
+      access_key_id: 'AKIAEXAMPLE',
+      secret_access_key: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      bucket_name: 'floyo-out',
+      region: 'eu-west-1',
+    },
     secrets: ['secret_access_key'],
   },
   email: {
-    config: { smtp_host: 'smtp.example.com', smtp_port: 587, username: 'floyo', password: 'mail password', from_email: 'floyo@example.com' },
+    config: {
+      smtp_host: 'smtp.example.com',
+      smtp_port: 587,
+      username: 'floyo',
+      password: 'mail password',
+      from_email: 'floyo@example.com',
+    },
     secrets: ['password'],
   },
 };
@@ -57,7 +68,10 @@ describe('the legacy connector catalogue', () => {
     for (const [type, { config, secrets }] of Object.entries(LEGACY)) {
       const properties = byType.get(type)!.config_schema.properties;
       expect({ type, keys: Object.keys(config).filter((k) => !properties[k]) }).toEqual({ type, keys: [] });
-      expect({ type, secrets: Object.keys(properties).filter((k) => properties[k].writeOnly && config[k] !== undefined) }).toEqual({ type, secrets });
+      expect({ type, secrets: Object.keys(properties).filter((k) => properties[k].writeOnly && config[k] !== undefined) }).toEqual({
+        type,
+        secrets,
+      });
     }
   });
 
@@ -85,12 +99,16 @@ describe('the legacy connector catalogue', () => {
 
   it('Google Drive also takes an OAuth client with a refresh token, and names what is missing', async () => {
     const connector = await connectorId('googledrive');
-    const send = (config: object) => t.http().post('/api/integrations').set(bearer(user.accessToken)).send({ connector_id: connector, name: 'drive', config });
+    const send = (config: object) =>
+      t.http().post('/api/integrations').set(bearer(user.accessToken)).send({ connector_id: connector, name: 'drive', config });
     await send({ client_id: 'id.apps.googleusercontent.com', client_secret: 'secret', refresh_token: '1//refresh' }).expect(201);
     const none = await send({ folder_id: 'x' }).expect(422);
     expect(none.body.detail).toEqual([{ loc: ['body', 'config', 'credentials_json'], msg: 'Field required', type: 'missing' }]);
     const partial = await send({ client_id: 'id' }).expect(422);
-    expect(partial.body.detail.map((d: { loc: string[] }) => d.loc.join('.')).sort()).toEqual(['body.config.client_secret', 'body.config.refresh_token']);
+    expect(partial.body.detail.map((d: { loc: string[] }) => d.loc.join('.')).sort()).toEqual([
+      'body.config.client_secret',
+      'body.config.refresh_token',
+    ]);
   });
 });
 
@@ -107,9 +125,13 @@ describe('the catalogue migration rewrites what was stored before it', () => {
     try {
       expect((await typeorm(db.url, 'migration:run')).code).toBe(0);
       // back to the catalogue before this migration (reverting the later ones first)
-      const applied = async () => (await query<{ name: string }>(db.url, 'SELECT name FROM migrations ORDER BY id DESC')).map((m) => m.name);
+      const applied = async () =>
+        (await query<{ name: string }>(db.url, 'SELECT name FROM migrations ORDER BY id DESC')).map((m) => m.name);
       while ((await applied()).includes(MIGRATION)) expect((await typeorm(db.url, 'migration:revert')).code).toBe(0);
-      const [u] = await query<{ id: string }>(db.url, "INSERT INTO users (email, password_hash) VALUES ('m@example.com', 'x') RETURNING id");
+      const [u] = await query<{ id: string }>(
+        db.url,
+        "INSERT INTO users (email, password_hash) VALUES ('m@example.com', 'x') RETURNING id",
+      );
       const insert = async (type: string, config: object, secret: Record<string, string>) => {
         const [row] = await query<{ id: string }>(
           db.url,
@@ -117,7 +139,10 @@ describe('the catalogue migration rewrites what was stored before it', () => {
            SELECT $1, id, $2::text, $3 FROM integration_connectors WHERE service_type = $2::text RETURNING id`,
           [u.id, type, JSON.stringify(config)],
         );
-        await query(db.url, 'UPDATE user_integrations SET encrypted_secrets = $2 WHERE id = $1', [row.id, JSON.stringify(secrets.seal(row.id, secret))]);
+        await query(db.url, 'UPDATE user_integrations SET encrypted_secrets = $2 WHERE id = $1', [
+          row.id,
+          JSON.stringify(secrets.seal(row.id, secret)),
+        ]);
         return row.id;
       };
       const gh = await insert('github', { owner: 'floyo', repo: 'api', default_branch: 'main' }, { token: 'ghp_before_the_migration' });
@@ -134,9 +159,12 @@ describe('the catalogue migration rewrites what was stored before it', () => {
 
       expect((await typeorm(db.url, 'migration:run')).code).toBe(0);
       const rows = new Map(
-        (await query<{ id: string; config: object; encrypted_secrets: Record<string, unknown> }>(db.url, 'SELECT id, config, encrypted_secrets FROM user_integrations')).map(
-          (r) => [r.id, r],
-        ),
+        (
+          await query<{ id: string; config: object; encrypted_secrets: Record<string, unknown> }>(
+            db.url,
+            'SELECT id, config, encrypted_secrets FROM user_integrations',
+          )
+        ).map((r) => [r.id, r]),
       );
       expect(rows.get(gh)!.config).toEqual({ repository: 'floyo/api', default_branch: 'main' });
       expect(secrets.open(gh, rows.get(gh)!.encrypted_secrets)).toEqual({ access_token: 'ghp_before_the_migration' });

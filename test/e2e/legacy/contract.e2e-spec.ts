@@ -58,9 +58,18 @@ describe('the legacy contract, as clients use it', () => {
 
   it('a blank optional username (as forms send it) is no username', async () => {
     const email = uniqueEmail('blank');
-    const res = await t.http().post('/api/auth/register').send({ email, password: 'long enough pw', username: '', full_name: '' }).expect(201);
+    const res = await t
+      .http()
+      .post('/api/auth/register')
+      .send({ email, password: 'long enough pw', username: '', full_name: '' })
+      .expect(201);
     expect(res.body.username).toBeNull();
-    const named = await t.http().put('/api/auth/profile').set(bearer(user.accessToken)).send({ username: `n${Date.now()}` }).expect(200);
+    const named = await t
+      .http()
+      .put('/api/auth/profile')
+      .set(bearer(user.accessToken))
+      .send({ username: `n${Date.now()}` })
+      .expect(200);
     expect(named.body.username).toMatch(/^n\d+$/);
     const cleared = await t.http().put('/api/auth/profile').set(bearer(user.accessToken)).send({ username: '' }).expect(200);
     expect(cleared.body.username).toBeNull();
@@ -68,7 +77,12 @@ describe('the legacy contract, as clients use it', () => {
 
   it('a malformed id in the path is a 404 like a missing resource, with its own detail', async () => {
     const auth = bearer(user.accessToken);
-    const wf = await t.http().post('/api/workflows').set(auth).send({ name: 'w', steps: [{ type: 'delay', ms: 0 }] }).expect(201);
+    const wf = await t
+      .http()
+      .post('/api/workflows')
+      .set(auth)
+      .send({ name: 'w', steps: [{ type: 'delay', ms: 0 }] })
+      .expect(201);
     const cases: [string, string, string][] = [
       ['delete', '/api/auth/sessions/not-a-uuid', 'Session not found'],
       ['get', `/api/workflows/${wf.body.id}/executions/xyz`, 'Execution not found'],

@@ -26,7 +26,11 @@ describe('an empty body sent as application/json', () => {
   let user: TestUser;
 
   beforeAll(async () => {
-    t = await createTestApp({ AUTH_PRINCIPAL_CACHE_MS: '0', RATE_LIMIT_GENERATE_PER_HOUR: '1000', RATE_LIMIT_DATA_DELETE_PER_HOUR: '1000' });
+    t = await createTestApp({
+      AUTH_PRINCIPAL_CACHE_MS: '0',
+      RATE_LIMIT_GENERATE_PER_HOUR: '1000',
+      RATE_LIMIT_DATA_DELETE_PER_HOUR: '1000',
+    });
     user = await registerAndLogin(t);
   });
   afterAll(() => t.close());
@@ -86,7 +90,10 @@ describe('an empty body sent as application/json', () => {
     await makeSuperuser(admin.id);
     const doc = (await t.http().get('/openapi.json').expect(200)).body as OpenApiDoc;
     // real ids for the path parameters, so the requests reach their handlers
-    const org = await insertOrganization([{ userId: admin.id, role: 'owner' }, { userId: user.id, role: 'member' }]);
+    const org = await insertOrganization([
+      { userId: admin.id, role: 'owner' },
+      { userId: user.id, role: 'member' },
+    ]);
     const ids: Record<string, string> = {
       id: await workflowOf(admin),
       orgId: org,
@@ -108,7 +115,8 @@ describe('an empty body sent as application/json', () => {
         const url = path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(ids[name] ?? randomUUID()));
         const res = await send(method, url, caller);
         ops.push(`${method.toUpperCase()} ${path}`);
-        if (EMPTY_BODY_COMPLAINT.test(JSON.stringify(res.body))) complaints.push(`${method.toUpperCase()} ${path} -> ${res.status} ${JSON.stringify(res.body)}`);
+        if (EMPTY_BODY_COMPLAINT.test(JSON.stringify(res.body)))
+          complaints.push(`${method.toUpperCase()} ${path} -> ${res.status} ${JSON.stringify(res.body)}`);
       }
     }
     expect(ops.length).toBeGreaterThan(25);
@@ -119,7 +127,9 @@ describe('an empty body sent as application/json', () => {
     const res = await send('post', '/api/events').expect(422);
     expect(res.body.detail).toEqual(expect.arrayContaining([expect.objectContaining({ loc: ['body', 'event_type'], type: 'missing' })]));
     const login = await t.http().post('/api/auth/login').set(JSON_HEADER).send('').expect(422);
-    expect(login.body.detail.map((d: { loc: string[] }) => d.loc.join('.'))).toEqual(expect.arrayContaining(['body.email', 'body.password']));
+    expect(login.body.detail.map((d: { loc: string[] }) => d.loc.join('.'))).toEqual(
+      expect.arrayContaining(['body.email', 'body.password']),
+    );
   });
 
   it('still refuses a body that is not JSON, and whitespace is no body', async () => {
@@ -128,7 +138,12 @@ describe('an empty body sent as application/json', () => {
     const suggestion = await suggestionOf(user);
     await t.http().post(`/api/suggestions/${suggestion}/bookmark`).set(bearer(user.accessToken)).set(JSON_HEADER).send(' \r\n').expect(200);
     // prototype poisoning is still refused by the JSON parser
-    const poisoned = await t.http().post('/api/events').set(bearer(user.accessToken)).set(JSON_HEADER).send('{"event_type":"x","__proto__":{"a":1}}');
+    const poisoned = await t
+      .http()
+      .post('/api/events')
+      .set(bearer(user.accessToken))
+      .set(JSON_HEADER)
+      .send('{"event_type":"x","__proto__":{"a":1}}');
     expect(poisoned.status).toBeGreaterThanOrEqual(400);
     expect(poisoned.status).toBeLessThan(500);
   });

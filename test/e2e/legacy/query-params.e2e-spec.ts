@@ -38,7 +38,10 @@ describe('legacy query parameters (*q* inputs)', () => {
       for (const [method, path, names] of Q_INPUTS) {
         const op = doc.paths[path.replace(/^\/api/, prefix)][method];
         const query = (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
-        expect({ op: `${method} ${path}`, query: names.filter((n) => query.includes(n)) }).toEqual({ op: `${method} ${path}`, query: names });
+        expect({ op: `${method} ${path}`, query: names.filter((n) => query.includes(n)) }).toEqual({
+          op: `${method} ${path}`,
+          query: names,
+        });
         expect(op.requestBody?.required).toBeFalsy();
         expect(op.requestBody?.content['application/json']).toBeDefined();
       }
@@ -53,9 +56,20 @@ describe('legacy query parameters (*q* inputs)', () => {
 
   it('full_name and username: from the query string and from the body (the body wins)', async () => {
     const name = `q${Date.now()}`;
-    const viaQuery = await t.http().put('/api/auth/profile').query({ full_name: 'Query Name', username: name }).set(bearer(user.accessToken)).expect(200);
+    const viaQuery = await t
+      .http()
+      .put('/api/auth/profile')
+      .query({ full_name: 'Query Name', username: name })
+      .set(bearer(user.accessToken))
+      .expect(200);
     expect(viaQuery.body).toMatchObject({ full_name: 'Query Name', username: name });
-    const both = await t.http().put('/api/auth/profile').query({ full_name: 'From query' }).set(bearer(user.accessToken)).send({ full_name: 'From body' }).expect(200);
+    const both = await t
+      .http()
+      .put('/api/auth/profile')
+      .query({ full_name: 'From query' })
+      .set(bearer(user.accessToken))
+      .send({ full_name: 'From body' })
+      .expect(200);
     expect(both.body.full_name).toBe('From body');
   });
 
@@ -70,20 +84,50 @@ describe('legacy query parameters (*q* inputs)', () => {
 
   it('retention_days: from the query string and from the body', async () => {
     const day = 86_400_000;
-    const viaQuery = await t.http().post('/api/data/retention/cleanup').query({ retention_days: '30' }).set(bearer(user.accessToken)).expect(200);
+    const viaQuery = await t
+      .http()
+      .post('/api/data/retention/cleanup')
+      .query({ retention_days: '30' })
+      .set(bearer(user.accessToken))
+      .expect(200);
     expect(Math.abs(Date.parse(viaQuery.body.cutoff_date) - (Date.now() - 30 * day))).toBeLessThan(60_000);
-    const viaBody = await t.http().post('/api/data/retention/cleanup').set(bearer(user.accessToken)).send({ retention_days: 7 }).expect(200);
+    const viaBody = await t
+      .http()
+      .post('/api/data/retention/cleanup')
+      .set(bearer(user.accessToken))
+      .send({ retention_days: 7 })
+      .expect(200);
     expect(Math.abs(Date.parse(viaBody.body.cutoff_date) - (Date.now() - 7 * day))).toBeLessThan(60_000);
-    const bad = await t.http().post('/api/data/retention/cleanup').query({ retention_days: 'soon' }).set(bearer(user.accessToken)).expect(422);
+    const bad = await t
+      .http()
+      .post('/api/data/retention/cleanup')
+      .query({ retention_days: 'soon' })
+      .set(bearer(user.accessToken))
+      .expect(422);
     expect(bad.body.detail[0].loc).toEqual(['query', 'retention_days']);
   });
 
   it('version_number: from the query string and from the body', async () => {
-    const wf = await t.http().post('/api/workflows').set(bearer(user.accessToken)).send({ name: 'v1', steps: [{ type: 'delay', ms: 0 }] }).expect(201);
+    const wf = await t
+      .http()
+      .post('/api/workflows')
+      .set(bearer(user.accessToken))
+      .send({ name: 'v1', steps: [{ type: 'delay', ms: 0 }] })
+      .expect(201);
     await t.http().put(`/api/workflows/${wf.body.id}`).set(bearer(user.accessToken)).send({ name: 'v2' }).expect(200);
-    const viaQuery = await t.http().post(`/api/workflows/${wf.body.id}/rollback`).query({ version_number: '1' }).set(bearer(user.accessToken)).expect(200);
+    const viaQuery = await t
+      .http()
+      .post(`/api/workflows/${wf.body.id}/rollback`)
+      .query({ version_number: '1' })
+      .set(bearer(user.accessToken))
+      .expect(200);
     expect(viaQuery.body).toMatchObject({ message: 'Rolled back to version 1' });
-    const viaBody = await t.http().post(`/api/workflows/${wf.body.id}/rollback`).set(bearer(user.accessToken)).send({ version_number: 2 }).expect(200);
+    const viaBody = await t
+      .http()
+      .post(`/api/workflows/${wf.body.id}/rollback`)
+      .set(bearer(user.accessToken))
+      .send({ version_number: 2 })
+      .expect(200);
     expect(viaBody.body).toMatchObject({ message: 'Rolled back to version 2' });
   });
 

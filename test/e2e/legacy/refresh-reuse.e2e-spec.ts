@@ -19,7 +19,13 @@ describe('refresh token reuse window', () => {
 
   const refresh = (app: TestApp, token: string) => app.http().post('/api/auth/refresh').send({ refresh_token: token });
   const tokensOf = async (userId: string) =>
-    (await query<{ n: number }>(TEST_DATABASE_URL, 'SELECT count(*)::int AS n FROM refresh_tokens t JOIN user_sessions s ON s.id = t.session_id WHERE s.user_id = $1', [userId]))[0].n;
+    (
+      await query<{ n: number }>(
+        TEST_DATABASE_URL,
+        'SELECT count(*)::int AS n FROM refresh_tokens t JOIN user_sessions s ON s.id = t.session_id WHERE s.user_id = $1',
+        [userId],
+      )
+    )[0].n;
 
   it('4 concurrent refreshes with one token: 4 × 200, one successor, the session still valid', async () => {
     const user = await registerAndLogin(t);

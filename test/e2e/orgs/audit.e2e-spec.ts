@@ -51,7 +51,8 @@ describe('audit trail', () => {
         user_agent: UA,
         ip_address: expect.any(String),
       });
-      const login = async () => (await t.http().post('/api/auth/login').set('User-Agent', UA).send({ email, password: 'long enough pw' }).expect(200)).body;
+      const login = async () =>
+        (await t.http().post('/api/auth/login').set('User-Agent', UA).send({ email, password: 'long enough pw' }).expect(200)).body;
       const first = await login();
       await login();
       const logins = await auditRows({ action: 'login', userId });
@@ -59,7 +60,10 @@ describe('audit trail', () => {
       expect(logins[0]).toMatchObject({ resource_type: 'session', user_agent: UA });
       const me = { accessToken: first.access_token } as TestUser;
       await as(me).del(`/api/auth/sessions/${logins[1].resource_id}`).expect(200);
-      expect(await one({ action: 'revoke', resourceType: 'session', userId })).toMatchObject({ resource_id: logins[1].resource_id, user_agent: UA });
+      expect(await one({ action: 'revoke', resourceType: 'session', userId })).toMatchObject({
+        resource_id: logins[1].resource_id,
+        user_agent: UA,
+      });
       await login();
       await as(me).del('/api/auth/sessions').expect(200);
       expect((await one({ action: 'revoke_all', userId })).details).toMatchObject({ revoked: 1 });
@@ -89,7 +93,11 @@ describe('audit trail', () => {
         after: { name: 'Audited 2', description: null },
       });
       await inviteAndAccept(t, ada, org.id, bob, 'viewer');
-      const [member] = await query<{ id: string }>(TEST_DATABASE_URL, 'SELECT id FROM organization_members WHERE organization_id = $1 AND user_id = $2', [org.id, bob.id]);
+      const [member] = await query<{ id: string }>(
+        TEST_DATABASE_URL,
+        'SELECT id FROM organization_members WHERE organization_id = $1 AND user_id = $2',
+        [org.id, bob.id],
+      );
       expect(await one({ action: 'create', resourceType: 'organization_member', resourceId: member.id })).toMatchObject({
         organization_id: org.id,
         user_id: bob.id,
@@ -102,7 +110,9 @@ describe('audit trail', () => {
         new_role: 'admin',
       });
       await as(ada).del(`/api/organizations/${org.id}/members/${bob.id}`).expect(200);
-      expect(await one({ action: 'delete', resourceType: 'organization_member', resourceId: member.id })).toMatchObject({ user_id: ada.id });
+      expect(await one({ action: 'delete', resourceType: 'organization_member', resourceId: member.id })).toMatchObject({
+        user_id: ada.id,
+      });
       await as(ada).del(`/api/organizations/${org.id}`).expect(200);
       // the org is gone: the row outlives it (organization_id nulled by the FK), id and name kept
       expect(await one({ action: 'delete', resourceType: 'organization', resourceId: org.id })).toMatchObject({
@@ -115,12 +125,18 @@ describe('audit trail', () => {
     it('integrations (never the secret itself)', async () => {
       const github = await connectorId('github');
       const secret = `ghp_${randomUUID()}`;
-      const created = (await as(ada).post('/api/integrations', { connector_id: github, name: 'GH', config: { access_token: secret, repository: 'floyo/api' } }).expect(201)).body;
+      const created = (
+        await as(ada)
+          .post('/api/integrations', { connector_id: github, name: 'GH', config: { access_token: secret, repository: 'floyo/api' } })
+          .expect(201)
+      ).body;
       expect(await one({ action: 'create', resourceType: 'integration', resourceId: created.id })).toMatchObject({
         user_id: ada.id,
         details: { name: 'GH', service_type: 'github' },
       });
-      await as(ada).put(`/api/integrations/${created.id}`, { config: { access_token: `${secret}-2` } }).expect(200);
+      await as(ada)
+        .put(`/api/integrations/${created.id}`, { config: { access_token: `${secret}-2` } })
+        .expect(200);
       const update = await one({ action: 'update', resourceType: 'integration', resourceId: created.id });
       expect(update.details).toEqual({ changed: ['config.access_token'] });
       await as(ada).del(`/api/integrations/${created.id}`).expect(200);
@@ -141,7 +157,8 @@ describe('audit trail', () => {
         before: { enabled: false },
         after: { enabled: true },
       });
-      const override = (await as(root).put(`/api/admin/feature-flags/${name}/overrides`, { user_id: bob.id, enabled: false }).expect(200)).body;
+      const override = (await as(root).put(`/api/admin/feature-flags/${name}/overrides`, { user_id: bob.id, enabled: false }).expect(200))
+        .body;
       await one({ action: 'set', resourceType: 'feature_flag_override', resourceId: override.id });
       await as(root).del(`/api/admin/feature-flags/${name}/overrides/${override.id}`).expect(200);
       await one({ action: 'delete', resourceType: 'feature_flag_override', resourceId: override.id });
@@ -166,9 +183,14 @@ describe('audit trail', () => {
     it('an integration create and an organization delete that roll back leave no audit row and no change', async () => {
       const github = await connectorId('github');
       const name = `${ROLLBACK}-${randomUUID()}`;
-      expect((await as(ada).post('/api/integrations', { connector_id: github, name, config: { access_token: 't', repository: 'floyo/api' } })).status).toBe(500);
+      expect(
+        (await as(ada).post('/api/integrations', { connector_id: github, name, config: { access_token: 't', repository: 'floyo/api' } }))
+          .status,
+      ).toBe(500);
       expect(await query(TEST_DATABASE_URL, 'SELECT 1 FROM user_integrations WHERE name = $1', [name])).toHaveLength(0);
-      expect(await auditRows({ resourceType: 'integration', userId: ada.id }).then((r) => r.filter((x) => x.details.name === name))).toEqual([]);
+      expect(
+        await auditRows({ resourceType: 'integration', userId: ada.id }).then((r) => r.filter((x) => x.details.name === name)),
+      ).toEqual([]);
 
       const org = (await as(ada).post('/api/organizations', { name: 'to be renamed' }).expect(201)).body;
       await query(TEST_DATABASE_URL, 'UPDATE organizations SET name = $1 WHERE id = $2', [name, org.id]);
@@ -183,7 +205,9 @@ describe('audit trail', () => {
       const u = await registerAndLogin(t);
       const github = await connectorId('github');
       for (const n of ['one', 'two', 'three']) {
-        await as(u).post('/api/integrations', { connector_id: github, name: n, config: { access_token: 't', repository: 'floyo/api' } }).expect(201);
+        await as(u)
+          .post('/api/integrations', { connector_id: github, name: n, config: { access_token: 't', repository: 'floyo/api' } })
+          .expect(201);
       }
       await as(u).post('/api/organizations', { name: 'Mine' }).expect(201);
       type Row = { action: string; resource_type: string; user_id: string };
@@ -191,7 +215,18 @@ describe('audit trail', () => {
       expect(all.every((r) => r.user_id === u.id)).toBe(true);
       expect(all[0]).toMatchObject({ action: 'create', resource_type: 'organization' });
       expect(Object.keys(all[0]).sort()).toEqual(
-        ['action', 'created_at', 'details', 'id', 'ip_address', 'organization_id', 'resource_id', 'resource_type', 'user_agent', 'user_id'].sort(),
+        [
+          'action',
+          'created_at',
+          'details',
+          'id',
+          'ip_address',
+          'organization_id',
+          'resource_id',
+          'resource_type',
+          'user_agent',
+          'user_id',
+        ].sort(),
       );
       const integrations = (await as(u).get('/api/audit-logs?resource_type=integration&action=create').expect(200)).body;
       expect(integrations.map((r: { details: { name: string } }) => r.details.name)).toEqual(['three', 'two', 'one']);

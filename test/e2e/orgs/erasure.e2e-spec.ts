@@ -20,8 +20,15 @@ describe('account erasure and organizations', () => {
 
   const erase = (u: TestUser) => asUser(t, u).del('/api/data/delete?confirm=true');
   const workflow = async (u: TestUser, organizationId?: string) =>
-    (await asUser(t, u).post('/api/workflows', { name: `wf ${randomUUID().slice(0, 6)}`, steps: [{ type: 'delay', ms: 0 }], organization_id: organizationId }).expect(201))
-      .body.id as string;
+    (
+      await asUser(t, u)
+        .post('/api/workflows', {
+          name: `wf ${randomUUID().slice(0, 6)}`,
+          steps: [{ type: 'delay', ms: 0 }],
+          organization_id: organizationId,
+        })
+        .expect(201)
+    ).body.id as string;
   const integration = async (u: TestUser, organizationId?: string) =>
     (
       await asUser(t, u)
@@ -50,9 +57,11 @@ describe('account erasure and organizations', () => {
     await erase(member).expect(200);
     await asUser(t, owner).get(`/api/workflows/${orgWorkflow}`).expect(200);
     await asUser(t, owner).get(`/api/integrations/${orgIntegration}`).expect(200);
-    const left = await query<{ id: string }>(TEST_DATABASE_URL, 'SELECT id FROM workflows WHERE id = ANY($1) UNION ALL SELECT id FROM user_integrations WHERE id = ANY($1)', [
-      [orgWorkflow, orgIntegration, ownWorkflow, ownIntegration],
-    ]);
+    const left = await query<{ id: string }>(
+      TEST_DATABASE_URL,
+      'SELECT id FROM workflows WHERE id = ANY($1) UNION ALL SELECT id FROM user_integrations WHERE id = ANY($1)',
+      [[orgWorkflow, orgIntegration, ownWorkflow, ownIntegration]],
+    );
     expect(left.map((r) => r.id).sort()).toEqual([orgWorkflow, orgIntegration].sort());
     // the creator is the anonymised account now
     const [creator] = await query<{ email: string; full_name: string | null }>(
@@ -75,7 +84,10 @@ describe('account erasure and organizations', () => {
     const [owner, member] = await registerUsers(t, 2);
     const name = `Acme ${randomUUID().slice(0, 6)}`;
     const org = (await asUser(t, owner).post('/api/organizations', { name }).expect(201)).body;
-    await query(TEST_DATABASE_URL, "INSERT INTO organization_members (organization_id, user_id, role) VALUES ($1, $2, 'member')", [org.id, member.id]);
+    await query(TEST_DATABASE_URL, "INSERT INTO organization_members (organization_id, user_id, role) VALUES ($1, $2, 'member')", [
+      org.id,
+      member.id,
+    ]);
     const own = await workflow(owner);
     const res = await erase(owner).expect(409);
     expect(res.body.detail).toContain(`${name} (${org.slug})`);
@@ -89,7 +101,7 @@ describe('account erasure and organizations', () => {
     await asUser(t, member).get(`/api/organizations/${org.id}`).expect(200);
   });
 
-  it("an organization whose only member is the user is deleted with the account (audited)", async () => {
+  it('an organization whose only member is the user is deleted with the account (audited)', async () => {
     const [solo] = await registerUsers(t, 1);
     const org = (await asUser(t, solo).post('/api/organizations', { name: 'Just me' }).expect(201)).body;
     const orgWorkflow = await workflow(solo, org.id);
@@ -112,7 +124,11 @@ describe('account erasure and organizations', () => {
     await asUser(t, owner).post(`/api/organizations/${orgId}/members`, { email: invitee.email, role: 'member' }).expect(201);
     await asUser(t, owner).post(`/api/organizations/${orgId}/members`, { email: 'colleague@example.com' }).expect(201);
     await erase(invitee).expect(200);
-    const left = await query<{ email: string }>(TEST_DATABASE_URL, 'SELECT email FROM organization_invitations WHERE organization_id = $1', [orgId]);
+    const left = await query<{ email: string }>(
+      TEST_DATABASE_URL,
+      'SELECT email FROM organization_invitations WHERE organization_id = $1',
+      [orgId],
+    );
     expect(left.map((r) => r.email)).toEqual(['colleague@example.com']);
   });
 });

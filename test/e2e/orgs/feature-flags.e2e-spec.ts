@@ -68,7 +68,11 @@ describe('feature flags', () => {
 
     it('validates input (422) and refuses to delete a kill switch (409)', async () => {
       const me = api(admin.accessToken);
-      for (const body of [{ name: 'Bad Name' }, { name: flagName('x'), rollout_percentage: 101 }, { name: flagName('x'), enabled: 'yes' }]) {
+      for (const body of [
+        { name: 'Bad Name' },
+        { name: flagName('x'), rollout_percentage: 101 },
+        { name: flagName('x'), enabled: 'yes' },
+      ]) {
         expect((await me.post(BASE, body)).status).toBe(422);
       }
       const res = await me.del(`${BASE}/enable_user_registration`);
@@ -87,7 +91,9 @@ describe('feature flags', () => {
       expect((await me.get(BASE).expect(200)).body.find((f: { name: string }) => f.name === name).override_count).toBe(2);
       expect((await me.put(`${BASE}/${name}/overrides`, { user_id: user.id, organization_id: orgId, enabled: true })).status).toBe(422);
       expect((await me.put(`${BASE}/${name}/overrides`, { enabled: true })).status).toBe(422);
-      expect((await me.put(`${BASE}/${name}/overrides`, { user_id: randomUUID(), enabled: true })).body).toEqual({ detail: 'User not found' });
+      expect((await me.put(`${BASE}/${name}/overrides`, { user_id: randomUUID(), enabled: true })).body).toEqual({
+        detail: 'User not found',
+      });
       await me.del(`${BASE}/${name}/overrides/${first.id}`).expect(200);
       await me.del(`${BASE}/${name}/overrides/${first.id}`).expect(404);
       expect((await me.get(`${BASE}/${name}/overrides`).expect(200)).body).toHaveLength(1);
@@ -114,7 +120,9 @@ describe('feature flags', () => {
       // another process (its own cache, its own DB read) buckets the same way
       const t2 = await createTestApp();
       try {
-        const again = await Promise.all(subjects.slice(0, 500).map((userId) => t2.app.get(FeatureFlagsService).isEnabled(name, { userId })));
+        const again = await Promise.all(
+          subjects.slice(0, 500).map((userId) => t2.app.get(FeatureFlagsService).isEnabled(name, { userId })),
+        );
         expect(again).toEqual(first.slice(0, 500));
       } finally {
         await t2.close();
@@ -203,7 +211,11 @@ describe('feature flags', () => {
         expect(await svc.isEnabled('enable_user_registration')).toBe(true);
         expect(await svc.isEnabled(flagName('missing'))).toBe(false);
         expect(Date.now() - started).toBeLessThan(3_000); // at most one command timeout (1 s), then fail-fast
-        await t2.http().post('/api/auth/register').send({ email: `${randomUUID()}@example.com`, password: 'long enough pw' }).expect(201);
+        await t2
+          .http()
+          .post('/api/auth/register')
+          .send({ email: `${randomUUID()}@example.com`, password: 'long enough pw' })
+          .expect(201);
       } finally {
         // Redis back before closing: this test is about serving during the outage, not shutting down in one.
         proxy.restore();

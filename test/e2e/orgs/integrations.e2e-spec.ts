@@ -9,11 +9,13 @@ import { TEST_DATABASE_URL, TEST_ENV } from '../../setup/test-env';
 
 const GITHUB_TOKEN = 'ghp_' + 'S3cr3tT0k3n'.repeat(3) + 'wxyz';
 const rawRow = async (id: string) =>
-  (await query<{ config: Record<string, unknown>; encrypted_secrets: Record<string, { kid: string }> }>(
-    TEST_DATABASE_URL,
-    'SELECT config, encrypted_secrets FROM user_integrations WHERE id = $1',
-    [id],
-  ))[0];
+  (
+    await query<{ config: Record<string, unknown>; encrypted_secrets: Record<string, { kid: string }> }>(
+      TEST_DATABASE_URL,
+      'SELECT config, encrypted_secrets FROM user_integrations WHERE id = $1',
+      [id],
+    )
+  )[0];
 
 describe('integrations (/api/integrations)', () => {
   let t: TestApp;
@@ -35,11 +37,20 @@ describe('integrations (/api/integrations)', () => {
 
   it('lists the six seeded connectors with their JSON-schema config_schema', async () => {
     const res = await t.http().get('/api/integrations/connectors').set(bearer(ada.accessToken)).expect(200);
-    expect(res.body.map((c: { service_type: string }) => c.service_type).sort()).toEqual(
-      ['dropbox', 'email', 'github', 'googledrive', 's3', 'slack'],
-    );
+    expect(res.body.map((c: { service_type: string }) => c.service_type).sort()).toEqual([
+      'dropbox',
+      'email',
+      'github',
+      'googledrive',
+      's3',
+      'slack',
+    ]);
     const gh = res.body.find((c: { service_type: string }) => c.service_type === 'github');
-    expect(gh.config_schema).toMatchObject({ type: 'object', required: ['access_token', 'repository'], properties: { access_token: { writeOnly: true } } });
+    expect(gh.config_schema).toMatchObject({
+      type: 'object',
+      required: ['access_token', 'repository'],
+      properties: { access_token: { writeOnly: true } },
+    });
   });
 
   describe('secrets', () => {
@@ -65,12 +76,16 @@ describe('integrations (/api/integrations)', () => {
         expect(JSON.stringify(got.body)).toContain('••••wxyz');
       }
       // ...and decrypt for the code that uses them.
-      expect(await t.app.get(IntegrationsService).resolveConfig(res.body.id)).toEqual({ access_token: GITHUB_TOKEN, repository: 'floyo/api' });
+      expect(await t.app.get(IntegrationsService).resolveConfig(res.body.id)).toEqual({
+        access_token: GITHUB_TOKEN,
+        repository: 'floyo/api',
+      });
     });
 
     it('a ciphertext copied to another row does not decrypt there (bound to row and field)', async () => {
       const a = (await createGithub(ada).expect(201)).body.id;
-      const b = (await createGithub(ada, { config: { access_token: 'ghp_other_token_0000000000', repository: 'floyo/other' } }).expect(201)).body.id;
+      const b = (await createGithub(ada, { config: { access_token: 'ghp_other_token_0000000000', repository: 'floyo/other' } }).expect(201))
+        .body.id;
       await query(
         TEST_DATABASE_URL,
         'UPDATE user_integrations SET encrypted_secrets = (SELECT encrypted_secrets FROM user_integrations WHERE id = $1) WHERE id = $2',
@@ -84,9 +99,21 @@ describe('integrations (/api/integrations)', () => {
   describe('config validation (JSON Schema)', () => {
     it.each([
       ['a missing required secret', 'github', { repository: 'x/y' }, ['body', 'config', 'access_token'], 'missing'],
-      ['an unknown property', 'github', { access_token: 't', repository: 'x/y', colour: 'red' }, ['body', 'config', 'colour'], 'extra_forbidden'],
+      [
+        'an unknown property',
+        'github',
+        { access_token: 't', repository: 'x/y', colour: 'red' },
+        ['body', 'config', 'colour'],
+        'extra_forbidden',
+      ],
       ['a webhook that is not https', 'slack', { webhook_url: 'http://hooks.slack.com/x' }, ['body', 'config', 'webhook_url'], 'pattern'],
-      ['a port of the wrong type', 'email', { smtp_host: 'mail', smtp_port: '25', from_email: 'a@b.io' }, ['body', 'config', 'smtp_port'], 'type'],
+      [
+        'a port of the wrong type',
+        'email',
+        { smtp_host: 'mail', smtp_port: '25', from_email: 'a@b.io' },
+        ['body', 'config', 'smtp_port'],
+        'type',
+      ],
       [
         'a bad address in a list',
         'email',
@@ -107,7 +134,12 @@ describe('integrations (/api/integrations)', () => {
       expect(unknown.body.detail[0].loc).toEqual(['body', 'connector_id']);
       const notObject = await create(ada, { connector_id: github, name: 'x', config: 'token=1' });
       expect(notObject.status).toBe(422);
-      const badOrg = await create(ada, { connector_id: github, name: 'x', config: { access_token: 't', repository: 'x/y' }, organization_id: 'nope' });
+      const badOrg = await create(ada, {
+        connector_id: github,
+        name: 'x',
+        config: { access_token: 't', repository: 'x/y' },
+        organization_id: 'nope',
+      });
       expect(badOrg.status).toBe(422);
       expect(badOrg.body.detail[0].loc).toEqual(['body', 'organization_id']);
     });
@@ -123,12 +155,26 @@ describe('integrations (/api/integrations)', () => {
     it('merges the config: echoed masks keep secrets, new values replace them, null removes a key', async () => {
       const created = (await createGithub(ada).expect(201)).body;
       const url = `/api/integrations/${created.id}`;
-      const kept = await t.http().put(url).set(bearer(ada.accessToken)).send({ config: { ...created.config, repository: 'floyo/web', default_branch: 'dev' } }).expect(200);
+      const kept = await t
+        .http()
+        .put(url)
+        .set(bearer(ada.accessToken))
+        .send({ config: { ...created.config, repository: 'floyo/web', default_branch: 'dev' } })
+        .expect(200);
       expect(kept.body.config).toEqual({ access_token: '••••wxyz', repository: 'floyo/web', default_branch: 'dev' });
       expect((await t.app.get(IntegrationsService).resolveConfig(created.id)).access_token).toBe(GITHUB_TOKEN);
-      const replaced = await t.http().put(url).set(bearer(ada.accessToken)).send({ config: { access_token: 'ghp_brand_new_token_9876', default_branch: null } }).expect(200);
+      const replaced = await t
+        .http()
+        .put(url)
+        .set(bearer(ada.accessToken))
+        .send({ config: { access_token: 'ghp_brand_new_token_9876', default_branch: null } })
+        .expect(200);
       expect(replaced.body.config).toEqual({ access_token: '••••9876', repository: 'floyo/web' });
-      const invalid = await t.http().put(url).set(bearer(ada.accessToken)).send({ config: { access_token: null } });
+      const invalid = await t
+        .http()
+        .put(url)
+        .set(bearer(ada.accessToken))
+        .send({ config: { access_token: null } });
       expect(invalid.status).toBe(422);
       expect(invalid.body.detail[0]).toMatchObject({ loc: ['body', 'config', 'access_token'], type: 'missing' });
       const renamed = await t.http().put(url).set(bearer(ada.accessToken)).send({ name: 'Renamed', is_active: false }).expect(200);
@@ -143,7 +189,13 @@ describe('integrations (/api/integrations)', () => {
         const id = (await createGithub(ada).expect(201)).body.id as string;
         const started = Date.now();
         const answers = await Promise.all(
-          Array.from({ length: 8 }, (_, i) => small.http().put(`/api/integrations/${id}`).set(bearer(ada.accessToken)).send({ config: { repository: `floyo/r${i}` } })),
+          Array.from({ length: 8 }, (_, i) =>
+            small
+              .http()
+              .put(`/api/integrations/${id}`)
+              .set(bearer(ada.accessToken))
+              .send({ config: { repository: `floyo/r${i}` } }),
+          ),
         );
         expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
         expect(Date.now() - started).toBeLessThan(2_000);
@@ -206,7 +258,12 @@ describe('integrations (/api/integrations)', () => {
       expect(got.body.config.access_token).toBe('••••wxyz');
       expect((await rotated.app.get(IntegrationsService).resolveConfig(id)).access_token).toBe(GITHUB_TOKEN);
 
-      await rotated.http().put(`/api/integrations/${id}`).set(bearer(ada.accessToken)).send({ config: { repository: 'floyo/rotated' } }).expect(200);
+      await rotated
+        .http()
+        .put(`/api/integrations/${id}`)
+        .set(bearer(ada.accessToken))
+        .send({ config: { repository: 'floyo/rotated' } })
+        .expect(200);
       expect((await rawRow(id)).encrypted_secrets.access_token.kid).toBe(deriveKey(K2).id);
       await rotated.close();
 
@@ -219,9 +276,18 @@ describe('integrations (/api/integrations)', () => {
       rotated = await createTestApp({ ENCRYPTION_KEY: K2 });
       const got = await rotated.http().get(`/api/integrations/${id}`).set(bearer(ada.accessToken)).expect(200);
       expect(got.body.config.access_token).toBe('••••');
-      const res = await rotated.http().put(`/api/integrations/${id}`).set(bearer(ada.accessToken)).send({ config: { repository: 'floyo/x' } });
+      const res = await rotated
+        .http()
+        .put(`/api/integrations/${id}`)
+        .set(bearer(ada.accessToken))
+        .send({ config: { repository: 'floyo/x' } });
       expect(res.status).toBe(409);
-      await rotated.http().put(`/api/integrations/${id}`).set(bearer(ada.accessToken)).send({ config: { access_token: GITHUB_TOKEN } }).expect(200);
+      await rotated
+        .http()
+        .put(`/api/integrations/${id}`)
+        .set(bearer(ada.accessToken))
+        .send({ config: { access_token: GITHUB_TOKEN } })
+        .expect(200);
       expect((await rawRow(id)).encrypted_secrets.access_token.kid).toBe(deriveKey(K2).id);
     });
   });

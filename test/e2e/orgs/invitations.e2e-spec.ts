@@ -22,7 +22,11 @@ describe('organization invitations', () => {
     await verifyEmail(t, bob);
   });
   beforeEach(async () => {
-    orgId = (await asUser(t, owner).post('/api/organizations', { name: `Team ${randomUUID().slice(0, 6)}` }).expect(201)).body.id;
+    orgId = (
+      await asUser(t, owner)
+        .post('/api/organizations', { name: `Team ${randomUUID().slice(0, 6)}` })
+        .expect(201)
+    ).body.id;
   });
   afterAll(() => t.close());
 
@@ -46,14 +50,19 @@ describe('organization invitations', () => {
     // the pending list shows the address the inviter typed, nothing else of the invitee
     const pending = (await asUser(t, owner).get(`/api/organizations/${orgId}/invitations`).expect(200)).body;
     expect(pending).toHaveLength(2);
-    for (const p of pending) expect(Object.keys(p).sort()).toEqual(['created_at', 'email', 'expires_at', 'id', 'invited_by', 'organization_id', 'role']);
+    for (const p of pending)
+      expect(Object.keys(p).sort()).toEqual(['created_at', 'email', 'expires_at', 'id', 'invited_by', 'organization_id', 'role']);
   });
 
   it('the invitee sees it, accepts it with the mailed token (single use) and becomes a member with the role', async () => {
     await invite(bob.email.toUpperCase(), 'viewer').expect(201);
     const mine = (await asUser(t, bob).get('/api/invitations').expect(200)).body;
     const ours = mine.find((i: { organization: { id: string } }) => i.organization.id === orgId);
-    expect(ours).toMatchObject({ id: expect.any(String), role: 'viewer', organization: { id: orgId, name: expect.stringMatching(/^Team /) } });
+    expect(ours).toMatchObject({
+      id: expect.any(String),
+      role: 'viewer',
+      organization: { id: orgId, name: expect.stringMatching(/^Team /) },
+    });
     const token = invitationToken(t, bob.email);
     expect((await accept(bob, token).expect(200)).body).toEqual({ message: 'Invitation accepted', organization_id: orgId, role: 'viewer' });
     expect(await memberIds()).toEqual([owner.id, bob.id]);
@@ -70,7 +79,9 @@ describe('organization invitations', () => {
 
   it('accepting by id from the list, declining, and revoking', async () => {
     await invite(bob.email).expect(201);
-    const id = (await asUser(t, bob).get('/api/invitations').expect(200)).body.find((i: { organization: { id: string } }) => i.organization.id === orgId).id;
+    const id = (await asUser(t, bob).get('/api/invitations').expect(200)).body.find(
+      (i: { organization: { id: string } }) => i.organization.id === orgId,
+    ).id;
     await t.http().post(`/api/invitations/${id}/decline`).set(bearer(bob.accessToken)).expect(200);
     await t.http().post(`/api/invitations/${id}/accept`).set(bearer(bob.accessToken)).expect(404);
     expect(await memberIds()).toEqual([owner.id]);
@@ -83,7 +94,9 @@ describe('organization invitations', () => {
     await asUser(t, owner).del(`/api/organizations/${orgId}/invitations/${pending.id}`).expect(404);
 
     await invite(bob.email).expect(201);
-    const third = (await asUser(t, bob).get('/api/invitations').expect(200)).body.find((i: { organization: { id: string } }) => i.organization.id === orgId).id;
+    const third = (await asUser(t, bob).get('/api/invitations').expect(200)).body.find(
+      (i: { organization: { id: string } }) => i.organization.id === orgId,
+    ).id;
     await t.http().post(`/api/invitations/${third}/accept`).set(bearer(bob.accessToken)).expect(200);
     expect(await memberIds()).toEqual([owner.id, bob.id]);
     const actions = (await auditRows({ resourceType: 'invitation' })).filter((r) => r.organization_id === orgId).map((r) => r.action);
@@ -116,7 +129,11 @@ describe('organization invitations', () => {
   it('an expired invitation cannot be accepted, and garbage tokens and ids are 404s', async () => {
     await invite(bob.email).expect(201);
     const token = invitationToken(t, bob.email);
-    await query(TEST_DATABASE_URL, "UPDATE organization_invitations SET expires_at = now() - interval '1 minute' WHERE organization_id = $1", [orgId]);
+    await query(
+      TEST_DATABASE_URL,
+      "UPDATE organization_invitations SET expires_at = now() - interval '1 minute' WHERE organization_id = $1",
+      [orgId],
+    );
     const expired = await accept(bob, token).expect(400);
     expect(expired.body.detail).toMatch(/expired/);
     expect((await asUser(t, owner).get(`/api/organizations/${orgId}/invitations`).expect(200)).body).toEqual([]);
@@ -128,7 +145,10 @@ describe('organization invitations', () => {
 
   it('an owner invitation needs an owner who still is one when it is accepted', async () => {
     const [coowner] = await registerUsers(t, 1);
-    await query(TEST_DATABASE_URL, "INSERT INTO organization_members (organization_id, user_id, role) VALUES ($1, $2, 'owner')", [orgId, coowner.id]);
+    await query(TEST_DATABASE_URL, "INSERT INTO organization_members (organization_id, user_id, role) VALUES ($1, $2, 'owner')", [
+      orgId,
+      coowner.id,
+    ]);
     await asUser(t, coowner).post(`/api/organizations/${orgId}/members`, { email: bob.email, role: 'owner' }).expect(201);
     await asUser(t, owner).put(`/api/organizations/${orgId}/members/${coowner.id}`, { role: 'admin' }).expect(200);
     const res = await accept(bob, invitationToken(t, bob.email)).expect(409);

@@ -26,7 +26,11 @@ describe('kill switches (@RequireFeature) — register', () => {
     await db.drop();
   });
 
-  const register = () => t.http().post('/api/auth/register').send({ email: uniqueEmail('ks'), password: 'long enough pw' });
+  const register = () =>
+    t
+      .http()
+      .post('/api/auth/register')
+      .send({ email: uniqueEmail('ks'), password: 'long enough pw' });
   const setRegistration = (enabled: boolean) =>
     t.http().put('/api/admin/feature-flags/enable_user_registration').set(bearer(adminToken)).send({ enabled }).expect(200);
 

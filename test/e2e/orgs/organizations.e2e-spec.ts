@@ -50,7 +50,9 @@ describe('organizations and members (/api/organizations)', () => {
     it('gives distinct slugs to concurrent creations with the same name', async () => {
       const name = `Race ${randomUUID().slice(0, 6)}`;
       const base = name.toLowerCase().replace(' ', '-');
-      const results = await Promise.all(Array.from({ length: 12 }, (_, i) => as([ada, bob, cy][i % 3]).post('/api/organizations', { name })));
+      const results = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => as([ada, bob, cy][i % 3]).post('/api/organizations', { name })),
+      );
       expect(results.map((r) => r.status)).toEqual(Array(12).fill(201));
       const slugs = results.map((r) => r.body.slug as string);
       expect(new Set(slugs).size).toBe(12);
@@ -79,7 +81,11 @@ describe('organizations and members (/api/organizations)', () => {
     });
 
     it('updates name and description (slug unchanged) and deletes (owner only)', async () => {
-      const org = (await as(ada).post('/api/organizations', { name: `Old ${randomUUID().slice(0, 6)}` }).expect(201)).body;
+      const org = (
+        await as(ada)
+          .post('/api/organizations', { name: `Old ${randomUUID().slice(0, 6)}` })
+          .expect(201)
+      ).body;
       const upd = await as(ada).put(`/api/organizations/${org.id}`, { name: 'New name', description: null }).expect(200);
       expect(upd.body).toMatchObject({ name: 'New name', description: null, slug: org.slug });
       expect((await as(ada).get(`/api/organizations/${org.id}`).expect(200)).body.name).toBe('New name');
@@ -118,7 +124,11 @@ describe('organizations and members (/api/organizations)', () => {
     it('refuses a second membership (409 at acceptance), bad roles (422) and unknown members (404)', async () => {
       await inviteAndAccept(t, ada, orgId, bob);
       await as(ada).post(`/api/organizations/${orgId}/members`, { email: bob.email }).expect(201);
-      const dup = await t.http().post('/api/invitations/accept').set('Authorization', `Bearer ${bob.accessToken}`).send({ token: invitationToken(t, bob.email) });
+      const dup = await t
+        .http()
+        .post('/api/invitations/accept')
+        .set('Authorization', `Bearer ${bob.accessToken}`)
+        .send({ token: invitationToken(t, bob.email) });
       expect(dup.status).toBe(409);
       expect(dup.body.detail).toBe('User is already a member of this organization');
       const bad = await as(ada).post(`/api/organizations/${orgId}/members`, { email: cy.email, role: 'god' });

@@ -92,7 +92,12 @@ const MATRIX: { route: string; request: (f: Fixture) => Case; expect: Record<Rol
     request: (f) => ({
       method: 'POST',
       url: '/api/integrations',
-      body: { connector_id: f.slackId, name: 'Alerts', config: { webhook_url: 'https://hooks.slack.com/services/T0/B0/xyz' }, organization_id: f.orgId },
+      body: {
+        connector_id: f.slackId,
+        name: 'Alerts',
+        config: { webhook_url: 'https://hooks.slack.com/services/T0/B0/xyz' },
+        organization_id: f.orgId,
+      },
     }),
     expect: { owner: 201, admin: 201, member: 201, viewer: 403, outsider: 404 },
   },

@@ -86,7 +86,13 @@ describe('realtime across replicas (real processes)', () => {
     const notes2 = record<{ message: string }>(a2, 'notification');
     const bobSaw = [...['workflow.execution.updated', 'notification', 'event.created'].map((e) => record(b2, e))];
 
-    const wf = await http(api1, 'POST', '/api/workflows', { name: 'rt', steps: [{ type: 'notify', message: 'ping from the worker' }] }, alice.token);
+    const wf = await http(
+      api1,
+      'POST',
+      '/api/workflows',
+      { name: 'rt', steps: [{ type: 'notify', message: 'ping from the worker' }] },
+      alice.token,
+    );
     expect(wf.status).toBe(201);
     const exec = await http(api2, 'POST', `/api/workflows/${wf.body.id}/execute`, {}, alice.token);
     expect(exec.status).toBe(200);
@@ -95,7 +101,11 @@ describe('realtime across replicas (real processes)', () => {
     await waitUntil('the update on replica 1', () => completed(updates1), 15_000);
     await waitUntil('the update on replica 2', () => completed(updates2), 15_000);
     await waitUntil('the notification on replica 2', () => notes2.length > 0, 15_000);
-    expect(updates2.find((u) => u.status === 'completed')).toMatchObject({ id: exec.body.execution_id, workflow_id: wf.body.id, step: null });
+    expect(updates2.find((u) => u.status === 'completed')).toMatchObject({
+      id: exec.body.execution_id,
+      workflow_id: wf.body.id,
+      step: null,
+    });
     expect(notes2[0]).toMatchObject({ message: 'ping from the worker', event_id: expect.any(String), timestamp: expect.any(String) });
     await new Promise((r) => setTimeout(r, 300));
     for (const seen of bobSaw) expect(seen).toEqual([]);
@@ -111,10 +121,21 @@ describe('realtime across replicas (real processes)', () => {
     const patterns = record<{ file_extension: string; count: number }>(d2, 'pattern.updated');
     const erinSaw = record(e2, 'event.created');
 
-    const one = await http(api1, 'POST', '/api/events', { event_type: 'file_opened', file_path: '/work/report.csv', tool: 'excel' }, dana.token);
+    const one = await http(
+      api1,
+      'POST',
+      '/api/events',
+      { event_type: 'file_opened', file_path: '/work/report.csv', tool: 'excel' },
+      dana.token,
+    );
     expect(one.status).toBe(201);
     await waitUntil('event.created on the other replica', () => created.length > 0, 10_000);
-    expect(created[0]).toMatchObject({ id: one.body.id, event_type: 'file_opened', file_path: '/work/report.csv', event_id: expect.any(String) });
+    expect(created[0]).toMatchObject({
+      id: one.body.id,
+      event_type: 'file_opened',
+      file_path: '/work/report.csv',
+      event_id: expect.any(String),
+    });
     await waitUntil('pattern.updated', () => patterns.some((p) => p.file_extension === '.csv'), 10_000);
 
     const batch = await http(
@@ -135,7 +156,13 @@ describe('realtime across replicas (real processes)', () => {
     const carol = await signup(api1);
     const c2 = await connect(api2, carol.token);
     const notes = record<{ message: string }>(c2, 'notification');
-    const wf = await http(api1, 'POST', '/api/workflows', { name: 'rt2', steps: [{ type: 'notify', message: 'after the outage' }] }, carol.token);
+    const wf = await http(
+      api1,
+      'POST',
+      '/api/workflows',
+      { name: 'rt2', steps: [{ type: 'notify', message: 'after the outage' }] },
+      carol.token,
+    );
 
     redisProxy.cut();
     const down = await http(api2, 'GET', '/health/readiness');

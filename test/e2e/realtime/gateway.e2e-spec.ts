@@ -95,7 +95,14 @@ describe('realtime gateway (Socket.IO, real Redis adapter)', () => {
   });
 
   it('joins org rooms of member organizations only', async () => {
-    const org = (await t.http().post('/api/organizations').set(bearer(alice.accessToken)).send({ name: `Org ${Date.now()}` }).expect(201)).body;
+    const org = (
+      await t
+        .http()
+        .post('/api/organizations')
+        .set(bearer(alice.accessToken))
+        .send({ name: `Org ${Date.now()}` })
+        .expect(201)
+    ).body;
     const a = await connect(alice.accessToken); // connected after becoming a member: already in the room
     const b = await connect(bob.accessToken);
     const refused = await emitWithAck<{ ok: boolean; error?: string }>(b, 'subscribe', { organization_id: org.id });
@@ -125,11 +132,23 @@ describe('realtime gateway (Socket.IO, real Redis adapter)', () => {
   });
 
   it('moves live sockets into an org room when the user joins (accepts an invitation), and out when removed', async () => {
-    const org = (await t.http().post('/api/organizations').set(bearer(alice.accessToken)).send({ name: `Team ${Date.now()}` }).expect(201)).body;
+    const org = (
+      await t
+        .http()
+        .post('/api/organizations')
+        .set(bearer(alice.accessToken))
+        .send({ name: `Team ${Date.now()}` })
+        .expect(201)
+    ).body;
     const b = await connect(bob.accessToken);
     const seen = record<{ message: string }>(b, 'notification');
     const realtime = t.app.get(RealtimeService);
-    await t.http().post(`/api/organizations/${org.id}/members`).set(bearer(alice.accessToken)).send({ email: bob.email, role: 'member' }).expect(201);
+    await t
+      .http()
+      .post(`/api/organizations/${org.id}/members`)
+      .set(bearer(alice.accessToken))
+      .send({ email: bob.email, role: 'member' })
+      .expect(201);
     await new Promise((r) => setTimeout(r, 300));
     realtime.toOrg(org.id, 'notification', { message: 'before consent' });
     await inviteAndAccept(t, alice, org.id, bob);
@@ -205,7 +224,12 @@ describe('realtime gateway as built (dist/main.js)', () => {
   beforeAll(async () => {
     assertBuilt();
     // HTTP: 5 requests a minute per route and caller; sockets: 5 messages per 10 s each
-    api = await startService('api', { REDIS_KEY_PREFIX: PREFIX, LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '5', SOCKET_MESSAGES_PER_10S: '5' });
+    api = await startService('api', {
+      REDIS_KEY_PREFIX: PREFIX,
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_PER_MINUTE: '5',
+      SOCKET_MESSAGES_PER_10S: '5',
+    });
     redis = new Redis(TEST_REDIS_URL);
     emitter = new Emitter(redis, { key: `${PREFIX}socket.io` });
   });
@@ -234,7 +258,10 @@ describe('realtime gateway as built (dist/main.js)', () => {
     toOrg('org news');
     await waitUntil('the member to get the org event', () => seenA.some((n) => n.message === 'org news'));
 
-    expect(await emitWithAck(b, 'subscribe', { organization_id: orgId })).toEqual({ ok: false, error: 'Not a member of this organization' });
+    expect(await emitWithAck(b, 'subscribe', { organization_id: orgId })).toEqual({
+      ok: false,
+      error: 'Not a member of this organization',
+    });
     expect(await emitWithAck(b, 'subscribe', { organization_id: 'nope' })).toEqual({ ok: false, error: 'organization_id must be a UUID' });
     toOrg('members only');
     await quietly();

@@ -122,7 +122,10 @@ describe('workflow engine (real HTTP server, real Redis)', () => {
   });
 
   it('fails on HTTP ≥ 400 and keeps the response; continue_on_error carries on', async () => {
-    const failed = await run(runner(), [{ id: 'f', type: 'http', method: 'GET', url: `${server.base}/fail` }, { type: 'delay', ms: 0 }]);
+    const failed = await run(runner(), [
+      { id: 'f', type: 'http', method: 'GET', url: `${server.base}/fail` },
+      { type: 'delay', ms: 0 },
+    ]);
     expect(failed.result).toEqual({ status: 'failed', error: 'Step "f" failed: HTTP 500' });
     expect(failed.log).toHaveLength(1);
     expect(failed.log[0]).toMatchObject({ status: 'failed', error: 'HTTP 500', output: { status: 500, body: { error: 'boom' } } });
@@ -183,7 +186,9 @@ describe('workflow engine (real HTTP server, real Redis)', () => {
 
     it('refuses a hostname that resolves to a private address (checked after DNS)', async () => {
       const fakeDns: Resolver = (host, cb) =>
-        host === 'internal.example' ? cb(null, [{ address: '10.1.2.3', family: 4 }]) : cb(Object.assign(new Error('ENOTFOUND'), { code: 'ENOTFOUND' }), []);
+        host === 'internal.example'
+          ? cb(null, [{ address: '10.1.2.3', family: 4 }])
+          : cb(Object.assign(new Error('ENOTFOUND'), { code: 'ENOTFOUND' }), []);
       expect(await refused(runner([], fakeDns), 'http://internal.example/x')).toMatch(/internal\.example \(10\.1\.2\.3, private/);
       // the real resolver: localhost is loopback
       expect(await refused(runner([]), `http://localhost:${new URL(server.base).port}/ok`)).toMatch(/refusing to contact localhost/);
@@ -194,7 +199,9 @@ describe('workflow engine (real HTTP server, real Redis)', () => {
       const error = await refused(runner(['127.0.0.1']), `${server.base}/redirect?to=${encodeURIComponent(`http://127.0.0.2:${port}/ok`)}`);
       expect(error).toMatch(/refusing to contact 127\.0\.0\.2/);
       // a redirect to an allowed address is followed
-      const ok = await run(runner(['127.0.0.1']), [{ type: 'http', method: 'GET', url: `${server.base}/redirect?to=${encodeURIComponent('/ok')}` }]);
+      const ok = await run(runner(['127.0.0.1']), [
+        { type: 'http', method: 'GET', url: `${server.base}/redirect?to=${encodeURIComponent('/ok')}` },
+      ]);
       expect(ok.result.status).toBe('completed');
     });
   });

@@ -62,11 +62,23 @@ describe('a fair workflow worker (real process)', () => {
   });
 
   const workflow = async (u: TestUser, steps: unknown[]) =>
-    (await t.http().post('/api/workflows').set(bearer(u.accessToken)).send({ name: `w ${randomUUID().slice(0, 6)}`, steps }).expect(201)).body.id as string;
+    (
+      await t
+        .http()
+        .post('/api/workflows')
+        .set(bearer(u.accessToken))
+        .send({ name: `w ${randomUUID().slice(0, 6)}`, steps })
+        .expect(201)
+    ).body.id as string;
   const execute = async (u: TestUser, id: string, trigger: object = {}) =>
-    (await t.http().post(`/api/workflows/${id}/execute`).set(bearer(u.accessToken)).send({ trigger }).expect(200)).body.execution_id as string;
+    (await t.http().post(`/api/workflows/${id}/execute`).set(bearer(u.accessToken)).send({ trigger }).expect(200)).body
+      .execution_id as string;
   const rows = (ids: string[]) =>
-    query<Row>(TEST_DATABASE_URL, 'SELECT id, status, created_at, started_at, completed_at, attempts, execution_log FROM workflow_executions WHERE id = ANY($1) ORDER BY created_at, id', [ids]);
+    query<Row>(
+      TEST_DATABASE_URL,
+      'SELECT id, status, created_at, started_at, completed_at, attempts, execution_log FROM workflow_executions WHERE id = ANY($1) ORDER BY created_at, id',
+      [ids],
+    );
   const done = (r: Row) => ['completed', 'failed', 'cancelled'].includes(r.status);
 
   it('delays do not hold worker slots: five 2 × 900 s executions leave another user’s run free to finish at once', async () => {
@@ -88,13 +100,19 @@ describe('a fair workflow worker (real process)', () => {
     const quick = await workflow(b, [{ id: 'call', type: 'http', method: 'GET', url: `${slowUrl}?n=b` }]);
     const started = Date.now();
     const id = await execute(b, quick);
-    const [finished] = await waitFor('user B’s execution', async () => {
-      const r = await rows([id]);
-      return done(r[0]) && r;
-    }, 10_000);
+    const [finished] = await waitFor(
+      'user B’s execution',
+      async () => {
+        const r = await rows([id]);
+        return done(r[0]) && r;
+      },
+      10_000,
+    );
     expect(finished.status).toBe('completed');
     expect(Date.now() - started).toBeLessThan(3_000);
-    await query(TEST_DATABASE_URL, "UPDATE workflow_executions SET status = 'cancelled', completed_at = now() WHERE id = ANY($1)", [parked]);
+    await query(TEST_DATABASE_URL, "UPDATE workflow_executions SET status = 'cancelled', completed_at = now() WHERE id = ANY($1)", [
+      parked,
+    ]);
   });
 
   it('an owner runs at most 2 at once, the rest in order; another user’s run completes meanwhile; none twice', async () => {
@@ -109,10 +127,14 @@ describe('a fair workflow worker (real process)', () => {
     await waitFor('user B’s execution', async () => done((await rows([bId]))[0]), 10_000);
     expect(Date.now() - started).toBeLessThan(3_000);
 
-    const all = await waitFor('all of A’s executions', async () => {
-      const r = await rows(ids);
-      return r.every(done) && r;
-    }, 30_000);
+    const all = await waitFor(
+      'all of A’s executions',
+      async () => {
+        const r = await rows(ids);
+        return r.every(done) && r;
+      },
+      30_000,
+    );
     expect(all.map((r) => r.status)).toEqual(Array(10).fill('completed'));
     // in order: started in creation order, up to the 2 that a freed pair of slots starts at once
     const startRank = [...all].sort((x, y) => x.started_at!.getTime() - y.started_at!.getTime()).map((r) => r.id);
@@ -134,10 +156,14 @@ describe('a fair workflow worker (real process)', () => {
       { id: 'call', type: 'http', method: 'GET', url: `${slowUrl}?n=resumed` },
     ]);
     const id = await execute(u, wf);
-    const [row] = await waitFor('the resumed execution', async () => {
-      const r = await rows([id]);
-      return done(r[0]) && r;
-    }, 15_000);
+    const [row] = await waitFor(
+      'the resumed execution',
+      async () => {
+        const r = await rows([id]);
+        return done(r[0]) && r;
+      },
+      15_000,
+    );
     expect(row.status).toBe('completed');
     expect(row.execution_log.map((s) => [s.step_id, s.status])).toEqual([
       ['pause', 'completed'],

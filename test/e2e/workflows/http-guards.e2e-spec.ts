@@ -199,9 +199,12 @@ describe('workflow http steps: credentials on redirects and the SSRF guard (real
       expect(await refusal(client(['127.0.0.1']), template.replace('PORT', String(a.port)))).toMatch(/refusing to contact/);
     });
 
-    it.each(['file:///etc/passwd', 'ftp://127.0.0.1/x', 'gopher://127.0.0.1:70/x', 'data:text/plain,hi', 'ws://127.0.0.1/'])('refuses the scheme of %s', async (url) => {
-      expect(await refusal(client(), url)).toMatch(/only http\(s\) URLs are allowed/);
-    });
+    it.each(['file:///etc/passwd', 'ftp://127.0.0.1/x', 'gopher://127.0.0.1:70/x', 'data:text/plain,hi', 'ws://127.0.0.1/'])(
+      'refuses the scheme of %s',
+      async (url) => {
+        expect(await refusal(client(), url)).toMatch(/only http\(s\) URLs are allowed/);
+      },
+    );
 
     it('refuses URLs with credentials (userinfo)', async () => {
       const before = a.hits['/echo'] ?? 0;

@@ -76,7 +76,9 @@ describe('workflow operations', () => {
     const [stuck] = await insert('running', 40);
     const executions = t.app.get(ExecutionsRepository);
     expect(await executions.purgeOlderThan(30, 1)).toBeGreaterThanOrEqual(2);
-    const left = (await query<{ id: string }>(TEST_DATABASE_URL, 'SELECT id FROM workflow_executions WHERE workflow_id = $1', [w.id])).map((r) => r.id);
+    const left = (await query<{ id: string }>(TEST_DATABASE_URL, 'SELECT id FROM workflow_executions WHERE workflow_id = $1', [w.id])).map(
+      (r) => r.id,
+    );
     expect(left).toEqual(expect.arrayContaining([recent.id, stuck.id]));
     expect(left).not.toContain(old.id);
     expect(left).not.toContain(oldFailed.id);

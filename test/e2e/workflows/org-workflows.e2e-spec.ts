@@ -21,7 +21,14 @@ const status = async (p: PromiseLike<{ status: number }>) => (await p).status;
 const ROUTES: Route[] = [
   {
     name: 'POST /api/workflows (in the org)',
-    call: (t, tok, c) => status(t.http().post('/api/workflows').set(bearer(tok)).send({ name: 'n', steps: [{ type: 'delay', ms: 0 }], organization_id: c.orgId })),
+    call: (t, tok, c) =>
+      status(
+        t
+          .http()
+          .post('/api/workflows')
+          .set(bearer(tok))
+          .send({ name: 'n', steps: [{ type: 'delay', ms: 0 }], organization_id: c.orgId }),
+      ),
     expect: { owner: 201, admin: 201, member: 201, viewer: 403, outsider: 404 },
   },
   {
@@ -46,7 +53,14 @@ const ROUTES: Route[] = [
   },
   {
     name: 'PUT /api/workflows/{id}',
-    call: (t, tok, c) => status(t.http().put(`/api/workflows/${c.wf}`).set(bearer(tok)).send({ description: `by ${tok.slice(-6)}` })),
+    call: (t, tok, c) =>
+      status(
+        t
+          .http()
+          .put(`/api/workflows/${c.wf}`)
+          .set(bearer(tok))
+          .send({ description: `by ${tok.slice(-6)}` }),
+      ),
     expect: { owner: 200, admin: 200, member: 200, viewer: 403, outsider: 404 },
   },
   {
@@ -116,10 +130,20 @@ describe('organization workflows: permission matrix', () => {
 
   it('lists an org’s workflows for members and keeps them out of personal lists', async () => {
     const created = (
-      await t.http().post('/api/workflows').set(bearer(users.member.accessToken)).send({ name: 'team', steps: [], organization_id: orgId }).expect(201)
+      await t
+        .http()
+        .post('/api/workflows')
+        .set(bearer(users.member.accessToken))
+        .send({ name: 'team', steps: [], organization_id: orgId })
+        .expect(201)
     ).body;
     expect(created.organization_id).toBe(orgId);
-    const orgList = await t.http().get('/api/workflows').query({ organization_id: orgId, limit: 100 }).set(bearer(users.viewer.accessToken)).expect(200);
+    const orgList = await t
+      .http()
+      .get('/api/workflows')
+      .query({ organization_id: orgId, limit: 100 })
+      .set(bearer(users.viewer.accessToken))
+      .expect(200);
     expect(orgList.body.items.map((w: { id: string }) => w.id)).toContain(created.id);
     const personal = await t.http().get('/api/workflows').set(bearer(users.member.accessToken)).expect(200);
     expect(personal.body.items.map((w: { id: string }) => w.id)).not.toContain(created.id);

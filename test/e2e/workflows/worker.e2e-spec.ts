@@ -107,10 +107,19 @@ describe('workflow worker (real processes)', () => {
   it('runs a workflow stored in the legacy shape: free-form named steps of type "log"', async () => {
     const w = await createWorkflow({
       name: 'legacy',
-      steps: { '1': { type: 'log', message: 'Starting {{trigger.job}}' }, '2': { type: 'delay', ms: 1 }, '3': { type: 'log', message: 'done', level: 'warn' } },
+      steps: {
+        '1': { type: 'log', message: 'Starting {{trigger.job}}' },
+        '2': { type: 'delay', ms: 1 },
+        '3': { type: 'log', message: 'done', level: 'warn' },
+      },
     });
     const { execution_id } = (
-      await t.http().post(`/api/workflows/${w.id}/execute`).set(bearer(user.accessToken)).send({ trigger: { job: 'nightly report' } }).expect(200)
+      await t
+        .http()
+        .post(`/api/workflows/${w.id}/execute`)
+        .set(bearer(user.accessToken))
+        .send({ trigger: { job: 'nightly report' } })
+        .expect(200)
     ).body;
     const done = await waitFor('the legacy workflow', async () => {
       const e = await execution(w.id, execution_id);
@@ -123,9 +132,16 @@ describe('workflow worker (real processes)', () => {
       ['3', 'completed', { level: 'warn', message: 'done' }],
     ]);
     // any other unknown type is still a 422 naming the step
-    const bad = await t.http().post('/api/workflows').set(bearer(user.accessToken)).send({ name: 'x', steps: { '1': { type: 'shell', cmd: 'ls' } } });
+    const bad = await t
+      .http()
+      .post('/api/workflows')
+      .set(bearer(user.accessToken))
+      .send({ name: 'x', steps: { '1': { type: 'shell', cmd: 'ls' } } });
     expect(bad.status).toBe(422);
-    expect(bad.body.detail[0]).toMatchObject({ loc: ['body', 'steps', '1', 'type'], msg: expect.stringMatching(/^steps\[0\] "1": type must be one of .*log/) });
+    expect(bad.body.detail[0]).toMatchObject({
+      loc: ['body', 'steps', '1', 'type'],
+      msg: expect.stringMatching(/^steps\[0\] "1": type must be one of .*log/),
+    });
   });
 
   it('runs a Slack post_message integration step with the decrypted webhook, for the owner only', async () => {
@@ -143,11 +159,24 @@ describe('workflow worker (real processes)', () => {
 
     const w = await createWorkflow({
       name: 'slack',
-      steps: [{ id: 'post', type: 'integration', integration_id: row.id, action: 'post_message', params: { text: 'deploy of {{trigger.app}} done' } }],
+      steps: [
+        {
+          id: 'post',
+          type: 'integration',
+          integration_id: row.id,
+          action: 'post_message',
+          params: { text: 'deploy of {{trigger.app}} done' },
+        },
+      ],
     });
     const before = hookBodies.length;
     const { execution_id } = (
-      await t.http().post(`/api/workflows/${w.id}/execute`).set(bearer(user.accessToken)).send({ trigger: { app: 'floyo' } }).expect(200)
+      await t
+        .http()
+        .post(`/api/workflows/${w.id}/execute`)
+        .set(bearer(user.accessToken))
+        .send({ trigger: { app: 'floyo' } })
+        .expect(200)
     ).body;
     const done = await waitFor('the Slack step', async () => {
       const e = await execution(w.id, execution_id);
@@ -168,7 +197,9 @@ describe('workflow worker (real processes)', () => {
     ).body;
     const stolen = (await t.http().post(`/api/workflows/${theirs.id}/execute`).set(bearer(stranger.accessToken)).expect(200)).body;
     const failed = await waitFor('the refused step', async () => {
-      const e = (await t.http().get(`/api/workflows/${theirs.id}/executions/${stolen.execution_id}`).set(bearer(stranger.accessToken)).expect(200)).body;
+      const e = (
+        await t.http().get(`/api/workflows/${theirs.id}/executions/${stolen.execution_id}`).set(bearer(stranger.accessToken)).expect(200)
+      ).body;
       return terminal(e.status) && e;
     });
     expect(failed.status).toBe('failed');
@@ -213,7 +244,15 @@ describe('workflow worker (real processes)', () => {
     workers.push(await startService('worker', WORKER_ENV));
     const ids: string[] = [];
     for (let i = 0; i < 20; i++) {
-      ids.push((await createWorkflow({ name: `sched-${i}`, steps: [{ type: 'delay', ms: 0 }], schedule_config: { type: 'cron', cron: '* * * * *' } })).id);
+      ids.push(
+        (
+          await createWorkflow({
+            name: `sched-${i}`,
+            steps: [{ type: 'delay', ms: 0 }],
+            schedule_config: { type: 'cron', cron: '* * * * *' },
+          })
+        ).id,
+      );
     }
     // Due times forced into the past: two minutes ago, then (advanced) one minute ago.
     // (Natural every-minute runs may add executions for later minutes; each is checked too.)
@@ -250,7 +289,11 @@ describe('workflow worker (real processes)', () => {
     expect(perDue.length).toBeGreaterThanOrEqual(40);
     for (const r of perDue) expect(r.n).toBe(1);
     // the schedules moved on to a future due time (missed runs coalesced, not replayed)
-    const next = await query<{ future: boolean }>(TEST_DATABASE_URL, 'SELECT next_run_at > now() AS future FROM workflows WHERE id = ANY($1)', [ids]);
+    const next = await query<{ future: boolean }>(
+      TEST_DATABASE_URL,
+      'SELECT next_run_at > now() AS future FROM workflows WHERE id = ANY($1)',
+      [ids],
+    );
     expect(next.every((r) => r.future)).toBe(true);
     await waitFor('all scheduled executions to finish', async () => {
       const rows = await query<{ n: number }>(
@@ -263,9 +306,13 @@ describe('workflow worker (real processes)', () => {
     // deactivating stops the schedule at once
     await t.http().post(`/api/workflows/${ids[0]}/deactivate`).set(bearer(user.accessToken)).expect(200);
     await query(TEST_DATABASE_URL, `UPDATE workflows SET next_run_at = now() - interval '1 minute' WHERE id = $1`, [ids[0]]);
-    const before = (await query<{ n: number }>(TEST_DATABASE_URL, 'SELECT count(*)::int AS n FROM workflow_executions WHERE workflow_id = $1', [ids[0]]))[0].n;
+    const before = (
+      await query<{ n: number }>(TEST_DATABASE_URL, 'SELECT count(*)::int AS n FROM workflow_executions WHERE workflow_id = $1', [ids[0]])
+    )[0].n;
     await sleep(2_000);
-    const after = (await query<{ n: number }>(TEST_DATABASE_URL, 'SELECT count(*)::int AS n FROM workflow_executions WHERE workflow_id = $1', [ids[0]]))[0].n;
+    const after = (
+      await query<{ n: number }>(TEST_DATABASE_URL, 'SELECT count(*)::int AS n FROM workflow_executions WHERE workflow_id = $1', [ids[0]])
+    )[0].n;
     expect(after).toBe(before);
   });
 
@@ -288,10 +335,14 @@ describe('workflow worker (real processes)', () => {
     workers.push(await startService('worker', WORKER_ENV));
     await a.stop('SIGKILL');
     workers.splice(workers.indexOf(a), 1);
-    const done = await waitFor('the execution to end on B', async () => {
-      const e = await execution(w.id, execution_id);
-      return terminal(e.status) && e;
-    }, 45_000);
+    const done = await waitFor(
+      'the execution to end on B',
+      async () => {
+        const e = await execution(w.id, execution_id);
+        return terminal(e.status) && e;
+      },
+      45_000,
+    );
     expect(done.status).toBe('completed');
     const [after] = await query<{ status: string; attempts: number }>(
       TEST_DATABASE_URL,

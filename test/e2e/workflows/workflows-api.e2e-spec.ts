@@ -38,12 +38,21 @@ describe('workflows API', () => {
   });
 
   it('accepts the legacy object form of steps', async () => {
-    const res = await create(alice, { name: 'Legacy', steps: { first: { type: 'delay', ms: 0 }, second: { type: 'notify', message: 'x' } } }).expect(201);
+    const res = await create(alice, {
+      name: 'Legacy',
+      steps: { first: { type: 'delay', ms: 0 }, second: { type: 'notify', message: 'x' } },
+    }).expect(201);
     expect(res.body.steps.map((s: { id: string }) => s.id)).toEqual(['first', 'second']);
   });
 
   it('names the failing step in validation errors', async () => {
-    const res = await create(alice, { name: 'Bad', steps: [{ type: 'delay', ms: 0 }, { id: 'call', type: 'http', method: 'GET', url: 'not a url' }] });
+    const res = await create(alice, {
+      name: 'Bad',
+      steps: [
+        { type: 'delay', ms: 0 },
+        { id: 'call', type: 'http', method: 'GET', url: 'not a url' },
+      ],
+    });
     expect(res.status).toBe(422);
     expect(res.body.detail).toEqual([
       { loc: ['body', 'steps', 1, 'url'], msg: expect.stringMatching(/^steps\[1\] "call": url/), type: 'value_error' },
@@ -56,10 +65,17 @@ describe('workflows API', () => {
   it('validates schedules with the parser message and computes next_run_at', async () => {
     const bad = await create(alice, { name: 'S', steps, schedule_config: { type: 'cron', cron: '99 * * * *' } });
     expect(bad.status).toBe(422);
-    expect(bad.body.detail[0]).toMatchObject({ loc: ['body', 'schedule_config', 'cron'], msg: expect.stringMatching(/^invalid cron expression/) });
+    expect(bad.body.detail[0]).toMatchObject({
+      loc: ['body', 'schedule_config', 'cron'],
+      msg: expect.stringMatching(/^invalid cron expression/),
+    });
     const short = await create(alice, { name: 'S', steps, schedule_config: { type: 'interval', interval: 30 } });
     expect(short.status).toBe(422);
-    const ok = await create(alice, { name: 'S', steps, schedule_config: { type: 'cron', cron: '*/5 * * * *', timezone: 'Europe/Berlin' } }).expect(201);
+    const ok = await create(alice, {
+      name: 'S',
+      steps,
+      schedule_config: { type: 'cron', cron: '*/5 * * * *', timezone: 'Europe/Berlin' },
+    }).expect(201);
     const next = new Date(ok.body.next_run_at);
     expect(next.getTime()).toBeGreaterThan(Date.now());
     expect(next.getTime() - Date.now()).toBeLessThanOrEqual(5 * 60_000);
@@ -80,7 +96,12 @@ describe('workflows API', () => {
     const same = await t.http().put(`/api/workflows/${w.id}`).set(bearer(alice.accessToken)).send({ name: 'v2' }).expect(200);
     expect(same.body.version).toBe(3);
 
-    const rb = await t.http().post(`/api/workflows/${w.id}/rollback`).query({ version_number: 1 }).set(bearer(alice.accessToken)).expect(200);
+    const rb = await t
+      .http()
+      .post(`/api/workflows/${w.id}/rollback`)
+      .query({ version_number: 1 })
+      .set(bearer(alice.accessToken))
+      .expect(200);
     expect(rb.body).toEqual({ message: 'Rolled back to version 1', version: 4 });
     const now = (await t.http().get(`/api/workflows/${w.id}`).set(bearer(alice.accessToken)).expect(200)).body;
     expect(now).toMatchObject({ name: 'v1', version: 4 });
@@ -123,18 +144,38 @@ describe('workflows API', () => {
 
   it('execute answers pending at once, honours Idempotency-Key, and lists executions newest first', async () => {
     const w = (await create(alice, { name: 'run', steps: [{ type: 'delay', ms: 0 }] }).expect(201)).body;
-    const a = await t.http().post(`/api/workflows/${w.id}/execute`).set(bearer(alice.accessToken)).set('Idempotency-Key', 'k-1').expect(200);
+    const a = await t
+      .http()
+      .post(`/api/workflows/${w.id}/execute`)
+      .set(bearer(alice.accessToken))
+      .set('Idempotency-Key', 'k-1')
+      .expect(200);
     expect(a.body).toEqual({ execution_id: expect.any(String), status: 'pending' });
-    const again = await t.http().post(`/api/workflows/${w.id}/execute`).set(bearer(alice.accessToken)).set('Idempotency-Key', 'k-1').expect(200);
+    const again = await t
+      .http()
+      .post(`/api/workflows/${w.id}/execute`)
+      .set(bearer(alice.accessToken))
+      .set('Idempotency-Key', 'k-1')
+      .expect(200);
     expect(again.body.execution_id).toBe(a.body.execution_id);
-    const b = await t.http().post(`/api/workflows/${w.id}/execute`).set(bearer(alice.accessToken)).send({ trigger: { x: 1 } }).expect(200);
+    const b = await t
+      .http()
+      .post(`/api/workflows/${w.id}/execute`)
+      .set(bearer(alice.accessToken))
+      .send({ trigger: { x: 1 } })
+      .expect(200);
     expect(b.body.execution_id).not.toBe(a.body.execution_id);
     await t.http().post(`/api/workflows/${w.id}/execute`).set(bearer(alice.accessToken)).set('Idempotency-Key', 'has spaces').expect(422);
 
     const list = await t.http().get(`/api/workflows/${w.id}/executions`).set(bearer(alice.accessToken)).expect(200);
     expect(list.body.map((e: { id: string }) => e.id)).toEqual([b.body.execution_id, a.body.execution_id]);
     expect(list.body[0]).toMatchObject({ workflow_id: w.id, status: 'pending', trigger_type: 'manual' });
-    const paged = await t.http().get(`/api/workflows/${w.id}/executions`).query({ limit: 1, offset: 1 }).set(bearer(alice.accessToken)).expect(200);
+    const paged = await t
+      .http()
+      .get(`/api/workflows/${w.id}/executions`)
+      .query({ limit: 1, offset: 1 })
+      .set(bearer(alice.accessToken))
+      .expect(200);
     expect(paged.body.map((e: { id: string }) => e.id)).toEqual([a.body.execution_id]);
     const one = await t.http().get(`/api/workflows/${w.id}/executions/${a.body.execution_id}`).set(bearer(alice.accessToken)).expect(200);
     expect(one.body).toMatchObject({ id: a.body.execution_id, execution_log: [] });
@@ -172,7 +213,12 @@ describe('workflows API', () => {
     expect(list.body.items.map((x: { id: string }) => x.id)).not.toContain(w.id);
     await t.http().get('/api/workflows/not-a-uuid').set(as).expect(404);
     // still intact for the owner
-    await t.http().get(`/api/workflows/${w.id}`).set(bearer(alice.accessToken)).expect(200).expect((r) => expect(r.body.name).toBe('private'));
+    await t
+      .http()
+      .get(`/api/workflows/${w.id}`)
+      .set(bearer(alice.accessToken))
+      .expect(200)
+      .expect((r) => expect(r.body.name).toBe('private'));
   });
 
   it('deletes a workflow with its versions and executions', async () => {

@@ -19,10 +19,14 @@ export class SessionsJobs implements OnApplicationBootstrap {
 
   /** Repeatable jobs are keyed by name + cron + jobId: N workers adding it is idempotent. */
   async onApplicationBootstrap(): Promise<void> {
-    await this.queue.add(JOBS.maintenance.purgeSessions, {}, {
-      repeat: { cron: this.config.worker.sessionCleanupCron },
-      jobId: JOBS.maintenance.purgeSessions,
-    });
+    await this.queue.add(
+      JOBS.maintenance.purgeSessions,
+      {},
+      {
+        repeat: { cron: this.config.worker.sessionCleanupCron },
+        jobId: JOBS.maintenance.purgeSessions,
+      },
+    );
   }
 
   @JobHandler(QUEUES.maintenance, JOBS.maintenance.purgeSessions, { concurrency: 1 })

@@ -75,7 +75,19 @@ export function occurrence(steps: number, at: number, spanMs: number, files: str
     weekdays[utcWeekday(at)] = 1;
   }
   const day = utcDay(at);
-  return { steps, count: 1, first: at, last: at, spanMs, hours, weekdays, days: 1, firstDay: day, lastDay: day, files: mergeFiles(files, []) };
+  return {
+    steps,
+    count: 1,
+    first: at,
+    last: at,
+    spanMs,
+    hours,
+    weekdays,
+    days: 1,
+    firstDay: day,
+    lastDay: day,
+    files: mergeFiles(files, []),
+  };
 }
 
 /** `earlier` then `later` in stream order. */
@@ -96,7 +108,12 @@ export function mergeSequence(earlier: SequenceAgg, later: SequenceAgg): Sequenc
 }
 
 export function mergeRelation(earlier: RelationAgg, later: RelationAgg): RelationAgg {
-  return { ...earlier, weight: earlier.weight + later.weight, first: Math.min(earlier.first, later.first), last: Math.max(earlier.last, later.last) };
+  return {
+    ...earlier,
+    weight: earlier.weight + later.weight,
+    first: Math.min(earlier.first, later.first),
+    last: Math.max(earlier.last, later.last),
+  };
 }
 
 export function mergeHistogram(a: ExtensionHistogram, b: ExtensionHistogram): ExtensionHistogram {

@@ -164,7 +164,13 @@ export class AnalysisRepository {
    * (user_id, timestamp, id) — a keyset range scan, never an offset. Events younger than
    * `settleSeconds` wait for a later run.
    */
-  async readEvents(userId: string, after: { us: string; id: string } | null, settleSeconds: number, limit: number, tx: EntityManager): Promise<EventRow[]> {
+  async readEvents(
+    userId: string,
+    after: { us: string; id: string } | null,
+    settleSeconds: number,
+    limit: number,
+    tx: EntityManager,
+  ): Promise<EventRow[]> {
     const horizon = `e."timestamp" <= now() - make_interval(secs => $2)`;
     if (!after) {
       const { rows } = await this.sql.run<EventRow>(
@@ -192,7 +198,9 @@ export class AnalysisRepository {
           ORDER BY e."timestamp", e.id LIMIT 1`,
           [userId, after.us, after.id],
         )
-      : this.sql.run<{ timestamp: Date }>(`SELECT e."timestamp" FROM events e WHERE e.user_id = $1 ORDER BY e."timestamp", e.id LIMIT 1`, [userId]));
+      : this.sql.run<{ timestamp: Date }>(`SELECT e."timestamp" FROM events e WHERE e.user_id = $1 ORDER BY e."timestamp", e.id LIMIT 1`, [
+          userId,
+        ]));
     return rows[0]?.timestamp ?? null;
   }
 
@@ -254,7 +262,11 @@ export class AnalysisRepository {
       );
     }
     if (promoted.length) {
-      await this.sql.run('DELETE FROM sequence_candidates WHERE user_id = $1 AND sequence_key = ANY($2::varchar[])', [userId, promoted], tx);
+      await this.sql.run(
+        'DELETE FROM sequence_candidates WHERE user_id = $1 AND sequence_key = ANY($2::varchar[])',
+        [userId, promoted],
+        tx,
+      );
     }
     if (!patterns.length) return [];
     const { rows } = await this.sql.run<TouchedPattern>(

@@ -4,7 +4,7 @@ import { EMPTY_TAIL, type BatchDelta, type FoldEvent, foldBatch } from './fold';
 /** A seeded stream of events with repeats, gaps longer than a session, files and tools. */
 function stream(n: number, seed: number): FoldEvent[] {
   let a = seed;
-  const rnd = () => ((a = (a * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const rnd = () => (a = (a * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
   const tools = ['python', 'git', null, 'word', 'excel'];
   const ops = ['run', 'created', 'saved', 'opened', 'commit'];
   const files = ['/a/x.py', '/a/y.csv', '/b/z.docx', '/b/z.pdf', null];
@@ -12,7 +12,14 @@ function stream(n: number, seed: number): FoldEvent[] {
   return Array.from({ length: n }, () => {
     at += rnd() < 0.05 ? 2 * 3_600_000 : Math.floor(rnd() * 240_000);
     const path = files[Math.floor(rnd() * files.length)];
-    return { at, eventType: 'file_opened', tool: tools[Math.floor(rnd() * tools.length)], operation: ops[Math.floor(rnd() * ops.length)], path, ext: path ? path.slice(path.lastIndexOf('.')) : null };
+    return {
+      at,
+      eventType: 'file_opened',
+      tool: tools[Math.floor(rnd() * tools.length)],
+      operation: ops[Math.floor(rnd() * ops.length)],
+      path,
+      ext: path ? path.slice(path.lastIndexOf('.')) : null,
+    };
   });
 }
 
@@ -33,7 +40,14 @@ function inBatches(events: FoldEvent[], cuts: number[]) {
     from = to;
   }
   const sorted = <T>(m: Map<string, T>) => [...m.entries()].sort(([x], [y]) => (x < y ? -1 : 1));
-  return { tail, sequences: sorted(total.sequences), relations: sorted(total.relations), extensions: sorted(total.extensions), steps: total.steps, events: total.events };
+  return {
+    tail,
+    sequences: sorted(total.sequences),
+    relations: sorted(total.relations),
+    extensions: sorted(total.extensions),
+    steps: total.steps,
+    events: total.events,
+  };
 }
 
 describe('foldBatch', () => {
@@ -67,8 +81,15 @@ describe('foldBatch', () => {
       ],
       params,
     );
-    expect([...delta.sequences.keys()].sort()).toEqual(['file:created:.csv', 'git:commit', 'python:run:.py', 'python:run:.py → file:created:.csv']);
+    expect([...delta.sequences.keys()].sort()).toEqual([
+      'file:created:.csv',
+      'git:commit',
+      'python:run:.py',
+      'python:run:.py → file:created:.csv',
+    ]);
     expect(delta.steps).toBe(3);
-    expect([...delta.relations.values()]).toEqual([expect.objectContaining({ type: 'output_of', source: '/r.py', target: '/o.csv', weight: 1 })]);
+    expect([...delta.relations.values()]).toEqual([
+      expect.objectContaining({ type: 'output_of', source: '/r.py', target: '/o.csv', weight: 1 }),
+    ]);
   });
 });

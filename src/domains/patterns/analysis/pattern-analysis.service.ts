@@ -97,12 +97,18 @@ export class PatternAnalysisService {
     if (late !== null) await this.positions.restoreLateMarker(userId, late); // no batch ran: keep it for the next run
     if (run.caughtUp) run.pendingAt = await this.store.nextPendingAt(userId, position);
     if (position) await this.positions.remember(userId, position.us);
-    if (run.events) this.logger.debug(`user ${userId}: analysed ${run.events} event(s) in ${run.batches} batch(es)${run.rebuilt ? ' (rebuilt)' : ''}`);
+    if (run.events)
+      this.logger.debug(`user ${userId}: analysed ${run.events} event(s) in ${run.batches} batch(es)${run.rebuilt ? ' (rebuilt)' : ''}`);
     return run;
   }
 
   /** One transaction: null when the user no longer exists. */
-  private async batch(userId: string, options: AnalysisOptions, lateMarker: number | null, tx: EntityManager): Promise<BatchOutcome | null> {
+  private async batch(
+    userId: string,
+    options: AnalysisOptions,
+    lateMarker: number | null,
+    tx: EntityManager,
+  ): Promise<BatchOutcome | null> {
     const state = await this.store.lockState(userId, tx);
     if (!state) return null;
     const fingerprint = this.fingerprint(options.anonymise);
@@ -131,14 +137,22 @@ export class PatternAnalysisService {
     const changed = rows.length > 0 || rebuilt || state.fingerprint !== fingerprint || !sameDate(lateFrom, state.late_from);
     if (!changed) return { events: 0, done: true, rebuilt, rebuildDueAt, touched: [], position };
     const view = pathView(options.anonymise, state.salt);
-    const { tail: nextTail, delta } = foldBatch(tail, rows.map((r) => toFoldEvent(r, view)), this.config.analysis);
+    const { tail: nextTail, delta } = foldBatch(
+      tail,
+      rows.map((r) => toFoldEvent(r, view)),
+      this.config.analysis,
+    );
     // Sequences first, the extension rows (which ingest also locks) last: shortest lock hold.
     const touched = await this.store.writeSequences(userId, delta.sequences, this.config.analysis.minSupport, tx);
     await this.store.writeRelations(userId, delta.relations.values(), tx);
     await this.store.writeHistograms(userId, delta.extensions, tx);
     const last = rows[rows.length - 1];
     if (last) position = { us: last.us, id: last.id };
-    await this.store.saveState(userId, { position, tail: nextTail, fingerprint, events: rows.length, steps: delta.steps, lateFrom, rebuilt }, tx);
+    await this.store.saveState(
+      userId,
+      { position, tail: nextTail, fingerprint, events: rows.length, steps: delta.steps, lateFrom, rebuilt },
+      tx,
+    );
     return { events: rows.length, done: rows.length < limit, rebuilt, rebuildDueAt, touched, position };
   }
 

@@ -26,9 +26,10 @@ export class PatternEvidenceRepository {
   constructor(private readonly sql: Sql) {}
 
   async state(userId: string): Promise<EvidenceStateRow | null> {
-    const { rows } = await this.sql.run<EvidenceStateRow>('SELECT position_at, steps_total::text, salt FROM pattern_analysis_state WHERE user_id = $1', [
-      userId,
-    ]);
+    const { rows } = await this.sql.run<EvidenceStateRow>(
+      'SELECT position_at, steps_total::text, salt FROM pattern_analysis_state WHERE user_id = $1',
+      [userId],
+    );
     return rows[0] ?? null;
   }
 

@@ -53,8 +53,27 @@ export type VerbClass = 'edit' | 'open' | 'run' | 'create' | 'other';
 
 const CLASSES: [VerbClass, ReadonlySet<string>][] = [
   ['create', new Set(['create', 'created', 'new', 'generate', 'generated', 'output', 'added', 'add'])],
-  ['run', new Set(['run', 'ran', 'execute', 'executed', 'exec', 'build', 'built', 'compile', 'compiled', 'test', 'script_run', 'command_executed'])],
-  ['edit', new Set(['save', 'saved', 'write', 'written', 'edit', 'edited', 'modify', 'modified', 'update', 'updated', 'change', 'changed'])],
+  [
+    'run',
+    new Set([
+      'run',
+      'ran',
+      'execute',
+      'executed',
+      'exec',
+      'build',
+      'built',
+      'compile',
+      'compiled',
+      'test',
+      'script_run',
+      'command_executed',
+    ]),
+  ],
+  [
+    'edit',
+    new Set(['save', 'saved', 'write', 'written', 'edit', 'edited', 'modify', 'modified', 'update', 'updated', 'change', 'changed']),
+  ],
   ['open', new Set(['open', 'opened', 'read', 'view', 'viewed', 'access', 'accessed', 'preview'])],
 ];
 

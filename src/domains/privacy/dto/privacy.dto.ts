@@ -13,7 +13,13 @@ export class DeleteDataDto {
 const RETENTION_MAX_DAYS = 36_500;
 
 export class RetentionCleanupDto {
-  @ApiPropertyOptional({ type: Number, minimum: 1, maximum: RETENTION_MAX_DAYS, default: 90, description: 'Events older than this many days are deleted' })
+  @ApiPropertyOptional({
+    type: Number,
+    minimum: 1,
+    maximum: RETENTION_MAX_DAYS,
+    default: 90,
+    description: 'Events older than this many days are deleted',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'retention_days must be an integer' })

@@ -93,7 +93,12 @@ export const RULES: readonly SuggestionRule[] = [
     sample: JSON.stringify(
       {
         trigger: { type: 'file_created', pattern: '*.pdf' },
-        action: { connector: 'email', to: ['team@example.com'], subject: 'New version: {{trigger.file_name}}', attach: '{{trigger.file_path}}' },
+        action: {
+          connector: 'email',
+          to: ['team@example.com'],
+          subject: 'New version: {{trigger.file_name}}',
+          attach: '{{trigger.file_path}}',
+        },
       },
       null,
       2,
@@ -103,7 +108,10 @@ export const RULES: readonly SuggestionRule[] = [
   {
     id: 'converted-pdf-drive',
     connector: 'googledrive',
-    sequence: [{ verbs: SAVE, exts: DOC_EXT }, { verbs: CONVERT, exts: ['.pdf'] }],
+    sequence: [
+      { verbs: SAVE, exts: DOC_EXT },
+      { verbs: CONVERT, exts: ['.pdf'] },
+    ],
     title: 'Google Drive: publish exported PDFs',
     trigger: 'When a {s1_ext} document is exported to PDF',
     action: 'A shared Google Drive folder can receive every exported PDF automatically.',
@@ -117,7 +125,10 @@ export const RULES: readonly SuggestionRule[] = [
   {
     id: 'push-ci-github',
     connector: 'github',
-    sequence: [{ tools: ['git'], verbs: ['commit'] }, { tools: ['git'], verbs: ['push'] }],
+    sequence: [
+      { tools: ['git'], verbs: ['commit'] },
+      { tools: ['git'], verbs: ['push'] },
+    ],
     title: 'GitHub: run checks on every push',
     trigger: 'When you push commits',
     action: 'A GitHub Actions workflow can run the tests on every push, so you do not run them by hand before each commit.',
@@ -140,7 +151,11 @@ export const RULES: readonly SuggestionRule[] = [
     title: 'Google Drive: sync your {EXT} documents',
     trigger: 'When you save a {s1_ext} document',
     action: 'Google Drive can sync the document when you save it, instead of the {s2_tool} upload by hand.',
-    sample: JSON.stringify({ trigger: { type: 'file_saved', pattern: '{glob}' }, action: { connector: 'googledrive', folder: 'Floyo/Documents' } }, null, 2),
+    sample: JSON.stringify(
+      { trigger: { type: 'file_saved', pattern: '{glob}' }, action: { connector: 'googledrive', folder: 'Floyo/Documents' } },
+      null,
+      2,
+    ),
     workflowAction: { action: 'upload_file', params: { folder: 'Floyo/Documents' } },
   },
   {
@@ -151,7 +166,15 @@ export const RULES: readonly SuggestionRule[] = [
     title: 'Scheduled routine: {steps}',
     trigger: '{When}',
     action: 'A scheduled workflow can run {when} and get it started for you.',
-    sample: JSON.stringify({ name: 'Routine: {steps}', schedule_config: { type: 'cron', cron: '{cron}' }, steps: [{ type: 'notify', message: 'Time for: {steps}' }] }, null, 2),
+    sample: JSON.stringify(
+      {
+        name: 'Routine: {steps}',
+        schedule_config: { type: 'cron', cron: '{cron}' },
+        steps: [{ type: 'notify', message: 'Time for: {steps}' }],
+      },
+      null,
+      2,
+    ),
     workflowAction: null,
   },
 ];

@@ -46,7 +46,11 @@ const cut = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max
 
 const matches = (m: StepMatcher, step: string): boolean => {
   const s = parseStep(step);
-  return (!m.tools || m.tools.includes(s.subject)) && (!m.verbs || m.verbs.includes(s.action)) && (!m.exts || (!!s.ext && m.exts.includes(s.ext)));
+  return (
+    (!m.tools || m.tools.includes(s.subject)) &&
+    (!m.verbs || m.verbs.includes(s.action)) &&
+    (!m.exts || (!!s.ext && m.exts.includes(s.ext)))
+  );
 };
 
 /** Start of the first contiguous match of `matchers` in `steps`, or -1. */
@@ -57,7 +61,8 @@ function findMatch(steps: string[], matchers: readonly StepMatcher[]): number {
   return -1;
 }
 
-const contains = (outer: string, inner: string) => `${SEQUENCE_SEPARATOR}${outer}${SEQUENCE_SEPARATOR}`.includes(`${SEQUENCE_SEPARATOR}${inner}${SEQUENCE_SEPARATOR}`);
+const contains = (outer: string, inner: string) =>
+  `${SEQUENCE_SEPARATOR}${outer}${SEQUENCE_SEPARATOR}`.includes(`${SEQUENCE_SEPARATOR}${inner}${SEQUENCE_SEPARATOR}`);
 
 const evidenceKeyOf = (steps: string[]) => {
   const key = sequenceKey(steps);
@@ -93,13 +98,12 @@ export function evaluate(evidence: UserEvidence, rules: readonly SuggestionRule[
   const explicit = [...byEvidence.values()];
   const kept = explicit.filter(
     (m) =>
-      !explicit.some(
-        (o) => o !== m && o.rule.supersedes?.includes(m.rule.id) && contains(sequenceKey(o.matched), sequenceKey(m.matched)),
-      ),
+      !explicit.some((o) => o !== m && o.rule.supersedes?.includes(m.rule.id) && contains(sequenceKey(o.matched), sequenceKey(m.matched))),
   );
   const covered = explicit.map((m) => sequenceKey(m.matched));
   const maximal = routines.filter(
-    (s) => !routines.some((t) => t !== s && t.steps.length > s.steps.length && contains(t.key, s.key) && t.count >= SUBSUMED_RATIO * s.count),
+    (s) =>
+      !routines.some((t) => t !== s && t.steps.length > s.steps.length && contains(t.key, s.key) && t.count >= SUBSUMED_RATIO * s.count),
   );
   // Strongest first: one fallback suggestion per routine, not one per routine-plus-a-step.
   maximal.sort((a, b) => (stronger(a, b) ? -1 : stronger(b, a) ? 1 : 0));

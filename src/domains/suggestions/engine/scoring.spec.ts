@@ -39,7 +39,9 @@ describe('scoring', () => {
     expect(confidenceOf({ ...base, lastSeen: new Date('2026-09-01T00:00:00Z') }, asOf).confidence).toBeLessThan(c.confidence);
     const spread = Array.from({ length: 24 }, (_, h) => (h >= 7 && h < 22 ? 1 : 0));
     expect(confidenceOf({ ...base, hours: spread, days: 3 }, asOf).confidence).toBeLessThan(c.confidence);
-    expect(confidenceOf({ count: 0, lastSeen: asOf, hours: hours(0, 0), days: 0, firstDay: 0, lastDay: 0 }, asOf).confidence).toBeGreaterThanOrEqual(0);
+    expect(
+      confidenceOf({ count: 0, lastSeen: asOf, hours: hours(0, 0), days: 0, firstDay: 0, lastDay: 0 }, asOf).confidence,
+    ).toBeGreaterThanOrEqual(0);
   });
 
   it('timing: busiest window starts at the first busy hour; cron for weekdays or chosen days', () => {

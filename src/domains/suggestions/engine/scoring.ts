@@ -116,7 +116,10 @@ export interface ConfidenceParts {
  *       ((in + 4·⅛) / (count + 4)) and rescaled so that chance (⅛) is 0 and "always" is 1;
  *     regularity: distinct days with an occurrence / (days from first to last + 4).
  */
-export function confidenceOf(seq: Pick<SequenceEvidence, 'count' | 'lastSeen' | 'hours' | 'days' | 'firstDay' | 'lastDay'>, asOf: Date): ConfidenceParts {
+export function confidenceOf(
+  seq: Pick<SequenceEvidence, 'count' | 'lastSeen' | 'hours' | 'days' | 'firstDay' | 'lastDay'>,
+  asOf: Date,
+): ConfidenceParts {
   const support = seq.count / (seq.count + SUPPORT_HALF);
   const ageDays = Math.max(0, (asOf.getTime() - seq.lastSeen.getTime()) / DAY_MS);
   const recency = 0.5 ** (ageDays / RECENCY_HALF_LIFE_DAYS);

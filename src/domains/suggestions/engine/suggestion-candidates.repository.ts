@@ -34,7 +34,11 @@ export class SuggestionCandidatesRepository {
     const state = new Map(known.map((k) => [`${k.rule_id}\u0000${k.evidence_key}`, k.is_dismissed || k.is_applied ? 'closed' : 'open']));
     const {
       rows: [{ open }],
-    } = await this.sql.run<{ open: number }>('SELECT count(*)::int AS open FROM suggestions WHERE user_id = $1 AND NOT is_dismissed AND NOT is_applied', [userId], tx);
+    } = await this.sql.run<{ open: number }>(
+      'SELECT count(*)::int AS open FROM suggestions WHERE user_id = $1 AND NOT is_dismissed AND NOT is_applied',
+      [userId],
+      tx,
+    );
     let free = Math.max(0, maxSuggestions - open);
     const chosen = candidates.filter((c) => {
       const s = state.get(`${c.ruleId}\u0000${c.evidenceKey}`);
@@ -91,7 +95,13 @@ export class SuggestionCandidatesRepository {
    * not touched.
    */
   async scrubPaths(userId: string, salt: string, tx: EntityManager): Promise<number> {
-    const { rows } = await this.sql.run<{ id: string; trigger: string; reasoning: string | null; sample_code: string | null; actual_files: string[] }>(
+    const { rows } = await this.sql.run<{
+      id: string;
+      trigger: string;
+      reasoning: string | null;
+      sample_code: string | null;
+      actual_files: string[];
+    }>(
       `SELECT s.id, s.trigger, s.reasoning, s.sample_code, s.actual_files FROM suggestions s
       WHERE s.user_id = $1 AND EXISTS (SELECT 1 FROM jsonb_array_elements_text(s.actual_files) f WHERE f !~ $2)
       FOR UPDATE`,
@@ -99,11 +109,19 @@ export class SuggestionCandidatesRepository {
       tx,
     );
     for (const row of rows) {
-      const replacements = row.actual_files.flatMap((p) => pathFragments(p, anonymisePath(salt, p))).sort((a, b) => b[0].length - a[0].length);
+      const replacements = row.actual_files
+        .flatMap((p) => pathFragments(p, anonymisePath(salt, p)))
+        .sort((a, b) => b[0].length - a[0].length);
       const clean = (text: string | null) => (text === null ? null : replacements.reduce((t, [from, to]) => t.split(from).join(to), text));
       await this.sql.run(
         'UPDATE suggestions SET trigger = $2, reasoning = $3, sample_code = $4, actual_files = $5::jsonb, updated_at = now() WHERE id = $1',
-        [row.id, clean(row.trigger), clean(row.reasoning), clean(row.sample_code), JSON.stringify(row.actual_files.map((p) => anonymisePath(salt, p)))],
+        [
+          row.id,
+          clean(row.trigger),
+          clean(row.reasoning),
+          clean(row.sample_code),
+          JSON.stringify(row.actual_files.map((p) => anonymisePath(salt, p))),
+        ],
         tx,
       );
     }

@@ -59,7 +59,13 @@ export class SuggestionEngine {
     const run = await this.analysis.analyse(userId, { budgetMs, anonymise: settings.anonymise });
     const scrubbed = settings.anonymise ? await this.scrub(userId) : 0;
     for (const p of run.touched) {
-      this.realtime.toUser(userId, 'pattern.updated', { id: p.id, file_extension: '', count: p.count, kind: 'sequence', sequence_key: p.sequence_key });
+      this.realtime.toUser(userId, 'pattern.updated', {
+        id: p.id,
+        file_extension: '',
+        count: p.count,
+        kind: 'sequence',
+        sequence_key: p.sequence_key,
+      });
     }
     let saved: SavedSuggestion[] = [];
     if (run.caughtUp) saved = await this.evaluate(userId, settings);

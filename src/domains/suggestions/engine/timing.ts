@@ -45,7 +45,8 @@ export function timingOf(hours: number[], weekdays: number[]): Timing {
 /** "usually between 08:00 and 10:00 UTC on weekdays" — or nothing when there is no habit. */
 export function describeTiming(t: Timing): string {
   const parts: string[] = [];
-  if (t.hourShare >= 0.6) parts.push(`usually between ${String(t.hour).padStart(2, '0')}:00 and ${String((t.hour + 2) % 24).padStart(2, '0')}:00 UTC`);
+  if (t.hourShare >= 0.6)
+    parts.push(`usually between ${String(t.hour).padStart(2, '0')}:00 and ${String((t.hour + 2) % 24).padStart(2, '0')}:00 UTC`);
   if (t.weekdayShare >= 0.95) parts.push('on weekdays');
   return parts.join(' ');
 }

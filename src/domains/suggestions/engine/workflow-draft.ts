@@ -29,11 +29,21 @@ export function workflowDraft(s: DraftSource, integrationId: string | null): Cre
   const title = s.metadata?.title ?? s.trigger;
   const connector = isConnectorType(s.suggested_connector) ? CONNECTOR_TYPES[s.suggested_connector] : s.suggested_connector;
   const connectHint =
-    rule?.workflowAction && !integrationId ? `\n\nConnect a ${connector} integration, then add its "${rule.workflowAction.action}" step here.` : '';
-  const description = [s.reasoning ?? '', connectHint.trim(), s.sample_code ? `Sample:\n${s.sample_code}` : ''].filter(Boolean).join('\n\n');
+    rule?.workflowAction && !integrationId
+      ? `\n\nConnect a ${connector} integration, then add its "${rule.workflowAction.action}" step here.`
+      : '';
+  const description = [s.reasoning ?? '', connectHint.trim(), s.sample_code ? `Sample:\n${s.sample_code}` : '']
+    .filter(Boolean)
+    .join('\n\n');
   const steps: Record<string, unknown>[] = [{ id: 'notify', type: 'notify', message: cut(`Floyo: ${s.trigger} — ${title}`, MESSAGE_MAX) }];
   if (rule?.workflowAction && integrationId) {
-    steps.push({ id: 'integration', type: 'integration', integration_id: integrationId, action: rule.workflowAction.action, params: rule.workflowAction.params });
+    steps.push({
+      id: 'integration',
+      type: 'integration',
+      integration_id: integrationId,
+      action: rule.workflowAction.action,
+      params: rule.workflowAction.params,
+    });
   }
   const cron = rule && !rule.connector ? s.metadata?.cron : undefined;
   return {

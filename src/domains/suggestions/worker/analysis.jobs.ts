@@ -17,7 +17,9 @@ export class AnalysisJobs {
   constructor(private readonly engine: SuggestionEngine) {}
 
   @JobHandler(QUEUES.analysis, JOBS.analysis.analyseUser)
-  async analyse(job: Job<AnalysisJobData>): Promise<{ events: number; batches: number; created: number; updated: number; caught_up: boolean }> {
+  async analyse(
+    job: Job<AnalysisJobData>,
+  ): Promise<{ events: number; batches: number; created: number; updated: number; caught_up: boolean }> {
     const result = await this.engine.refresh(job.data.userId, JOB_BUDGET_MS);
     return {
       events: result.run.events,

@@ -20,7 +20,14 @@ import type { UserConfig } from '../entities/user-config.entity';
 const Present = () => ValidateIf((_obj: object, value: unknown) => value !== undefined);
 
 const StringList = (max: number) =>
-  applyDecorators(ApiPropertyOptional({ type: [String], maxItems: max }), Present(), IsArray(), ArrayMaxSize(max), IsString({ each: true }), MaxLength(1024, { each: true }));
+  applyDecorators(
+    ApiPropertyOptional({ type: [String], maxItems: max }),
+    Present(),
+    IsArray(),
+    ArrayMaxSize(max),
+    IsString({ each: true }),
+    MaxLength(1024, { each: true }),
+  );
 
 export class TrackingConfigDto {
   @ApiPropertyOptional() @Present() @IsBoolean() enable_file_watcher?: boolean;

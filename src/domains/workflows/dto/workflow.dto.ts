@@ -19,7 +19,10 @@ export class CreateWorkflowDto {
 
   @ApiProperty({
     description: 'Ordered typed steps (http, delay, notify, integration); the legacy object form {name: step} is accepted',
-    example: [{ type: 'http', method: 'GET', url: 'https://example.com/ping' }, { type: 'notify', message: 'done' }],
+    example: [
+      { type: 'http', method: 'GET', url: 'https://example.com/ping' },
+      { type: 'notify', message: 'done' },
+    ],
   })
   @Allow()
   steps: unknown;

@@ -77,12 +77,22 @@ export class WorkflowRunner {
       attempts++;
       try {
         const output = await this.execute(step, input, ctx);
-        return { step_id: step.id, type: step.type, status: 'completed', attempts, started_at: startedAt, finished_at: new Date().toISOString(), output: bounded(output) };
+        return {
+          step_id: step.id,
+          type: step.type,
+          status: 'completed',
+          attempts,
+          started_at: startedAt,
+          finished_at: new Date().toISOString(),
+          output: bounded(output),
+        };
       } catch (err) {
         lastError = input.signal.aborted ? abortReason(input.signal) : (err as Error).message;
         lastOutput = err instanceof StepFailure ? err.output : undefined;
         if (input.signal.aborted || attempts > step.retries) break;
-        await sleep(Math.min(RETRY_BASE_MS * 2 ** (attempts - 1), RETRY_MAX_MS), undefined, { signal: input.signal }).catch(() => undefined);
+        await sleep(Math.min(RETRY_BASE_MS * 2 ** (attempts - 1), RETRY_MAX_MS), undefined, { signal: input.signal }).catch(
+          () => undefined,
+        );
       }
     }
     return {

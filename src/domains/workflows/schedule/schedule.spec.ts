@@ -36,7 +36,9 @@ describe('nextRunAfter', () => {
   it('gives the next cron occurrence strictly after the instant', () => {
     const at = new Date('2026-01-01T10:02:30Z');
     expect(nextRunAfter({ type: 'cron', cron: '*/5 * * * *' }, at).toISOString()).toBe('2026-01-01T10:05:00.000Z');
-    expect(nextRunAfter({ type: 'cron', cron: '*/5 * * * *' }, new Date('2026-01-01T10:05:00Z')).toISOString()).toBe('2026-01-01T10:10:00.000Z');
+    expect(nextRunAfter({ type: 'cron', cron: '*/5 * * * *' }, new Date('2026-01-01T10:05:00Z')).toISOString()).toBe(
+      '2026-01-01T10:10:00.000Z',
+    );
   });
 
   it('honours the time zone', () => {

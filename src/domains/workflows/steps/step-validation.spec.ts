@@ -33,14 +33,22 @@ describe('normaliseSteps', () => {
     expect(ok({ '1': { type: 'log', message: 'hello {{trigger.x}}' } })).toEqual([
       { id: '1', type: 'log', message: 'hello {{trigger.x}}', level: 'info', retries: 0, continue_on_error: false },
     ]);
-    expect(issues([{ type: 'log', message: 3 }, { type: 'log', message: 'x', level: 'loud' }]).map((i) => i.loc.slice(2))).toEqual([
+    expect(
+      issues([
+        { type: 'log', message: 3 },
+        { type: 'log', message: 'x', level: 'loud' },
+      ]).map((i) => i.loc.slice(2)),
+    ).toEqual([
       [0, 'message'],
       [1, 'level'],
     ]);
   });
 
   it('names the failing step and field', () => {
-    const found = issues([{ type: 'delay', ms: 1 }, { id: 'notify-team', type: 'notify', message: '' }]);
+    const found = issues([
+      { type: 'delay', ms: 1 },
+      { id: 'notify-team', type: 'notify', message: '' },
+    ]);
     expect(found).toEqual([
       { loc: ['body', 'steps', 1, 'message'], msg: expect.stringMatching(/^steps\[1\] "notify-team": message/), type: 'value_error' },
     ]);
@@ -64,7 +72,12 @@ describe('normaliseSteps', () => {
   });
 
   it('refuses duplicate ids, non-arrays and too many steps', () => {
-    expect(issues([{ id: 'a', type: 'delay', ms: 1 }, { id: 'a', type: 'delay', ms: 1 }])[0].msg).toMatch(/duplicate/);
+    expect(
+      issues([
+        { id: 'a', type: 'delay', ms: 1 },
+        { id: 'a', type: 'delay', ms: 1 },
+      ])[0].msg,
+    ).toMatch(/duplicate/);
     expect(issues('steps')[0].loc).toEqual(['body', 'steps']);
     expect(issues(Array.from({ length: 51 }, () => ({ type: 'delay', ms: 0 })))[0].msg).toMatch(/at most 50/);
   });

@@ -110,11 +110,13 @@ function validateStep(raw: Raw, id: unknown): Problem[] {
       if (typeof raw.message !== 'string' || raw.message.length > STEP_LIMITS.maxMessageLength) {
         bad('message', `message must be a string of at most ${STEP_LIMITS.maxMessageLength} characters`);
       }
-      if (raw.level !== undefined && !LOG_LEVELS.includes(raw.level as LogLevel)) bad('level', `level must be one of ${LOG_LEVELS.join(', ')}`);
+      if (raw.level !== undefined && !LOG_LEVELS.includes(raw.level as LogLevel))
+        bad('level', `level must be one of ${LOG_LEVELS.join(', ')}`);
       break;
     case 'integration':
       if (typeof raw.integration_id !== 'string' || !UUID.test(raw.integration_id)) bad('integration_id', 'integration_id must be a UUID');
-      if (typeof raw.action !== 'string' || !/^[a-z][a-z0-9_]{0,63}$/.test(raw.action)) bad('action', 'action must be an action name such as "post_message"');
+      if (typeof raw.action !== 'string' || !/^[a-z][a-z0-9_]{0,63}$/.test(raw.action))
+        bad('action', 'action must be an action name such as "post_message"');
       if (raw.params !== undefined && !isObject(raw.params)) bad('params', 'params must be an object');
       break;
   }
@@ -122,7 +124,11 @@ function validateStep(raw: Raw, id: unknown): Problem[] {
 }
 
 function buildStep(raw: Raw, id: string): WorkflowStep {
-  const base = { id, retries: (raw.retries as number | undefined) ?? 0, continue_on_error: (raw.continue_on_error as boolean | undefined) ?? false };
+  const base = {
+    id,
+    retries: (raw.retries as number | undefined) ?? 0,
+    continue_on_error: (raw.continue_on_error as boolean | undefined) ?? false,
+  };
   switch (raw.type as StepType) {
     case 'http':
       return {

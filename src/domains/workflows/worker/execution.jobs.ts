@@ -180,7 +180,10 @@ export class ExecutionJobs implements OnModuleInit {
     await this.queue.add(
       JOBS.workflows.execute,
       { executionId },
-      { ...executionJobOptions(`${executionId}:w${seq}`, this.config.workflows.executionTimeoutMs), delay: Math.max(0, Math.round(delayMs)) },
+      {
+        ...executionJobOptions(`${executionId}:w${seq}`, this.config.workflows.executionTimeoutMs),
+        delay: Math.max(0, Math.round(delayMs)),
+      },
     );
   }
 

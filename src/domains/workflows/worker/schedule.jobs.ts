@@ -50,10 +50,14 @@ export class ScheduleJobs implements OnApplicationBootstrap {
       if (stale) await this.schedules.removeRepeatableByKey(r.key);
     }
     await this.schedules.add(JOBS.schedules.tick, {}, { repeat: { every }, jobId: TICK_JOB_ID, removeOnComplete: true, removeOnFail: 100 });
-    await this.schedules.add(JOBS.schedules.purgeExecutions, {}, {
-      repeat: { cron: this.config.workflows.purgeCron },
-      jobId: JOBS.schedules.purgeExecutions,
-    });
+    await this.schedules.add(
+      JOBS.schedules.purgeExecutions,
+      {},
+      {
+        repeat: { cron: this.config.workflows.purgeCron },
+        jobId: JOBS.schedules.purgeExecutions,
+      },
+    );
   }
 
   @JobHandler(QUEUES.schedules, JOBS.schedules.tick, { concurrency: 1 })
@@ -82,8 +86,16 @@ export class ScheduleJobs implements OnApplicationBootstrap {
           return null;
         }
       });
-      const created = await this.executions.insertScheduled(due.map((w) => w.id), due.map((w) => w.nextRunAt), tx);
-      await this.workflowDefinitions.setNextRuns(due.map((w) => w.id), next, tx);
+      const created = await this.executions.insertScheduled(
+        due.map((w) => w.id),
+        due.map((w) => w.nextRunAt),
+        tx,
+      );
+      await this.workflowDefinitions.setNextRuns(
+        due.map((w) => w.id),
+        next,
+        tx,
+      );
       return { claimed: due.length, created };
     });
   }
@@ -95,7 +107,11 @@ export class ScheduleJobs implements OnApplicationBootstrap {
   }
 
   private enqueue(executionId: string, jobId: string): Promise<unknown> {
-    return this.workflows.add(JOBS.workflows.execute, { executionId }, executionJobOptions(jobId, this.config.workflows.executionTimeoutMs));
+    return this.workflows.add(
+      JOBS.workflows.execute,
+      { executionId },
+      executionJobOptions(jobId, this.config.workflows.executionTimeoutMs),
+    );
   }
 
   @JobHandler(QUEUES.schedules, JOBS.schedules.purgeExecutions, { concurrency: 1 })

@@ -39,14 +39,7 @@ const PERMISSIONS = [
 
 export type Permission = (typeof PERMISSIONS)[number];
 
-const VIEWER: Permission[] = [
-  'event:view',
-  'pattern:view',
-  'workflow:view',
-  'organization:view',
-  'integration:view',
-  'suggestion:view',
-];
+const VIEWER: Permission[] = ['event:view', 'pattern:view', 'workflow:view', 'organization:view', 'integration:view', 'suggestion:view'];
 
 const MEMBER: Permission[] = [
   ...VIEWER,

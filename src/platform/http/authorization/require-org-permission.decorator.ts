@@ -15,11 +15,7 @@ export const ORG_PERMISSION = 'floyo:orgPermission';
  *   resource passes only for its owner; anyone else gets 404.
  */
 export type OrgSource =
-  | { param: string }
-  | { body: string }
-  | { query: string }
-  | { input: string }
-  | { resource: string; param?: string; notFound?: string };
+  { param: string } | { body: string } | { query: string } | { input: string } | { resource: string; param?: string; notFound?: string };
 
 export interface OrgPermissionOptions {
   from?: OrgSource;
@@ -68,6 +64,5 @@ export type OrgAccessRequest = FastifyRequest & { orgAccess?: OrgAccessContext }
 
 /** The OrgAccessContext the guard attached (routes with @RequireOrgPermission only). */
 export const OrgAccess = createParamDecorator(
-  (_data: unknown, ctx: ExecutionContext): OrgAccessContext | undefined =>
-    ctx.switchToHttp().getRequest<OrgAccessRequest>().orgAccess,
+  (_data: unknown, ctx: ExecutionContext): OrgAccessContext | undefined => ctx.switchToHttp().getRequest<OrgAccessRequest>().orgAccess,
 );

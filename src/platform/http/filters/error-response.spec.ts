@@ -49,7 +49,11 @@ describe('toErrorResponse', () => {
   it('maps an unreachable database to 503 with Retry-After', () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
     expect(toErrorResponse(refused)).toMatchObject({ status: 503, headers: { 'Retry-After': expect.any(String) } });
-    const timeout = new QueryFailedError('SELECT 1', [], Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }));
+    const timeout = new QueryFailedError(
+      'SELECT 1',
+      [],
+      Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }),
+    );
     expect(toErrorResponse(timeout).status).toBe(503);
   });
 

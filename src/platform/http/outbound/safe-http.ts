@@ -70,7 +70,9 @@ export class SafeHttpClient {
     let method: HttpMethod = input.method;
     let body = encodeBody(input.body);
     const headers = cleanHeaders(input.headers, body);
-    const signal = input.signal ? AbortSignal.any([input.signal, AbortSignal.timeout(input.timeoutMs)]) : AbortSignal.timeout(input.timeoutMs);
+    const signal = input.signal
+      ? AbortSignal.any([input.signal, AbortSignal.timeout(input.timeoutMs)])
+      : AbortSignal.timeout(input.timeoutMs);
     for (let hop = 0; ; hop++) {
       this.assertUrl(url);
       const res = await request(url, {
@@ -97,7 +99,12 @@ export class SafeHttpClient {
         continue;
       }
       const { text, truncated } = await readBounded(res.body, this.maxResponseBytes);
-      return { status: res.statusCode, headers: flattenHeaders(res.headers), body: parseBody(text, res.headers['content-type'], truncated), truncated };
+      return {
+        status: res.statusCode,
+        headers: flattenHeaders(res.headers),
+        body: parseBody(text, res.headers['content-type'], truncated),
+        truncated,
+      };
     }
   }
 

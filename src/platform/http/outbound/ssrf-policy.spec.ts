@@ -75,8 +75,18 @@ const IPV6_SPECIAL_PURPOSE: Block[] = [
   { block: '2001:3::/32', name: 'AMT', reachable: true, refusedBecause: NOT_HTTP },
   { block: '2001:4:112::/48', name: 'AS112-v6', reachable: true, refusedBecause: NOT_HTTP },
   { block: '2001:10::/28', name: 'Deprecated (previously ORCHID)', reachable: null },
-  { block: '2001:20::/28', name: 'ORCHIDv2', reachable: true, refusedBecause: 'cryptographic host identifiers of an overlay, not routable addresses' },
-  { block: '2001:30::/28', name: 'Drone Remote ID Protocol Entity Tags (DETs) Prefix', reachable: true, refusedBecause: 'identifiers, not routable addresses' },
+  {
+    block: '2001:20::/28',
+    name: 'ORCHIDv2',
+    reachable: true,
+    refusedBecause: 'cryptographic host identifiers of an overlay, not routable addresses',
+  },
+  {
+    block: '2001:30::/28',
+    name: 'Drone Remote ID Protocol Entity Tags (DETs) Prefix',
+    reachable: true,
+    refusedBecause: 'identifiers, not routable addresses',
+  },
   { block: '2001:db8::/32', name: 'Documentation', reachable: false },
   { block: '2002::/16', name: '6to4', reachable: null, sample: '2002:808:808::1' },
   { block: '2620:4f:8000::/48', name: 'Direct Delegation AS112 Service', reachable: true, refusedBecause: NOT_HTTP },
@@ -146,9 +156,12 @@ describe('SsrfPolicy', () => {
     expect(() => policy.assertAllowed(ip)).toThrow(SsrfError);
   });
 
-  it.each(['93.184.215.14', '8.8.8.8', '1.1.1.1', '2606:4700:4700::1111', '2a00:1450:4001:82a::200e', '2001:4860:4860::8888'])('allows public %s', (ip) => {
-    expect(() => policy.assertAllowed(ip)).not.toThrow();
-  });
+  it.each(['93.184.215.14', '8.8.8.8', '1.1.1.1', '2606:4700:4700::1111', '2a00:1450:4001:82a::200e', '2001:4860:4860::8888'])(
+    'allows public %s',
+    (ip) => {
+      expect(() => policy.assertAllowed(ip)).not.toThrow();
+    },
+  );
 
   it('allows what the allowlist names, and only that', () => {
     const p = new SsrfPolicy(['127.0.0.1', '10.1.0.0/16', '::1']);

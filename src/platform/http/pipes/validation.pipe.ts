@@ -1,9 +1,4 @@
-import {
-  type ArgumentMetadata,
-  Injectable,
-  type PipeTransform,
-  UnprocessableEntityException,
-} from '@nestjs/common';
+import { type ArgumentMetadata, Injectable, type PipeTransform, UnprocessableEntityException } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate, type ValidationError } from 'class-validator';
 
@@ -26,7 +21,11 @@ const PRIMITIVES = new Set<unknown>([String, Boolean, Number, Array, Object]);
  */
 function isInstanceOfClass(value: unknown): boolean {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-  for (let proto = Object.getPrototypeOf(value) as object | null; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
+  for (
+    let proto = Object.getPrototypeOf(value) as object | null;
+    proto && proto !== Object.prototype;
+    proto = Object.getPrototypeOf(proto) as object | null
+  ) {
     if (Object.hasOwn(proto, 'constructor') && typeof (proto as { constructor: unknown }).constructor === 'function') return true;
   }
   return false;
