@@ -9,12 +9,13 @@ import { AppConfigModule } from '@/platform/config/app-config.module';
 import { DatabaseModule } from '@/platform/database/database.module';
 import { MailModule } from '@/platform/mail/mail.module';
 import { MetricsModule } from '@/platform/metrics/metrics.module';
+import { OutboundHttpModule } from '@/platform/http/outbound/outbound-http.module';
 import { QueueModule } from '@/platform/queue/queue.module';
 import { RedisModule } from '@/platform/redis/redis.module';
 
 /**
  * Infrastructure both processes share: config, logs, PostgreSQL, Redis, queues, mail,
- * metrics, error reporting. The composition roots hand over the schema's entities.
+ * metrics, error reporting, the SSRF-guarded outbound HTTP client. The composition roots hand over the schema's entities.
  */
 @Module({})
 export class PlatformModule {
@@ -31,6 +32,7 @@ export class PlatformModule {
         MetricsModule,
         ErrorsModule,
         EventBusModule,
+        OutboundHttpModule,
       ],
     };
   }

@@ -1,5 +1,8 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { isIP } from 'node:net';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { isIP, Socket } from 'node:net';
+import { Readable } from 'node:stream';
 import { Agent, request, type Dispatcher } from 'undici';
 import { SsrfError, type SsrfPolicy } from './ssrf-policy';
 
@@ -10,6 +13,10 @@ export interface HttpCall {
   method: HttpMethod;
   url: string;
   headers?: Record<string, string>;
+  /**
+   * A string or bytes are sent as they are, a stream is streamed (not replayed: a redirect
+   * that would resend it fails), anything else as JSON.
+   */
   body?: unknown;
   timeoutMs: number;
   signal?: AbortSignal;
@@ -33,6 +40,12 @@ const systemResolver: Resolver = (hostname, callback) => dnsLookup(hostname, { a
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
+/** node:http(s) agents for SDKs that take one (AWS SDK): every connection passes the same policy. */
+export interface GuardedAgents {
+  http: http.Agent;
+  https: https.Agent;
+}
+
 /**
  * Outbound HTTP for workflow steps, guarded against SSRF: the policy is checked on the
  * address actually connected to (inside the socket's DNS lookup, so a hostname cannot
@@ -42,6 +55,8 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | Look
  */
 export class SafeHttpClient {
   private readonly dispatcher: Dispatcher;
+  private readonly guardedLookup: (hostname: string, options: { all?: boolean }, callback: LookupCallback) => void;
+  private nodeAgents: GuardedAgents | null = null;
 
   constructor(
     private readonly policy: SsrfPolicy,
@@ -62,7 +77,50 @@ export class SafeHttpClient {
         return callback(null, addresses[0].address, addresses[0].family);
       });
     };
+    this.guardedLookup = guardedLookup;
     this.dispatcher = new Agent({ connect: { lookup: guardedLookup as never }, keepAliveTimeout: 10_000, connections: 64 });
+  }
+
+  /**
+   * Agents for clients that connect through node:http(s): host names are resolved and
+   * checked as for `call`, IP literals are checked before connecting.
+   */
+  agents(): GuardedAgents {
+    if (this.nodeAgents) return this.nodeAgents;
+    const policy = this.policy;
+    const options = { lookup: this.guardedLookup as never, keepAlive: true, maxSockets: 64 };
+    const guard = <A extends http.Agent>(agent: A): A => {
+      const create = (agent as unknown as { createConnection: (o: { host?: string }, cb?: unknown) => Socket }).createConnection.bind(
+        agent,
+      );
+      (agent as unknown as { createConnection: unknown }).createConnection = (o: { host?: string }, cb?: unknown) => {
+        const host = (o.host ?? '').replace(/^\[|\]$/g, '');
+        try {
+          if (isIP(host)) policy.assertAllowed(host);
+        } catch (err) {
+          // refused as a connection error (asynchronously), as a refused DNS answer is
+          const refused = new Socket();
+          process.nextTick(() => refused.destroy(err as Error));
+          return refused;
+        }
+        return create(o, cb);
+      };
+      return agent;
+    };
+    this.nodeAgents = { http: guard(new http.Agent(options)), https: guard(new https.Agent(options)) };
+    return this.nodeAgents;
+  }
+
+  /** The address to connect to for `host` (a name or an IP literal), if the policy allows it. */
+  resolveHost(host: string): Promise<string> {
+    const bare = host.replace(/^\[|\]$/g, '');
+    if (isIP(bare)) {
+      this.policy.assertAllowed(bare, host);
+      return Promise.resolve(bare);
+    }
+    return new Promise((resolve, reject) =>
+      this.guardedLookup(bare, { all: false }, (err, address) => (err ? reject(err) : resolve(address as string))),
+    );
   }
 
   async call(input: HttpCall): Promise<HttpResult> {
@@ -95,6 +153,8 @@ export class SafeHttpClient {
           method = 'GET';
           body = undefined;
           delete headers['content-type'];
+        } else if (body?.payload instanceof Readable) {
+          throw new Error(`a streamed body cannot follow a ${res.statusCode} redirect`);
         }
         continue;
       }
@@ -117,13 +177,15 @@ export class SafeHttpClient {
   }
 
   close(): Promise<void> {
+    this.nodeAgents?.http.destroy();
+    this.nodeAgents?.https.destroy();
     return this.dispatcher.close();
   }
 }
 
-function encodeBody(body: unknown): { payload: string; json: boolean } | undefined {
+function encodeBody(body: unknown): { payload: string | Uint8Array | Readable; json: boolean } | undefined {
   if (body === undefined || body === null) return undefined;
-  if (typeof body === 'string') return { payload: body, json: false };
+  if (typeof body === 'string' || body instanceof Uint8Array || body instanceof Readable) return { payload: body, json: false };
   return { payload: JSON.stringify(body), json: true };
 }
 
