@@ -298,7 +298,8 @@ describe('pattern intelligence', () => {
     expect((await listAll(u)).find((s) => s.id === schedule.id)).toMatchObject({ is_applied: true });
     await get(t, u, `/api/workflows/${res.body.id}`).expect(200);
 
-    // with an active Dropbox integration, the draft gets its integration step
+    // with an active Dropbox integration, the draft gets its integration step, with params valid for the
+    // connector's action (test/e2e/integrations/suggestion-drafts runs every rule's draft in a worker)
     const [{ id: connector }] = await q<{ id: string }>(`SELECT id FROM integration_connectors WHERE service_type = 'dropbox'`, []);
     const integration = await t
       .http()
@@ -310,7 +311,12 @@ describe('pattern intelligence', () => {
     const draft = (await post(u, `/api/suggestions/${dropbox.id}/workflow`).expect(201)).body;
     expect(draft.steps).toEqual([
       expect.objectContaining({ type: 'notify' }),
-      expect.objectContaining({ type: 'integration', integration_id: integration.body.id, action: 'upload_file' }),
+      expect.objectContaining({
+        type: 'integration',
+        integration_id: integration.body.id,
+        action: 'upload_file',
+        params: { file: { latest_upload: '*.csv' } },
+      }),
     ]);
     expect(draft.schedule_config).toBeNull();
 

@@ -55,12 +55,17 @@ export class TcpProxy {
     }
     client.pipe(upstream);
     upstream.on('data', (data: Buffer) => {
-      if (this.stalled) this.held.push({ socket: client, data });
-      else if (this.delayMs > 0) setTimeout(() => !client.destroyed && client.write(data), this.delayMs);
-      else client.write(data);
+      if (this.delayMs > 0) setTimeout(() => this.deliver(client, data), this.delayMs);
+      else this.deliver(client, data);
     });
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
+  }
+
+  /** An answer goes out now, or is held while stalled (also one that waited out a latency). */
+  private deliver(client: net.Socket, data: Buffer): void {
+    if (this.stalled) this.held.push({ socket: client, data });
+    else if (!client.destroyed) client.write(data);
   }
 
   /** Drops every open connection and refuses new ones. */

@@ -197,4 +197,20 @@ export class EventsRepository {
       select: { id: true, storageKey: true, details: true },
     });
   }
+
+  /**
+   * The owner's most recent upload whose file name matches `likePattern` (ILIKE, `\\` escapes),
+   * newest by event time.
+   */
+  latestUploadMatching(userId: string, likePattern: string): Promise<Pick<Event, 'id' | 'storageKey' | 'details'> | null> {
+    return this.events
+      .createQueryBuilder('e')
+      .select(['e.id', 'e.storageKey', 'e.details'])
+      .where('e.userId = :userId AND e.storageKey IS NOT NULL', { userId })
+      .andWhere(`e.details->>'filename' ILIKE :pattern ESCAPE '\\'`, { pattern: likePattern })
+      .orderBy('e.timestamp', 'DESC')
+      .addOrderBy('e.id', 'DESC')
+      .limit(1)
+      .getOne();
+  }
 }

@@ -13,7 +13,7 @@ export class ConfigSchemaValidator {
   private readonly compiled = new Map<string, ValidateFunction>();
 
   constructor() {
-    this.ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true });
+    this.ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true, verbose: true });
     addFormats(this.ajv);
   }
 
@@ -25,9 +25,26 @@ export class ConfigSchemaValidator {
       this.compiled.set(cacheKey, validate);
     }
     if (validate(config)) return [];
-    // an if/then/else failure is also reported by the branch's own errors (the field it needs)
-    return (validate.errors ?? []).filter((e) => e.keyword !== 'if').map((e) => toIssue(e, loc));
+    const errors = validate.errors ?? [];
+    // a oneOf failure is reported once, in words, not as every branch's own errors
+    const oneOfs = errors.filter((e) => e.keyword === 'oneOf');
+    return (
+      errors
+        // an if/then/else failure is also reported by the branch's own errors (the field it needs)
+        .filter((e) => e.keyword !== 'if')
+        .filter((e) => !oneOfs.some((o) => o !== e && e.schemaPath.startsWith(`${o.schemaPath}/`)))
+        .map((e) => (e.keyword === 'oneOf' ? { ...e, message: oneOfMessage(e) } : e))
+        .map((e) => toIssue(e, loc))
+    );
   }
+}
+
+/** `needs exactly one of: event_id, latest_upload, text` when the branches each require one property. */
+function oneOfMessage(e: ErrorObject): string {
+  const branches = Array.isArray(e.schema) ? (e.schema as { required?: string[] }[]) : [];
+  const names = branches.map((b) => (b.required?.length === 1 ? b.required[0] : null));
+  if (names.length && names.every(Boolean)) return `needs exactly one of: ${names.join(', ')}`;
+  return e.message ?? 'must match exactly one schema';
 }
 
 function toIssue(e: ErrorObject, loc: (string | number)[]): ValidationIssue {

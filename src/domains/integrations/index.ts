@@ -3,7 +3,6 @@ export { CONNECTOR_TYPES, isConnectorType } from './connector-types';
 export type { ConnectorType } from './connector-types';
 export { IntegrationConnector } from './entities/integration-connector.entity';
 export { UserIntegration } from './entities/user-integration.entity';
-export { IntegrationActionsService } from './integration-actions.service';
 export { IntegrationGateway } from './integration-gateway';
 export { IntegrationsModule } from './integrations.module';
 export { IntegrationsService } from './integrations.service';

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { type AuditContext, Auditing } from '@/domains/audit';
 import { type AuthUser, CurrentUser } from '@/platform/http/principal';
@@ -6,12 +6,14 @@ import { MessageResponse } from '@/platform/http/responses';
 import { OrgAccess, type OrgAccessContext, RequireOrgPermission } from '@/platform/http/authorization/require-org-permission.decorator';
 import { ConnectorsService } from './connectors.service';
 import {
+  ConnectionTestResponse,
   ConnectorResponse,
   CreateIntegrationDto,
   IntegrationListQuery,
   IntegrationResponse,
   UpdateIntegrationDto,
 } from './dto/integration.dto';
+import { IntegrationActionsService } from './integration-actions.service';
 import { type IntegrationView, IntegrationsService } from './integrations.service';
 
 const present = (v: IntegrationView) => IntegrationResponse.from(v.integration, v.config, v.serviceType);
@@ -24,11 +26,27 @@ export class IntegrationsController {
   constructor(
     private readonly integrations: IntegrationsService,
     private readonly connectors: ConnectorsService,
+    private readonly actions: IntegrationActionsService,
   ) {}
 
   @Get('connectors')
   async listConnectors(): Promise<ConnectorResponse[]> {
-    return (await this.connectors.listActive()).map(ConnectorResponse.from);
+    return (await this.connectors.listActive()).map((c) => ConnectorResponse.from(c, IntegrationActionsService.actionsOf(c.serviceType)));
+  }
+
+  /**
+   * Checks the stored credentials with the provider's cheapest authenticated call (nothing
+   * is created or sent) and records the outcome: `last_sync_at` on success, `last_error` —
+   * and `needs_attention` when the credentials were refused — otherwise. 200 either way:
+   * `ok` says which.
+   */
+  @Post(':id/test')
+  @HttpCode(200)
+  @RequireOrgPermission('integration:update', { from: INTEGRATION })
+  async test(@OrgAccess() access: OrgAccessContext): Promise<ConnectionTestResponse> {
+    const id = access.resource!.id;
+    const result = await this.actions.test(id);
+    return { ...result, integration: present(await this.integrations.get(id)) };
   }
 
   @Post()

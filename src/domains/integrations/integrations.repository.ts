@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, IsNull, type Repository } from 'typeorm';
-import { UserIntegration } from './entities/user-integration.entity';
+import { type IntegrationStatus, UserIntegration } from './entities/user-integration.entity';
 
 /** The columns of a new integration. */
 export type NewIntegration = Pick<
@@ -50,5 +50,28 @@ export class IntegrationsRepository {
 
   async delete(id: string, tx: EntityManager): Promise<void> {
     await tx.delete(UserIntegration, { id });
+  }
+
+  /**
+   * Records a provider's verdict: `status` and `last_error`, `last_sync_at` on success, and
+   * `last_used_at` for an action. Returns the row as it is now when its status or error
+   * changed (null when they did not, or the row is gone).
+   */
+  async recordHealth(
+    id: string,
+    verdict: { ok: true; used: boolean } | { ok: false; status: IntegrationStatus | null; error: string },
+  ): Promise<Pick<UserIntegration, 'id' | 'userId' | 'organizationId' | 'status' | 'lastError' | 'lastSyncAt'> | null> {
+    const before = await this.integrations.findOne({ where: { id }, select: { id: true, status: true, lastError: true } });
+    if (!before) return null;
+    const now = new Date();
+    const patch: Partial<Pick<UserIntegration, 'status' | 'lastError' | 'lastSyncAt' | 'lastUsedAt'>> = verdict.ok
+      ? { status: 'active', lastError: null, lastSyncAt: now, ...(verdict.used ? { lastUsedAt: now } : {}) }
+      : { lastError: verdict.error, ...(verdict.status ? { status: verdict.status } : {}) };
+    await this.integrations.update({ id }, patch);
+    const after = await this.integrations.findOne({
+      where: { id },
+      select: { id: true, userId: true, organizationId: true, status: true, lastError: true, lastSyncAt: true },
+    });
+    return after && (after.status !== before.status || after.lastError !== before.lastError) ? after : null;
   }
 }

@@ -21,6 +21,8 @@ export interface ResolvedIntegration {
   serviceType: string | null;
   /** Decrypted: never send to a client. */
   config: Record<string, unknown>;
+  /** The config fields that are secrets (scrubbed from every message). */
+  secretFields: string[];
 }
 
 /** An integration with its config ready to show (secrets masked). */
@@ -117,6 +119,9 @@ export class IntegrationsService implements OnModuleInit {
         const { plain, secrets } = this.connectors.validateAndSplit(connector, merged);
         row.config = plain;
         row.encryptedSecrets = this.secrets.seal(row.id, secrets);
+        // new credentials get a fresh start: the next test or action tells
+        row.status = 'active';
+        row.lastError = null;
         changed.push(...Object.keys(dto.config).map((k) => `config.${k}`));
       }
       const saved = await this.integrations.save(row, tx);
@@ -156,6 +161,7 @@ export class IntegrationsService implements OnModuleInit {
       isActive: row.isActive,
       serviceType: connector?.serviceType ?? null,
       config: { ...row.config, ...this.secrets.open(row.id, row.encryptedSecrets) },
+      secretFields: Object.keys(row.encryptedSecrets ?? {}),
     };
   }
 

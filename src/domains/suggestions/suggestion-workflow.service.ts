@@ -5,7 +5,7 @@ import type { ClientInfo } from '@/platform/http/client-info';
 import { IntegrationsService } from '@/domains/integrations';
 import type { Workflow } from '@/domains/workflows';
 import { WorkflowsService } from '@/domains/workflows';
-import { workflowDraft } from './engine/workflow-draft';
+import { type DraftIntegration, workflowDraft } from './engine/workflow-draft';
 import { SuggestionsRepository } from './suggestions.repository';
 import { SUGGESTION_NOT_FOUND } from './suggestions.service';
 
@@ -26,17 +26,18 @@ export class SuggestionWorkflowService {
   async createDraft(user: AuthUser, id: string, client: ClientInfo): Promise<Workflow> {
     const source = await this.suggestions.draftSource(user.id, id);
     if (!source) throw new NotFoundException(SUGGESTION_NOT_FOUND);
-    const integrationId = await this.integrationFor(user.id, source.suggested_connector);
-    const workflow = await this.workflows.create(user, workflowDraft(source, integrationId), client);
+    const integration = await this.integrationFor(user.id, source.suggested_connector);
+    const workflow = await this.workflows.create(user, workflowDraft(source, integration, user.email), client);
     await this.suggestions.markApplied(user.id, id);
     await this.events.publish('user.lists.changed', { userId: user.id });
     return workflow;
   }
 
-  /** The user's active personal integration of that connector, if any (the newest). */
-  private async integrationFor(userId: string, serviceType: string | null): Promise<string | null> {
+  /** The user's active personal integration of that connector, if any (the newest), with its plain config. */
+  private async integrationFor(userId: string, serviceType: string | null): Promise<DraftIntegration | null> {
     if (!serviceType) return null;
     const views = await this.integrations.list(userId, null);
-    return views.find((v) => v.serviceType === serviceType && v.integration.isActive)?.integration.id ?? null;
+    const found = views.find((v) => v.serviceType === serviceType && v.integration.isActive)?.integration;
+    return found ? { id: found.id, config: found.config } : null;
   }
 }

@@ -1,6 +1,7 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '@/domains/audit';
+import { IntegrationsModule } from '@/domains/integrations';
 import { OrgResourceRegistry } from '@/domains/organizations';
 import { WorkflowExecution } from './entities/workflow-execution.entity';
 import { WorkflowVersion } from './entities/workflow-version.entity';
@@ -14,7 +15,7 @@ import { WorkflowsService } from './workflows.service';
 
 /** The workflow API (definitions, versions, manual executions). The worker side is WorkflowsWorkerModule. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Workflow, WorkflowVersion, WorkflowExecution]), AuditModule],
+  imports: [TypeOrmModule.forFeature([Workflow, WorkflowVersion, WorkflowExecution]), AuditModule, IntegrationsModule],
   controllers: [WorkflowsController, ExecutionsController],
   providers: [WorkflowsRepository, ExecutionsRepository, WorkflowsService, ExecutionsService],
   exports: [WorkflowsService],

@@ -10,6 +10,7 @@ import type { CreateWorkflowDto, ListWorkflowsQuery, UpdateWorkflowDto } from '.
 import type { WorkflowVersion } from './entities/workflow-version.entity';
 import type { Workflow } from './entities/workflow.entity';
 import { nextRunAfter, parseSchedule, type ScheduleConfig } from './schedule/schedule';
+import { IntegrationGateway } from '@/domains/integrations';
 import { normaliseSteps } from './steps/step-validation';
 import type { WorkflowStep } from './steps/step.types';
 import { WorkflowsRepository } from './workflows.repository';
@@ -34,11 +35,13 @@ export class WorkflowsService {
     private readonly workflows: WorkflowsRepository,
     private readonly transactions: Transactions,
     private readonly audit: AuditService,
+    private readonly integrations: IntegrationGateway,
   ) {}
 
   async create(user: AuthUser, dto: CreateWorkflowDto, client: ClientInfo): Promise<Workflow> {
     const steps = validSteps(dto.steps);
     const schedule = validSchedule(dto.schedule_config);
+    await this.checkIntegrationSteps(dto.steps, steps, { userId: user.id, organizationId: dto.organization_id ?? null });
     return this.transactions.run(async (tx) => {
       const isActive = dto.is_active ?? true;
       const workflow = await this.workflows.insert(
@@ -61,6 +64,35 @@ export class WorkflowsService {
     });
   }
 
+  /**
+   * Integration steps name an integration the workflow may use, one of its connector's
+   * actions, and params that match the action's schema: 422 naming the step and field now,
+   * not a failed run later.
+   */
+  private async checkIntegrationSteps(
+    input: unknown,
+    steps: WorkflowStep[],
+    owner: { userId: string; organizationId: string | null },
+  ): Promise<void> {
+    const checks = steps.flatMap((step, index) =>
+      step.type === 'integration'
+        ? [
+            {
+              ...owner,
+              integrationId: step.integration_id,
+              action: step.action,
+              params: step.params ?? {},
+              loc: ['body', 'steps', Array.isArray(input) ? index : step.id],
+              label: `steps[${index}] "${step.id}"`,
+            },
+          ]
+        : [],
+    );
+    if (!checks.length) return;
+    const issues = await this.integrations.checkSteps(checks);
+    if (issues.length) throw validationFailed(issues);
+  }
+
   async list(user: AuthUser, query: ListWorkflowsQuery): Promise<Page<Workflow>> {
     const [items, total] = await this.workflows.page(user.id, query.organization_id, query.skip, query.limit);
     return page(items, total, query.skip, query.limit);
@@ -78,6 +110,10 @@ export class WorkflowsService {
     if (dto.description !== undefined) changes.description = dto.description;
     if (dto.steps !== undefined) changes.steps = validSteps(dto.steps);
     if (dto.schedule_config !== undefined) changes.scheduleConfig = validSchedule(dto.schedule_config);
+    if (changes.steps) {
+      const current = await this.get(id);
+      await this.checkIntegrationSteps(dto.steps, changes.steps, { userId: current.userId, organizationId: current.organizationId });
+    }
     return this.transactions.run(async (tx) => {
       const workflow = await this.lock(id, tx);
       const changed = (Object.keys(changes) as (keyof Content)[]).filter((k) => JSON.stringify(workflow[k]) !== JSON.stringify(changes[k]));

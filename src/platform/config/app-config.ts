@@ -133,6 +133,17 @@ export class AppConfig {
     /** IPs/CIDRs that workflow HTTP steps may reach although they are private/loopback. */
     httpAllowlist: string[];
   };
+  /** Integration actions and connection tests (docs/integrations.md). */
+  readonly integrations: {
+    githubApiUrl: string;
+    dropboxApiUrl: string;
+    dropboxContentUrl: string;
+    googleDriveUrl: string;
+    googleOAuthTokenUrl: string;
+    requestTimeoutMs: number;
+    maxAttempts: number;
+    maxRetryWaitMs: number;
+  };
   /** Pattern intelligence: incremental analysis of activity (docs/intelligence.md). */
   readonly analysis: {
     /** Events read and folded per transaction. Results never depend on it. */
@@ -267,6 +278,16 @@ export class AppConfig {
       purgeCron: e.WORKFLOW_PURGE_CRON,
       httpMaxResponseBytes: e.WORKFLOW_HTTP_MAX_RESPONSE_BYTES,
       httpAllowlist: splitList(e.WORKFLOW_HTTP_ALLOWLIST),
+    };
+    this.integrations = {
+      githubApiUrl: e.INTEGRATION_GITHUB_API_URL,
+      dropboxApiUrl: e.INTEGRATION_DROPBOX_API_URL,
+      dropboxContentUrl: e.INTEGRATION_DROPBOX_CONTENT_URL,
+      googleDriveUrl: e.INTEGRATION_GOOGLE_DRIVE_URL,
+      googleOAuthTokenUrl: e.INTEGRATION_GOOGLE_OAUTH_TOKEN_URL,
+      requestTimeoutMs: e.INTEGRATION_REQUEST_TIMEOUT_MS,
+      maxAttempts: e.INTEGRATION_MAX_ATTEMPTS,
+      maxRetryWaitMs: e.INTEGRATION_MAX_RETRY_WAIT_MS,
     };
     this.analysis = {
       batchSize: e.ANALYSIS_BATCH_SIZE,

@@ -124,6 +124,7 @@ export const CONFIG_GROUPS = [
   'worker',
   'realtime (Socket.IO)',
   'workflows',
+  'integrations',
   'pattern intelligence',
 ] as const;
 export type ConfigGroup = (typeof CONFIG_GROUPS)[number];
@@ -141,7 +142,14 @@ const mail = group('mail');
 const worker = group('worker');
 const realtime = group('realtime (Socket.IO)');
 const workflows = group('workflows');
+const integrations = group('integrations');
 const analysis = group('pattern intelligence');
+const providerUrl = (fallback: string, what: string) =>
+  Joi.string()
+    .uri({ scheme: ['http', 'https'] })
+    .default(fallback)
+    .description(`${what} (a proxy, a regional endpoint, or a local fake in tests); reached through the SSRF guard.`)
+    .meta(integrations);
 
 /**
  * Every environment variable the service reads, each with its description and group
@@ -805,6 +813,45 @@ export const envSchema = Joi.object({
     })
     .description('Comma list of IPs/CIDRs HTTP steps may reach although private or loopback (the SSRF guard refuses them otherwise).')
     .meta(workflows),
+
+  // --- integrations (connector actions of workflow steps, connection tests)
+  INTEGRATION_GITHUB_API_URL: providerUrl(
+    'https://api.github.com',
+    "GitHub's REST API base URL for integrations without their own `api_url` (GitHub Enterprise sets it per integration)",
+  ),
+  INTEGRATION_DROPBOX_API_URL: providerUrl('https://api.dropboxapi.com', "Dropbox's RPC endpoint host"),
+  INTEGRATION_DROPBOX_CONTENT_URL: providerUrl('https://content.dropboxapi.com', "Dropbox's content (upload) endpoint host"),
+  INTEGRATION_GOOGLE_DRIVE_URL: providerUrl(
+    'https://www.googleapis.com',
+    'Google Drive API v3 host (files at `/drive/v3`, uploads at `/upload/drive/v3`); tokens come from the `token_uri` of the credentials',
+  ),
+  INTEGRATION_GOOGLE_OAUTH_TOKEN_URL: providerUrl(
+    'https://oauth2.googleapis.com/token',
+    "Google's OAuth 2.0 token endpoint for Drive integrations configured with an OAuth client (`client_id`, `client_secret`, `refresh_token`)",
+  ),
+  INTEGRATION_REQUEST_TIMEOUT_MS: Joi.number()
+    .integer()
+    .min(1_000)
+    .max(600_000)
+    .default(30_000)
+    .description('Timeout of one request to a provider (an upload part, an API call).')
+    .meta(integrations),
+  INTEGRATION_MAX_ATTEMPTS: Joi.number()
+    .integer()
+    .min(1)
+    .max(10)
+    .default(4)
+    .description(
+      'Attempts of an integration action the provider answered 429 or 5xx (or a dropped connection), with exponential backoff that honours `Retry-After`.',
+    )
+    .meta(integrations),
+  INTEGRATION_MAX_RETRY_WAIT_MS: Joi.number()
+    .integer()
+    .min(0)
+    .max(600_000)
+    .default(60_000)
+    .description('Longest wait between two attempts, whatever `Retry-After` asks for (a longer one fails the attempt).')
+    .meta(integrations),
 
   // --- pattern intelligence (analysis of activity, suggestions)
   ANALYSIS_BATCH_SIZE: Joi.number()

@@ -30,6 +30,15 @@ export interface DomainEvents {
     status: string;
     step: { id: string; status: string } | null;
   };
+  /** An integration's health changed: a provider refused its credentials, or a test or action succeeded again. */
+  'integration.status.changed': {
+    id: string;
+    ownerId: string;
+    organizationId: string | null;
+    status: string;
+    lastError: string | null;
+    lastSyncAt: string | null;
+  };
 }
 
 export type DomainEventName = keyof DomainEvents;

@@ -37,4 +37,12 @@ export class RealtimeRelay {
     this.realtime.toUser(e.ownerId, 'workflow.execution.updated', payload);
     if (e.organizationId) this.realtime.toOrg(e.organizationId, 'workflow.execution.updated', payload);
   }
+
+  /** The owner hears of it (and the organization, for an organization's integration). */
+  @OnDomainEvent('integration.status.changed')
+  onIntegration(e: DomainEvents['integration.status.changed']): void {
+    const payload = { id: e.id, status: e.status, last_error: e.lastError, last_sync_at: e.lastSyncAt };
+    this.realtime.toUser(e.ownerId, 'integration.updated', payload);
+    if (e.organizationId) this.realtime.toOrg(e.organizationId, 'integration.updated', payload);
+  }
 }

@@ -28,6 +28,8 @@ export interface ServerToClientEvents {
     step: { id: string; status: string } | null;
   };
   notification: { message: string; workflow_id?: string; execution_id?: string };
+  /** An integration's health changed (`needs_attention` after the provider refused its credentials, or `active` again). */
+  'integration.updated': { id: string; status: string; last_error: string | null; last_sync_at: string | null };
 }
 
 export type RealtimeEventName = keyof ServerToClientEvents;

@@ -57,6 +57,9 @@ class NoIntegrations extends IntegrationGateway {
   async execute(): Promise<unknown> {
     throw new Error('no integrations in this test');
   }
+  async checkSteps(): Promise<never[]> {
+    return [];
+  }
 }
 
 describe('workflow engine (real HTTP server, real Redis)', () => {

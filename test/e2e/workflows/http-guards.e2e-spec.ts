@@ -51,6 +51,9 @@ class NoIntegrations extends IntegrationGateway {
   async execute(): Promise<unknown> {
     throw new Error('no integrations in this test');
   }
+  async checkSteps(): Promise<never[]> {
+    return [];
+  }
 }
 
 /** Two names of loopback, so that a redirect can change the host but keep address and port. */

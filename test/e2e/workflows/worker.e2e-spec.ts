@@ -185,16 +185,47 @@ describe('workflow worker (real processes)', () => {
     expect(done.status).toBe('completed');
     expect(JSON.parse(hookBodies[before])).toEqual({ text: 'deploy of floyo done', channel: '#ops' });
 
-    // someone else's integration id reads as not found
+    // someone else's integration id reads as not found: refused when the workflow is stored
     const stranger = await registerAndLogin(t);
+    const steal = await t
+      .http()
+      .post('/api/workflows')
+      .set(bearer(stranger.accessToken))
+      .send({
+        name: 'steal',
+        steps: [{ id: 'post', type: 'integration', integration_id: row.id, action: 'post_message', params: { text: 'x' } }],
+      });
+    expect(steal.status).toBe(422);
+    expect(steal.body.detail).toEqual([
+      {
+        loc: ['body', 'steps', 0, 'integration_id'],
+        msg: `steps[0] "post": integration ${row.id} not found`,
+        type: 'value_error',
+      },
+    ]);
+    // … and at run time, should a stored step name one (stored before, or by hand)
     const theirs = (
       await t
         .http()
         .post('/api/workflows')
         .set(bearer(stranger.accessToken))
-        .send({ name: 'steal', steps: [{ type: 'integration', integration_id: row.id, action: 'post_message', params: { text: 'x' } }] })
+        .send({ name: 'steal', steps: [{ id: 'note', type: 'log', message: 'x' }] })
         .expect(201)
     ).body;
+    await query(TEST_DATABASE_URL, 'UPDATE workflows SET steps = $2 WHERE id = $1', [
+      theirs.id,
+      JSON.stringify([
+        {
+          id: 'post',
+          type: 'integration',
+          integration_id: row.id,
+          action: 'post_message',
+          params: { text: 'x' },
+          retries: 0,
+          continue_on_error: false,
+        },
+      ]),
+    ]);
     const stolen = (await t.http().post(`/api/workflows/${theirs.id}/execute`).set(bearer(stranger.accessToken)).expect(200)).body;
     const failed = await waitFor('the refused step', async () => {
       const e = (

@@ -51,20 +51,32 @@ export class IntegrationListQuery {
   organization_id?: string;
 }
 
+export class ConnectorActionResponse {
+  @ApiProperty({ example: 'upload_file' })
+  name: string;
+  description: string;
+  @ApiProperty({ description: "JSON Schema (draft-07) of the step's `params`; string values may hold `{{templates}}`" })
+  params_schema: Record<string, unknown>;
+}
+
 export class ConnectorResponse {
   id: string;
   name: string;
   service_type: string;
   description: string | null;
   config_schema: Record<string, unknown>;
+  /** What an `integration` workflow step can do with this connector. */
+  @ApiProperty({ type: [ConnectorActionResponse] })
+  actions: ConnectorActionResponse[];
 
-  static from(c: IntegrationConnector): ConnectorResponse {
+  static from(c: IntegrationConnector, actions: ConnectorActionResponse[]): ConnectorResponse {
     return {
       id: c.id,
       name: c.name,
       service_type: c.serviceType,
       description: c.description,
       config_schema: c.configSchema,
+      actions,
     };
   }
 }
@@ -79,6 +91,13 @@ export class IntegrationResponse {
   /** The config with every secret masked (`"••••abcd"`); secrets are never returned. */
   config: Record<string, unknown>;
   is_active: boolean;
+  /** `active`, or `needs_attention` after the provider refused the credentials. */
+  @ApiProperty({ enum: ['active', 'needs_attention'] })
+  status: string;
+  /** The provider's reason for the last refusal. */
+  last_error: string | null;
+  /** The last successful connection test or action. */
+  last_sync_at: string | null;
   last_used_at: string | null;
   created_at: string;
   updated_at: string;
@@ -93,9 +112,21 @@ export class IntegrationResponse {
       user_id: i.userId,
       config: maskedConfig,
       is_active: i.isActive,
+      status: i.status,
+      last_error: i.lastError,
+      last_sync_at: i.lastSyncAt ? i.lastSyncAt.toISOString() : null,
       last_used_at: i.lastUsedAt ? i.lastUsedAt.toISOString() : null,
       created_at: i.createdAt.toISOString(),
       updated_at: i.updatedAt.toISOString(),
     };
   }
+}
+
+export class ConnectionTestResponse {
+  @ApiProperty({ description: 'Whether the provider accepted the credentials (and the configured resource is reachable)' })
+  ok: boolean;
+  @ApiProperty({ example: 'GitHub: authenticated as octocat; repository octo-org/octo-repo is accessible (push: yes)' })
+  message: string;
+  @ApiProperty({ type: IntegrationResponse })
+  integration: IntegrationResponse;
 }

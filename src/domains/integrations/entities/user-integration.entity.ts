@@ -4,6 +4,8 @@ import { UserOwnedEntity } from '@/domains/users';
 import { Organization } from '@/domains/organizations';
 import { IntegrationConnector } from './integration-connector.entity';
 
+export type IntegrationStatus = 'active' | 'needs_attention';
+
 @Entity('user_integrations')
 @Index('idx_user_integrations_user', ['userId', 'createdAt'])
 @Index('idx_user_integrations_org', ['organizationId', 'createdAt'])
@@ -38,6 +40,18 @@ export class UserIntegration extends UserOwnedEntity {
 
   @Column({ type: 'timestamptz', nullable: true })
   lastUsedAt: Date | null;
+
+  /** `active`, or `needs_attention` after the provider refused the credentials (until a test or new config succeeds). */
+  @Column({ type: 'varchar', length: 20, default: 'active' })
+  status: IntegrationStatus;
+
+  /** The provider's reason for the last refusal (secrets scrubbed). */
+  @Column({ type: 'text', nullable: true })
+  lastError: string | null;
+
+  /** The last successful connection test or action. */
+  @Column({ type: 'timestamptz', nullable: true })
+  lastSyncAt: Date | null;
 
   @CreatedAt()
   createdAt: Date;

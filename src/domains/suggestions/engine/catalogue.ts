@@ -37,8 +37,13 @@ export interface SuggestionRule {
   trigger: string;
   action: string;
   sample: string;
-  /** the draft workflow's integration step (when the user has that integration) */
-  workflowAction: { action: string; params: Record<string, string> } | null;
+  /**
+   * The draft workflow's integration step (when the user has that integration): one of the
+   * connector's actions with params valid for it. String values take the `{placeholders}`
+   * of the matched steps (`{glob}`, `{ext}`, `{s1_ext}`, …). Files come from the user's
+   * uploads (`latest_upload`): the backend does not have the user's disk.
+   */
+  workflowAction: { action: string; params: Record<string, unknown> } | null;
 }
 
 const RUN = ['run', 'ran', 'execute', 'executed', 'exec', 'build', 'script_run', 'command_executed'];
@@ -67,7 +72,7 @@ export const RULES: readonly SuggestionRule[] = [
       '  --header "Content-Type: application/octet-stream" \\',
       '  --data-binary @"$1"',
     ].join('\n'),
-    workflowAction: { action: 'upload_file', params: { path: '/Floyo/outputs/{{trigger.file_name}}' } },
+    workflowAction: { action: 'upload_file', params: { file: { latest_upload: '{glob}' } } },
   },
   {
     id: 'outputs-archive-s3',
@@ -80,7 +85,7 @@ export const RULES: readonly SuggestionRule[] = [
       '# Keep a dated copy of each new {ext} output (AWS CLI; bucket of your S3 integration)',
       'aws s3 cp "$1" "s3://$FLOYO_BUCKET/outputs/$(date -u +%Y-%m-%d)/$(basename "$1")"',
     ].join('\n'),
-    workflowAction: { action: 'put_object', params: { key: 'outputs/{{trigger.date}}/{{trigger.file_name}}' } },
+    workflowAction: { action: 'put_object', params: { file: { latest_upload: '{glob}' }, key_prefix: 'outputs/', dated: true } },
   },
   {
     id: 'converted-pdf-email',
@@ -103,7 +108,14 @@ export const RULES: readonly SuggestionRule[] = [
       null,
       2,
     ),
-    workflowAction: { action: 'send_email', params: { subject: 'New version: {{trigger.file_name}}', attach: '{{trigger.file_path}}' } },
+    workflowAction: {
+      action: 'send_email',
+      params: {
+        subject: 'New version of your {s1_ext} document (PDF attached)',
+        text: 'Floyo sends the PDF you exported most recently; it is attached.',
+        attachment: { latest_upload: '*.pdf' },
+      },
+    },
   },
   {
     id: 'converted-pdf-drive',
@@ -120,7 +132,7 @@ export const RULES: readonly SuggestionRule[] = [
       null,
       2,
     ),
-    workflowAction: { action: 'upload_file', params: { folder: 'Floyo/PDF exports' } },
+    workflowAction: { action: 'upload_file', params: { file: { latest_upload: '*.pdf' }, subfolder: 'Floyo PDF exports' } },
   },
   {
     id: 'push-ci-github',
@@ -156,7 +168,7 @@ export const RULES: readonly SuggestionRule[] = [
       null,
       2,
     ),
-    workflowAction: { action: 'upload_file', params: { folder: 'Floyo/Documents' } },
+    workflowAction: { action: 'upload_file', params: { file: { latest_upload: '{glob}' }, subfolder: 'Floyo Documents' } },
   },
   {
     id: 'routine-schedule',

@@ -34,12 +34,21 @@ function duration(seconds: number): string {
 }
 
 /** `{name}` → value; unknown placeholders stay as they are (templates may contain JSON braces). */
-function fill(template: string, values: Record<string, string>): string {
+export function fill(template: string, values: Record<string, string>): string {
   return template.replace(/\{([A-Za-z][A-Za-z0-9_]*)\}/g, (whole, name: string) => values[name] ?? whole);
 }
 
 /** The placeholder values of a match (see catalogue.ts). */
 function placeholders(matched: string[], timing: Timing): Record<string, string> {
+  const values = stepPlaceholders(matched);
+  values.cron = timing.cron;
+  values.when = timing.when;
+  values.When = timing.when.charAt(0).toUpperCase() + timing.when.slice(1);
+  return values;
+}
+
+/** The placeholders that depend only on the matched steps (what a workflow draft fills in). */
+export function stepPlaceholders(matched: string[]): Record<string, string> {
   const steps = matched.map(parseStep);
   const values: Record<string, string> = {};
   steps.forEach((s, i) => {
@@ -53,9 +62,6 @@ function placeholders(matched: string[], timing: Timing): Record<string, string>
   values.glob = ext ? `*${ext}` : '*';
   values.steps = matched.map(describeStep).join(' → ');
   values.tools = toolsOf(matched).join(', ');
-  values.cron = timing.cron;
-  values.when = timing.when;
-  values.When = timing.when.charAt(0).toUpperCase() + timing.when.slice(1);
   return values;
 }
 

@@ -1,6 +1,7 @@
 import { CONNECTOR_TYPES, isConnectorType } from '@/domains/integrations';
 import type { CreateWorkflowDto } from '@/domains/workflows';
 import { ruleById } from './catalogue';
+import { fill, stepPlaceholders } from './render';
 
 /** A stored suggestion, as far as a workflow draft needs it. */
 export interface DraftSource {
@@ -9,7 +10,13 @@ export interface DraftSource {
   reasoning: string | null;
   sample_code: string | null;
   suggested_connector: string | null;
-  metadata: { title?: string; cron?: string } | null;
+  metadata: { title?: string; cron?: string; matched?: string[] } | null;
+}
+
+/** The user's integration the draft's step will use: its id and its plain (non-secret) config. */
+export interface DraftIntegration {
+  id: string;
+  config: Record<string, unknown>;
 }
 
 const NAME_MAX = 255;
@@ -22,9 +29,12 @@ const cut = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max
  * The draft workflow of a suggestion: inactive (nothing runs until the user activates it),
  * named after the suggestion, its reasoning and sample as the description, a `notify`
  * step for the trigger, an `integration` step when the user already has an active
- * integration of the suggested connector, and a cron schedule for scheduled routines.
+ * integration of the suggested connector — its params filled from the evidence, and an
+ * email goes to the user when the integration names no recipients — and a cron schedule
+ * for scheduled routines. Without the integration the description says what to connect.
  */
-export function workflowDraft(s: DraftSource, integrationId: string | null): CreateWorkflowDto {
+export function workflowDraft(s: DraftSource, integration: DraftIntegration | null, ownerEmail: string): CreateWorkflowDto {
+  const integrationId = integration?.id ?? null;
   const rule = ruleById(s.rule_id);
   const title = s.metadata?.title ?? s.trigger;
   const connector = isConnectorType(s.suggested_connector) ? CONNECTOR_TYPES[s.suggested_connector] : s.suggested_connector;
@@ -36,14 +46,11 @@ export function workflowDraft(s: DraftSource, integrationId: string | null): Cre
     .filter(Boolean)
     .join('\n\n');
   const steps: Record<string, unknown>[] = [{ id: 'notify', type: 'notify', message: cut(`Floyo: ${s.trigger} — ${title}`, MESSAGE_MAX) }];
-  if (rule?.workflowAction && integrationId) {
-    steps.push({
-      id: 'integration',
-      type: 'integration',
-      integration_id: integrationId,
-      action: rule.workflowAction.action,
-      params: rule.workflowAction.params,
-    });
+  if (rule?.workflowAction && integration) {
+    const params = fillDeep(rule.workflowAction.params, stepPlaceholders(s.metadata?.matched ?? [])) as Record<string, unknown>;
+    const recipients = integration.config.to_addresses;
+    if (rule.connector === 'email' && !(Array.isArray(recipients) && recipients.length)) params.to = [ownerEmail];
+    steps.push({ id: 'integration', type: 'integration', integration_id: integration.id, action: rule.workflowAction.action, params });
   }
   const cron = rule && !rule.connector ? s.metadata?.cron : undefined;
   return {
@@ -53,4 +60,11 @@ export function workflowDraft(s: DraftSource, integrationId: string | null): Cre
     schedule_config: cron ? { type: 'cron', cron, timezone: 'UTC' } : null,
     is_active: false,
   };
+}
+
+function fillDeep(value: unknown, values: Record<string, string>): unknown {
+  if (typeof value === 'string') return fill(value, values);
+  if (Array.isArray(value)) return value.map((v) => fillDeep(v, values));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fillDeep(v, values)]));
+  return value;
 }

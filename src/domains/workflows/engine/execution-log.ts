@@ -1,8 +1,12 @@
-/** One entry of an execution's per-step log (stored in workflow_executions.execution_log). */
+/**
+ * One entry of an execution's per-step log (stored in workflow_executions.execution_log).
+ * An integration step logs `started` before it calls the provider, so a run taken over
+ * after a crash knows the step may already have happened there.
+ */
 export interface StepLogEntry {
   step_id: string;
   type: string;
-  status: 'completed' | 'failed';
+  status: 'started' | 'completed' | 'failed';
   attempts: number;
   started_at: string;
   finished_at: string;
@@ -29,7 +33,14 @@ export function completedSteps(log: StepLogEntry[]): Map<string, StepLogEntry> {
   const done = new Map<string, StepLogEntry>();
   for (const entry of log) {
     if (entry.status === 'completed') done.set(entry.step_id, entry);
-    else done.delete(entry.step_id);
+    else if (entry.status === 'failed') done.delete(entry.step_id);
   }
   return done;
+}
+
+/** Steps whose last entry is `started`: an attempt was interrupted mid-step (step id → when it started). */
+export function interruptedSteps(log: StepLogEntry[]): Map<string, string> {
+  const last = new Map<string, StepLogEntry>();
+  for (const entry of log) last.set(entry.step_id, entry);
+  return new Map([...last].filter(([, e]) => e.status === 'started').map(([id, e]) => [id, e.started_at]));
 }

@@ -3,7 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { RealtimeService } from '@/platform/realtime/realtime.service';
 import type { DelayStep, HttpStep, IntegrationStep, LogStep, NotifyStep, WorkflowStep } from '../steps/step.types';
 import { renderDeep, renderString, type TemplateContext } from '../steps/templating';
-import { bounded, boundedError, completedSteps, type StepLogEntry } from './execution-log';
+import { createHash } from 'node:crypto';
+import { bounded, boundedError, completedSteps, interruptedSteps, type StepLogEntry } from './execution-log';
 import { IntegrationGateway } from '@/domains/integrations';
 import { SafeHttpClient } from '@/platform/http/outbound/safe-http';
 import { StepFailure } from '@/platform/http/outbound/step-failure';
@@ -50,6 +51,7 @@ export class WorkflowRunner {
 
   async run(input: RunInput, hooks: RunHooks): Promise<RunResult> {
     const done = completedSteps(input.previousLog);
+    const interrupted = interruptedSteps(input.previousLog);
     const ctx: TemplateContext = { trigger: input.trigger ?? {}, steps: {} };
     for (const [id, entry] of done) ctx.steps[id] = { output: entry.output };
     for (const step of input.steps) {
@@ -58,7 +60,18 @@ export class WorkflowRunner {
       if (step.type === 'delay' && input.parkDelaysFromMs !== undefined && step.ms >= input.parkDelaysFromMs) {
         return { status: 'parked', stepId: step.id, startedAt: new Date().toISOString(), resumeAt: new Date(Date.now() + step.ms) };
       }
-      const entry = await this.runStep(step, input, ctx);
+      if (step.type === 'integration') {
+        const startedAt = new Date().toISOString();
+        await hooks.onStep({
+          step_id: step.id,
+          type: step.type,
+          status: 'started',
+          attempts: 0,
+          started_at: startedAt,
+          finished_at: startedAt,
+        });
+      }
+      const entry = await this.runStep(step, input, ctx, interrupted.get(step.id));
       await hooks.onStep(entry);
       ctx.steps[step.id] = { output: entry.output };
       if (entry.status === 'failed' && !step.continue_on_error) {
@@ -68,7 +81,7 @@ export class WorkflowRunner {
     return { status: 'completed' };
   }
 
-  private async runStep(step: WorkflowStep, input: RunInput, ctx: TemplateContext): Promise<StepLogEntry> {
+  private async runStep(step: WorkflowStep, input: RunInput, ctx: TemplateContext, resumedFrom?: string): Promise<StepLogEntry> {
     const startedAt = new Date().toISOString();
     let attempts = 0;
     let lastError = '';
@@ -76,7 +89,7 @@ export class WorkflowRunner {
     while (attempts <= step.retries) {
       attempts++;
       try {
-        const output = await this.execute(step, input, ctx);
+        const output = await this.execute(step, input, ctx, resumedFrom);
         return {
           step_id: step.id,
           type: step.type,
@@ -107,7 +120,7 @@ export class WorkflowRunner {
     };
   }
 
-  private execute(step: WorkflowStep, input: RunInput, ctx: TemplateContext): Promise<unknown> {
+  private execute(step: WorkflowStep, input: RunInput, ctx: TemplateContext, resumedFrom?: string): Promise<unknown> {
     switch (step.type) {
       case 'http':
         return this.callHttp(step, input, ctx);
@@ -116,7 +129,7 @@ export class WorkflowRunner {
       case 'notify':
         return this.notify(step, input, ctx);
       case 'integration':
-        return this.integration(step, input, ctx);
+        return this.integration(step, input, ctx, resumedFrom);
       case 'log':
         return Promise.resolve(this.log(step, ctx));
     }
@@ -158,13 +171,21 @@ export class WorkflowRunner {
     return { delivered_to: step.target, message };
   }
 
-  private integration(step: IntegrationStep, input: RunInput, ctx: TemplateContext): Promise<unknown> {
+  /**
+   * The action runs with a key stable for this step of this execution (retries and
+   * takeovers included) and, after an interrupted attempt, `resumed` so the connector
+   * looks at the provider before acting again.
+   */
+  private integration(step: IntegrationStep, input: RunInput, ctx: TemplateContext, resumedFrom?: string): Promise<unknown> {
     return this.integrations.execute({
       userId: input.ownerId,
       organizationId: input.organizationId,
       integrationId: step.integration_id,
       action: step.action,
       params: renderDeep(step.params ?? {}, ctx),
+      idempotencyKey: createHash('sha256').update(`${input.executionId}:${step.id}`).digest('hex').slice(0, 32),
+      resumed: resumedFrom !== undefined,
+      resumedFrom,
       signal: input.signal,
     });
   }
