@@ -15,6 +15,7 @@ import { FILE_PARAM, OwnerFiles } from '@/domains/integrations/connectors/files'
 import { SafeHttpClient } from '@/platform/http/outbound/safe-http';
 import { SsrfPolicy } from '@/platform/http/outbound/ssrf-policy';
 import { DropboxFake, contentHashOf, type RecordedRequest } from '../../fakes/dropbox-fake';
+import { expectProviderError as expectFrom, rejection } from '../../helpers/provider-errors';
 
 /**
  * The Dropbox connector against a fake that speaks Dropbox's API v2 on its two hosts (RPC
@@ -112,18 +113,8 @@ function ctx(params: Record<string, unknown>, overrides: Partial<ActionContext> 
 const upload = (c: ActionContext, connector = dropbox) => connector.actions.upload_file.run(c) as Promise<Record<string, unknown>>;
 const share = (c: ActionContext) => dropbox.actions.create_shared_link.run(c) as Promise<Record<string, unknown>>;
 
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ProviderError);
-    const e = err as ProviderError;
-    expect(e.message).not.toContain(TOKEN);
-    expect(e.provider).toBe('Dropbox');
-    return e;
-  }
-  throw new Error('expected the action to fail');
-}
+const failure = async (promise: Promise<unknown>): Promise<ProviderError> =>
+  expectFrom(await rejection(promise), 'Dropbox', { secrets: [TOKEN] });
 
 const arg = (r: RecordedRequest) => JSON.parse(r.headers['dropbox-api-arg']) as Record<string, unknown>;
 const calls = () => fake.requests.map((r) => `${r.host} ${r.path}`);

@@ -14,6 +14,7 @@ import { type Resolver, SafeHttpClient } from '../../../src/platform/http/outbou
 import { SsrfPolicy } from '../../../src/platform/http/outbound/ssrf-policy';
 import { attachmentsOf, bodyOf, SMTP_FAKE_HOST, SmtpFake, trustFakeSmtpCa } from '../../fakes/smtp-fake';
 import { freePort } from '../../helpers/processes';
+import { expectProviderError as expectFrom, rejection } from '../../helpers/provider-errors';
 
 const USER = 'floyo-mailer';
 const PASSWORD = 'smtp-password-value-42';
@@ -39,24 +40,9 @@ class TextFiles implements FileOpener {
   }
 }
 
-async function failure(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected the call to fail');
-}
-
-function expectProviderError(err: Error, kind: ProviderError['kind'], message?: RegExp): ProviderError {
-  expect(err).toBeInstanceOf(ProviderError);
-  const e = err as ProviderError;
-  expect({ kind: e.kind, provider: e.provider }).toEqual({ kind, provider: 'Email' });
-  if (message) expect(e.message).toMatch(message);
-  expect(e.message).not.toContain(PASSWORD);
-  expect(e.message).not.toContain(Buffer.from(PASSWORD).toString('base64'));
-  return e;
-}
+const failure = rejection;
+const expectProviderError = (err: Error, kind: ProviderError['kind'], message?: RegExp): ProviderError =>
+  expectFrom(err, 'Email', { kind, message, secrets: [PASSWORD, Buffer.from(PASSWORD).toString('base64')] });
 
 describe('Email connector against a real SMTP server (smtp-server: STARTTLS, AUTH, DATA)', () => {
   let fake: SmtpFake;

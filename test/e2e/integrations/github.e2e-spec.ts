@@ -6,6 +6,7 @@ import { github, issueMarker } from '@/domains/integrations/connectors/github';
 import { SafeHttpClient } from '@/platform/http/outbound/safe-http';
 import { SsrfPolicy } from '@/platform/http/outbound/ssrf-policy';
 import { GithubFake, type RecordedRequest } from '../../fakes/github-fake';
+import { expectProviderError as expectFrom, rejection } from '../../helpers/provider-errors';
 
 /**
  * The GitHub connector against a fake that speaks GitHub's REST API: the exact requests
@@ -63,18 +64,8 @@ function ctx(params: Record<string, unknown>, overrides: Partial<ActionContext> 
 
 const run = (action: string, c: ActionContext) => github.actions[action].run(c) as Promise<Record<string, unknown>>;
 
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ProviderError);
-    const e = err as ProviderError;
-    expect(e.message).not.toContain(TOKEN);
-    expect(e.provider).toBe('GitHub');
-    return e;
-  }
-  throw new Error('expected the action to fail');
-}
+const failure = async (promise: Promise<unknown>): Promise<ProviderError> =>
+  expectFrom(await rejection(promise), 'GitHub', { secrets: [TOKEN] });
 
 const json = (r: RecordedRequest) => JSON.parse(r.body.toString('utf8')) as Record<string, unknown>;
 

@@ -13,6 +13,7 @@ import { driveUploads, googleDrive } from '../../../src/domains/integrations/con
 import { type Resolver, SafeHttpClient } from '../../../src/platform/http/outbound/safe-http';
 import { SsrfPolicy } from '../../../src/platform/http/outbound/ssrf-policy';
 import { FOLDER_MIME, GoogleFake, parseMultipart, type RecordedRequest } from '../../fakes/google-fake';
+import { expectProviderError as expectFrom, rejection } from '../../helpers/provider-errors';
 
 const EMAIL = 'floyo-uploader@floyo-test.iam.gserviceaccount.com';
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -64,23 +65,9 @@ class MemoryFiles implements FileOpener {
   }
 }
 
-async function failure(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected the call to fail');
-}
-
-function expectProviderError(err: Error, kind: ProviderError['kind'], message?: RegExp): ProviderError {
-  expect(err).toBeInstanceOf(ProviderError);
-  const e = err as ProviderError;
-  expect({ kind: e.kind, provider: e.provider }).toEqual({ kind, provider: 'Google Drive' });
-  if (message) expect(e.message).toMatch(message);
-  for (const secret of [KEY_LINE, OAUTH.clientSecret, OAUTH.refreshToken]) expect(e.message).not.toContain(secret);
-  return e;
-}
+const failure = rejection;
+const expectProviderError = (err: Error, kind: ProviderError['kind'], message?: RegExp): ProviderError =>
+  expectFrom(err, 'Google Drive', { kind, message, secrets: [KEY_LINE, OAUTH.clientSecret, OAUTH.refreshToken] });
 
 const jwtParts = (assertion: string) =>
   assertion

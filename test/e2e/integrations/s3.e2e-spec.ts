@@ -16,6 +16,7 @@ import { type Resolver, SafeHttpClient } from '../../../src/platform/http/outbou
 import { SsrfPolicy } from '../../../src/platform/http/outbound/ssrf-policy';
 import { freePort } from '../../helpers/processes';
 import { type LocalS3, startLocalS3 } from '../../helpers/s3';
+import { expectProviderError as expectFrom, rejection } from '../../helpers/provider-errors';
 
 const BUCKET = 'floyo-connector';
 const DEFAULT_UPLOADS = { ...s3Uploads };
@@ -100,23 +101,9 @@ class MemoryFiles implements FileOpener {
   }
 }
 
-async function failure(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected the call to fail');
-}
-
-function expectProviderError(err: Error, kind: ProviderError['kind'], message?: RegExp): ProviderError {
-  expect(err).toBeInstanceOf(ProviderError);
-  const e = err as ProviderError;
-  expect({ kind: e.kind, provider: e.provider }).toEqual({ kind, provider: 'S3' });
-  if (message) expect(e.message).toMatch(message);
-  expect(e.message).not.toContain('wrong-secret-key-value');
-  return e;
-}
+const failure = rejection;
+const expectProviderError = (err: Error, kind: ProviderError['kind'], message?: RegExp): ProviderError =>
+  expectFrom(err, 'S3', { kind, message, secrets: ['wrong-secret-key-value'] });
 
 /** GET without keep-alive (no socket outlives the test). */
 function fetchOnce(url: string): Promise<{ status: number; body: string }> {
