@@ -192,5 +192,5 @@ describe('the catalogue migration rewrites what was stored before it', () => {
     } finally {
       await db.drop();
     }
-  });
+  }, 180_000); // several typeorm CLI processes (up, down, up) on a loaded 2-core machine
 });
