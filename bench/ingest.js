@@ -19,8 +19,9 @@
  *           baseline: 4 pg clients, each looping a 1000-row INSERT … SELECT FROM unnest(…)
  * Baselines insert into `events` itself (so the counter triggers run there too) and, for
  * reference, into `events_bare` (a copy with the same indexes and no triggers).
- * Then seeds one user with 100k events (generate_series) and prints EXPLAIN (ANALYZE,
- * BUFFERS) of the default list page and its total.
+ * Then the batch scenario for a user with 100 activity triggers against one with none
+ * (the matching cost at ingest), and one user with 100k events (generate_series) with
+ * EXPLAIN (ANALYZE, BUFFERS) of the default list page and its total.
  *
  * Options (or env): --duration=8 (BENCH_DURATION), --warmup=1, --rounds=1 (BENCH_ROUNDS),
  * --single-connections=32, --batch-connections=4, --max-wait=180 (BENCH_MAX_WAIT),
@@ -310,10 +311,67 @@ async function main() {
       ),
     );
 
+    await triggerOverhead({ base, batch, batchConns, duration, warmup, rounds, database, child, maxWaitMs });
     await explainList(databaseUrl);
   } finally {
     await h.stopChild(child);
   }
+}
+
+/**
+ * Activity triggers at ingest: the batch scenario for a user with 100 active activity
+ * triggers (none matching the bench events: the cost of matching, not of the runs) against
+ * a user with none, alternating, in the same run. Target: ≥ 0.9.
+ */
+async function triggerOverhead({ base, batch, batchConns, duration, warmup, rounds, database, child, maxWaitMs }) {
+  const TRIGGERS = 100;
+  const rows = [];
+  for (let round = 1; round <= rounds; round++) {
+    const measured = {};
+    for (const triggers of [0, TRIGGERS]) {
+      const u = await login(base, `triggers-${triggers}`);
+      for (let i = 0; i < triggers; i++) {
+        const w = await json(
+          'POST',
+          `${base}/api/workflows`,
+          {
+            name: `trigger ${i}`,
+            trigger: { type: 'activity', match: { event_type: `bench_${i}`, file_path: `/nowhere/${i}/**/*.xyz` } },
+            steps: [{ id: 'note', type: 'log', message: 'x' }],
+          },
+          u.auth,
+        );
+        if (w.status !== 201) throw new Error(`workflow → ${w.status} ${JSON.stringify(w.data).slice(0, 300)}`);
+      }
+      await h.waitForQuiet([process.pid, child.pid], database, { maxWaitMs });
+      console.log(`» ${rounds > 1 ? `round ${round}: ` : ''}batch ingest, ${triggers} activity triggers`);
+      measured[triggers] = await apiLoad({
+        url: `${base}/api/events/batch`,
+        auth: u.auth,
+        bodies: [batch],
+        perRequest: 1000,
+        connections: batchConns,
+        seconds: duration,
+        warmup,
+      });
+    }
+    rows.push({ round, none: measured[0], many: measured[TRIGGERS] });
+  }
+  const f = (n, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '-');
+  console.log(`\nbatch ingest with ${TRIGGERS} active activity triggers vs none (events/s; target ≥ 0.90×)\n`);
+  console.log(
+    h.table(
+      ['round', 'no triggers ev/s', `${TRIGGERS} triggers ev/s`, 'ratio', 'p99 ms none / with'],
+      rows.map((r) => [
+        r.round,
+        f(r.none.eventsPerSec),
+        f(r.many.eventsPerSec),
+        `${(r.many.eventsPerSec / r.none.eventsPerSec).toFixed(2)}×`,
+        `${f(r.none.p99, 1)} / ${f(r.many.p99, 1)}`,
+      ]),
+      ['r', 'r', 'r', 'r', 'r'],
+    ),
+  );
 }
 
 /** One user with 100k events (generate_series), then the plans of the default list call. */

@@ -19,6 +19,7 @@ import { Suggestion } from '@/domains/suggestions';
 import { UserConfig } from '@/domains/users';
 import { User } from '@/domains/users';
 import { WorkflowExecution } from '@/domains/workflows';
+import { WorkflowHook } from '@/domains/workflows';
 import { WorkflowVersion } from '@/domains/workflows';
 import { Workflow } from '@/domains/workflows';
 
@@ -47,6 +48,7 @@ export const ENTITIES = [
   Workflow,
   WorkflowVersion,
   WorkflowExecution,
+  WorkflowHook,
   IntegrationConnector,
   UserIntegration,
   FeatureFlag,

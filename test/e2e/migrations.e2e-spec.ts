@@ -38,6 +38,7 @@ const EXPECTED_TABLES = [
   'user_stats',
   'users',
   'workflow_executions',
+  'workflow_hooks',
   'workflow_versions',
   'workflows',
 ];
@@ -86,7 +87,7 @@ describe('migrations (typeorm CLI, real processes)', () => {
     } finally {
       await db.drop();
     }
-  });
+  }, 180_000); // typeorm CLI processes on a loaded 2-core machine
 
   it('two processes migrating at once both succeed (advisory lock), applying each migration once', async () => {
     const db = await createScratchDatabase('race');
@@ -99,7 +100,7 @@ describe('migrations (typeorm CLI, real processes)', () => {
     } finally {
       await db.drop();
     }
-  });
+  }, 180_000); // typeorm CLI processes on a loaded 2-core machine
 
   it('the entities and the migrations describe the same schema (no drift)', async () => {
     const db = await createScratchDatabase('drift');
@@ -117,5 +118,5 @@ describe('migrations (typeorm CLI, real processes)', () => {
     } finally {
       await db.drop();
     }
-  });
+  }, 180_000); // typeorm CLI processes on a loaded 2-core machine
 });

@@ -40,7 +40,14 @@ export class EventIngestService {
     // these rows), the analysis is scheduled, live dashboards are told.
     await this.events.publish('activity.ingested', {
       userId,
-      events: created.map((e) => ({ id: e.id, event_type: e.event_type, file_path: e.file_path, tool: e.tool, timestamp: e.timestamp })),
+      events: created.map((e) => ({
+        id: e.id,
+        event_type: e.event_type,
+        file_path: e.file_path,
+        tool: e.tool,
+        operation: e.operation,
+        timestamp: e.timestamp,
+      })),
       patterns,
       earliest: earliest(stamps.values()),
     });

@@ -11,6 +11,8 @@ import { isConnectorType } from './connector-types';
 import { type ActionDefinition, type ConnectorDefinition, ProviderError, type ProviderTransport } from './connectors/connector';
 import { CONNECTOR_DEFINITIONS } from './connectors/definitions';
 import { OwnerFiles } from './connectors/files';
+import { RecordingHttpClient } from './connectors/recording-http';
+import { maskSecrets } from './dry-run-masking';
 import { IntegrationGateway, type IntegrationActionRequest, type IntegrationStepCheck } from './integration-gateway';
 import { IntegrationsRepository } from './integrations.repository';
 import { IntegrationsService, type ResolvedIntegration } from './integrations.service';
@@ -86,6 +88,7 @@ export class IntegrationActionsService extends IntegrationGateway {
     if (problems.length) throw new StepFailure(`invalid params: ${problems.map((p) => `${p.field}: ${p.msg}`).join('; ')}`);
 
     const scrub = scrubber(integration);
+    if (request.dryRun) return this.dryRun(request, definition, action, integration, params, scrub);
     const max = this.config.integrations.maxAttempts;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -124,6 +127,43 @@ export class IntegrationActionsService extends IntegrationGateway {
         throw new StepFailure(`${failure.message}${tries}`);
       }
     }
+  }
+
+  /**
+   * A dry run of the action: it runs once against a recording transport (recording-http.ts)
+   * — nothing reaches the provider, the integration's health is not touched — and answers
+   * the requests it would have made, with the integration's secrets and secret-looking
+   * headers masked. A refusal the action makes itself (bad params) still fails the step.
+   */
+  private async dryRun(
+    request: IntegrationActionRequest,
+    definition: ConnectorDefinition,
+    action: ActionDefinition,
+    integration: ResolvedIntegration,
+    params: Record<string, unknown>,
+    scrub: (s: string) => string,
+  ): Promise<unknown> {
+    const recorder = new RecordingHttpClient(definition.dryRunAnswer ? (r) => definition.dryRunAnswer!(r) : undefined);
+    let output: unknown;
+    try {
+      output = await action.run({
+        config: integration.config,
+        params,
+        idempotencyKey: request.idempotencyKey,
+        resumed: false,
+        signal: request.signal,
+        transport: { ...this.transport, http: recorder, dryRun: recorder },
+        files: new OwnerFiles(this.uploads, request.userId, definition.provider),
+      });
+    } catch (err) {
+      if (request.signal.aborted) throw err;
+      throw new StepFailure(`${this.classify(err, definition, scrub).message} (dry run)`);
+    }
+    return {
+      dry_run: true,
+      requests: maskSecrets(recorder.records, scrub),
+      would_output: maskSecrets(output ?? null, scrub),
+    };
   }
 
   /**

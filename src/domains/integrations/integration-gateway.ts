@@ -14,6 +14,11 @@ export interface IntegrationActionRequest {
   resumed?: boolean;
   /** When that attempt started (ISO). */
   resumedFrom?: string;
+  /**
+   * Dry run: the provider is not contacted. The action runs against a recording transport
+   * and the step's output is the requests it would have made (secrets masked).
+   */
+  dryRun?: boolean;
   signal: AbortSignal;
 }
 

@@ -7,7 +7,8 @@ import { clientInfo } from '@/platform/http/client-info';
 import { validationFailed } from '@/platform/http/pipes/validation.pipe';
 import { RequireFeature } from '@/platform/http/decorators/require-feature.decorator';
 import { RequireOrgPermission } from '@/platform/http/authorization/require-org-permission.decorator';
-import { ExecuteWorkflowDto, ListExecutionsQuery } from './dto/workflow.dto';
+import { ExecuteWorkflowBody } from './dto/execute-workflow.dto';
+import { ListExecutionsQuery } from './dto/workflow.dto';
 import { ExecutionResponse } from './dto/workflow.responses';
 import { ExecutionsService } from './executions.service';
 import { WORKFLOW_NOT_FOUND } from './workflows.service';
@@ -21,24 +22,32 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 export class ExecutionsController {
   constructor(private readonly executions: ExecutionsService) {}
 
-  /** Returns at once with status `pending`; the worker runs it. */
+  /**
+   * Returns at once with status `pending`; the worker runs it. With `dry_run` the execution
+   * is a dry run (nothing is sent; also on an inactive workflow).
+   */
   @Post('execute')
   @HttpCode(200)
   @RequireFeature('enable_workflow_execution')
   @RequireOrgPermission('workflow:execute', { from: workflow })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'The same key returns the same execution' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'The same key returns the same execution (dry runs and real runs have their own keys)',
+  })
   async execute(
     @CurrentUser() user: AuthUser,
     @Param('id') id: string,
-    @Body() dto: ExecuteWorkflowDto,
+    @Body() dto: ExecuteWorkflowBody,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Req() req: FastifyRequest,
-  ): Promise<{ execution_id: string; status: string }> {
+  ): Promise<{ execution_id: string; status: string; dry_run?: true }> {
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw validationFailed([{ loc: ['header', 'Idempotency-Key'], msg: '1–255 printable ASCII characters', type: 'value_error' }]);
     }
-    const execution = await this.executions.execute(user, id, dto.trigger, idempotencyKey, clientInfo(req));
-    return { execution_id: execution.id, status: execution.status };
+    const execution = await this.executions.execute(user, id, dto.trigger, idempotencyKey, clientInfo(req), dto.dry_run === true);
+    // `dry_run` only on a dry run: the answer of a real run stays what it always was
+    return { execution_id: execution.id, status: execution.status, ...(execution.dryRun ? { dry_run: true as const } : {}) };
   }
 
   @Get('executions')

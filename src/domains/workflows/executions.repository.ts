@@ -15,6 +15,8 @@ export interface ClaimedExecution {
   steps: WorkflowStep[];
   triggerType: string;
   triggerData: unknown;
+  /** Nothing is sent: http and integration steps record their requests, delays do not wait. */
+  dryRun: boolean;
   executionLog: StepLogEntry[];
   startedAt: Date;
   attempts: number;
@@ -60,6 +62,7 @@ const LISTED = {
   completedAt: true,
   errorMessage: true,
   attempts: true,
+  dryRun: true,
   createdAt: true,
 } as const;
 
@@ -77,33 +80,131 @@ export class ExecutionsRepository {
   ) {}
 
   /**
-   * Records a manual run as `pending`; returns its id, or null when the workflow already
-   * has an execution with this idempotency key.
+   * Records a manual run (or dry run) as `pending`; returns its id, or null when the
+   * workflow already has an execution with this idempotency key (a dry run's is stored
+   * apart from real runs' keys: see ExecutionsService).
    */
   async insertManual(
     workflowId: string,
     triggeredBy: string,
     idempotencyKey: string | null,
     trigger: Record<string, unknown>,
+    dryRun: boolean,
     tx: EntityManager,
   ): Promise<string | null> {
     const { rows } = await this.sql.run<{ id: string }>(
-      `INSERT INTO workflow_executions (workflow_id, triggered_by, trigger_type, status, idempotency_key, trigger_data)
-       VALUES ($1, $2, 'manual', 'pending', $3, $4::jsonb)
+      `INSERT INTO workflow_executions (workflow_id, triggered_by, trigger_type, status, idempotency_key, trigger_data, dry_run)
+       VALUES ($1, $2, 'manual', 'pending', $3, $4::jsonb, $5)
        ON CONFLICT (workflow_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
        RETURNING id`,
-      [workflowId, triggeredBy, idempotencyKey, JSON.stringify(trigger)],
+      [workflowId, triggeredBy, idempotencyKey, JSON.stringify(trigger), dryRun],
       tx,
     );
     return rows[0]?.id ?? null;
+  }
+
+  /**
+   * Records a webhook delivery's run as `pending` (trigger_type `webhook`); returns its id,
+   * or null when the workflow already has a run with this idempotency key (`webhook:<key>`).
+   */
+  async insertWebhook(
+    workflowId: string,
+    idempotencyKey: string | null,
+    trigger: Record<string, unknown>,
+    tx: EntityManager,
+  ): Promise<string | null> {
+    const { rows } = await this.sql.run<{ id: string }>(
+      `INSERT INTO workflow_executions (workflow_id, trigger_type, status, idempotency_key, trigger_data)
+       VALUES ($1, 'webhook', 'pending', $2, $3::jsonb)
+       ON CONFLICT (workflow_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+       RETURNING id`,
+      [workflowId, idempotencyKey, JSON.stringify(trigger)],
+      tx,
+    );
+    return rows[0]?.id ?? null;
+  }
+
+  /**
+   * Runs of an activity-triggered workflow for the events that matched it: one per
+   * (workflow, event) — idempotency key `activity:<event id>`, so an event ingested or
+   * retried twice starts one run — and at most `perMinute` started per minute. Matches
+   * beyond the cap are coalesced: counted into the newest run of the minute (its trigger
+   * data and a `trigger` entry of its log). Serialised per workflow (a transaction advisory
+   * lock) so concurrent ingests cannot both take the last place. Returns the new run ids.
+   */
+  async insertActivityRuns(
+    workflowId: string,
+    perMinute: number,
+    events: { id: string; data: Record<string, unknown> }[],
+    tx: EntityManager,
+  ): Promise<{ created: string[]; coalesced: number }> {
+    await this.sql.run('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`floyo:activity-runs:${workflowId}`], tx);
+    const keys = events.map((e) => `activity:${e.id}`);
+    const { rows: seen } = await this.sql.run<{ key: string }>(
+      `SELECT idempotency_key AS key FROM workflow_executions WHERE workflow_id = $1 AND idempotency_key = ANY($2::varchar[])`,
+      [workflowId, keys],
+      tx,
+    );
+    const done = new Set(seen.map((r) => r.key));
+    const fresh = events.filter((e) => !done.has(`activity:${e.id}`));
+    if (!fresh.length) return { created: [], coalesced: 0 };
+    const { rows: window } = await this.sql.run<{ n: number }>(
+      `SELECT count(*)::int AS n FROM workflow_executions
+        WHERE workflow_id = $1 AND trigger_type = 'activity' AND created_at > now() - interval '1 minute'`,
+      [workflowId],
+      tx,
+    );
+    const room = Math.max(0, perMinute - window[0].n);
+    const run = fresh.slice(0, room);
+    const created: string[] = [];
+    if (run.length) {
+      const { rows } = await this.sql.run<{ id: string }>(
+        `INSERT INTO workflow_executions (workflow_id, trigger_type, status, idempotency_key, trigger_data)
+         SELECT $1, 'activity', 'pending', k, d FROM unnest($2::varchar[], $3::jsonb[]) AS t(k, d)
+         ON CONFLICT (workflow_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+         RETURNING id`,
+        [workflowId, run.map((e) => `activity:${e.id}`), run.map((e) => JSON.stringify(e.data))],
+        tx,
+      );
+      created.push(...rows.map((r) => r.id));
+    }
+    const coalesced = fresh.length - run.length;
+    if (coalesced > 0) {
+      const now = new Date().toISOString();
+      const note: StepLogEntry = {
+        step_id: 'trigger',
+        type: 'trigger',
+        status: 'coalesced',
+        attempts: 0,
+        started_at: now,
+        finished_at: now,
+        output: {
+          coalesced_events: coalesced,
+          max_runs_per_minute: perMinute,
+          message: `${coalesced} more matching event(s) within the minute were coalesced into this run (max_runs_per_minute ${perMinute})`,
+        },
+      };
+      await this.sql.run(
+        `UPDATE workflow_executions
+            SET trigger_data = jsonb_set(coalesce(trigger_data, '{}'), '{coalesced_events}',
+                                         to_jsonb(coalesce((trigger_data->>'coalesced_events')::int, 0) + $2)),
+                execution_log = execution_log || $3::jsonb
+          WHERE id = (SELECT id FROM workflow_executions
+                       WHERE workflow_id = $1 AND trigger_type = 'activity' AND created_at > now() - interval '1 minute'
+                       ORDER BY created_at DESC, id DESC LIMIT 1)`,
+        [workflowId, coalesced, JSON.stringify([note])],
+        tx,
+      );
+    }
+    return { created, coalesced };
   }
 
   getById(id: string, tx: EntityManager): Promise<WorkflowExecution> {
     return tx.findOneByOrFail(WorkflowExecution, { id });
   }
 
-  getByIdempotencyKey(workflowId: string, idempotencyKey: string, tx: EntityManager): Promise<WorkflowExecution> {
-    return tx.findOneByOrFail(WorkflowExecution, { workflowId, idempotencyKey });
+  getByIdempotencyKey(workflowId: string, idempotencyKey: string, dryRun: boolean, tx: EntityManager): Promise<WorkflowExecution> {
+    return tx.findOneByOrFail(WorkflowExecution, { workflowId, idempotencyKey, dryRun });
   }
 
   /** A page of the workflow's executions, newest first, without their logs. */
@@ -259,7 +360,7 @@ export class ExecutionsRepository {
          FROM workflows w
         WHERE e.id = $1 AND e.status IN ('pending', 'running') AND w.id = e.workflow_id
         RETURNING e.id, e.workflow_id, w.user_id, w.organization_id, w.is_active, w.steps,
-                  e.trigger_type, e.trigger_data, e.execution_log, e.started_at, e.attempts, e.parked_step, e.parked_ms`,
+                  e.trigger_type, e.trigger_data, e.dry_run, e.execution_log, e.started_at, e.attempts, e.parked_step, e.parked_ms`,
       [executionId],
     );
     const r = rows[0];
@@ -273,6 +374,7 @@ export class ExecutionsRepository {
       steps: r.steps as WorkflowStep[],
       triggerType: r.trigger_type as string,
       triggerData: r.trigger_data,
+      dryRun: r.dry_run === true,
       executionLog: (r.execution_log as StepLogEntry[]) ?? [],
       startedAt: r.started_at as Date,
       attempts: r.attempts as number,
@@ -298,9 +400,11 @@ export class ExecutionsRepository {
       [executionId, status, error],
     );
     if (status === 'completed' || status === 'failed') {
-      await this.sql.run(`UPDATE workflows w SET last_run_at = now() FROM workflow_executions e WHERE e.id = $1 AND w.id = e.workflow_id`, [
-        executionId,
-      ]);
+      // a dry run is not a run of the workflow
+      await this.sql.run(
+        `UPDATE workflows w SET last_run_at = now() FROM workflow_executions e WHERE e.id = $1 AND w.id = e.workflow_id AND NOT e.dry_run`,
+        [executionId],
+      );
     }
     return res.rowCount > 0;
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { InjectQueue } from '@nestjs/bull';
 import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import type { Queue } from 'bull';
@@ -17,7 +18,16 @@ import { WORKFLOW_NOT_FOUND } from './workflows.service';
 const ENQUEUE_TIMEOUT_MS = 2_000;
 
 /**
- * Manual executions: recorded as `pending` and handed to the worker through Bull. The
+ * How a dry run's Idempotency-Key is stored: `dry-run <sha256 of the key>`. The space keeps it
+ * apart from every real run's key (1–255 printable ASCII characters, no space), so a dry run
+ * never answers with a real run of the same key nor the other way round, in the one unique
+ * index of (workflow, key); the hash keeps it within the column's 255 characters.
+ */
+const dryRunKey = (key: string) => `dry-run ${createHash('sha256').update(key).digest('hex')}`;
+
+/**
+ * Manual executions (and dry runs, `dryRun`: nothing is sent, see WorkflowRunner): recorded
+ * as `pending` and handed to the worker through Bull. The
  * database row is the source of truth — if Redis does not take the job in time, the
  * ticker's recovery sweep enqueues it later (job ids are deterministic, so twice is once).
  */
@@ -40,15 +50,18 @@ export class ExecutionsService {
     trigger: Record<string, unknown> | undefined,
     idempotencyKey: string | undefined,
     client: ClientInfo,
+    dryRun = false,
   ): Promise<WorkflowExecution> {
     const execution = await this.transactions.run(async (tx) => {
       const workflow = await this.workflows.findById(workflowId, tx);
       if (!workflow) throw new NotFoundException(WORKFLOW_NOT_FOUND);
-      if (!workflow.isActive) throw new ConflictException('Workflow is not active');
-      const id = await this.executions.insertManual(workflowId, user.id, idempotencyKey ?? null, trigger ?? {}, tx);
+      // a dry run is how an inactive workflow is tested before it is activated
+      if (!workflow.isActive && !dryRun) throw new ConflictException('Workflow is not active');
+      const key = idempotencyKey === undefined ? null : dryRun ? dryRunKey(idempotencyKey) : idempotencyKey;
+      const id = await this.executions.insertManual(workflowId, user.id, key, trigger ?? {}, dryRun, tx);
       if (!id) {
-        // the same key again: the same execution
-        return this.executions.getByIdempotencyKey(workflowId, idempotencyKey!, tx);
+        // the same key again: the same execution (of the same kind: dry runs and real runs have their own keys)
+        return this.executions.getByIdempotencyKey(workflowId, key!, dryRun, tx);
       }
       await this.audit.record(tx, {
         actorId: user.id,
@@ -58,7 +71,7 @@ export class ExecutionsService {
         resourceId: workflowId,
         ip: client.ip,
         userAgent: client.userAgent,
-        details: { execution_id: id },
+        details: { execution_id: id, ...(dryRun ? { dry_run: true } : {}) },
       });
       return this.executions.getById(id, tx);
     });
@@ -66,8 +79,8 @@ export class ExecutionsService {
     return execution;
   }
 
-  /** Bounded: a Redis outage must not hang the request (the sweep enqueues it later). */
-  private async enqueue(executionId: string): Promise<void> {
+  /** Bounded: a Redis outage must not hang the request (the sweep enqueues it later). Also webhook deliveries'. */
+  async enqueue(executionId: string): Promise<void> {
     const add = this.queue.add(
       JOBS.workflows.execute,
       { executionId },

@@ -9,13 +9,13 @@ import type { ScheduleConfig } from './schedule/schedule';
 /** The columns of a new workflow. */
 export type NewWorkflow = Pick<
   Workflow,
-  'userId' | 'organizationId' | 'name' | 'description' | 'steps' | 'scheduleConfig' | 'isActive' | 'version' | 'nextRunAt'
+  'userId' | 'organizationId' | 'name' | 'description' | 'steps' | 'scheduleConfig' | 'trigger' | 'isActive' | 'version' | 'nextRunAt'
 >;
 
 /** The columns of a new version of a workflow. */
 export type NewWorkflowVersion = Pick<
   WorkflowVersion,
-  'workflowId' | 'versionNumber' | 'name' | 'description' | 'steps' | 'scheduleConfig' | 'changeSummary' | 'createdBy'
+  'workflowId' | 'versionNumber' | 'name' | 'description' | 'steps' | 'scheduleConfig' | 'trigger' | 'changeSummary' | 'createdBy'
 >;
 
 /** A scheduled workflow whose run is due, locked by the ticker's transaction. */
@@ -121,5 +121,22 @@ export class WorkflowsRepository {
       [ids, nextRunAt],
       tx,
     );
+  }
+
+  /**
+   * The active activity-triggered workflows whose trigger sees `userId`'s events: the user's
+   * personal ones, their own in organizations they belong to, and their organizations'
+   * workflows that include the members' events.
+   */
+  async activityTriggersOf(userId: string): Promise<{ id: string; trigger: Record<string, unknown> }[]> {
+    const { rows } = await this.sql.run<{ id: string; trigger: Record<string, unknown> }>(
+      `SELECT w.id, w.trigger FROM workflows w
+        WHERE w.is_active AND w.trigger->>'type' = 'activity'
+          AND ((w.organization_id IS NULL AND w.user_id = $1)
+            OR (w.organization_id IN (SELECT m.organization_id FROM organization_members m WHERE m.user_id = $1)
+                AND (w.user_id = $1 OR (w.trigger->>'include_members')::boolean)))`,
+      [userId],
+    );
+    return rows;
   }
 }

@@ -11,8 +11,11 @@ import type { WorkflowVersion } from './entities/workflow-version.entity';
 import type { Workflow } from './entities/workflow.entity';
 import { nextRunAfter, parseSchedule, type ScheduleConfig } from './schedule/schedule';
 import { IntegrationGateway } from '@/domains/integrations';
+import { EventBus } from '@/platform/event-bus/event-bus';
 import { normaliseSteps } from './steps/step-validation';
+import { parseTrigger, type WorkflowTrigger } from './triggers/activity-trigger';
 import type { WorkflowStep } from './steps/step.types';
+import { type HookView, type IssuedHook, WorkflowHooks } from './triggers/workflow-hooks';
 import { WorkflowsRepository } from './workflows.repository';
 
 export const WORKFLOW_NOT_FOUND = 'Workflow not found';
@@ -22,7 +25,16 @@ interface Content {
   description: string | null;
   steps: WorkflowStep[];
   scheduleConfig: ScheduleConfig | null;
+  trigger: WorkflowTrigger | null;
 }
+
+/** A stored workflow, and the webhook hook its change issued (the one time its secret is shown). */
+export interface WorkflowChange {
+  workflow: Workflow;
+  issuedHook: IssuedHook | null;
+}
+
+const NO_WEBHOOK = 'Workflow has no webhook trigger';
 
 /**
  * Workflow definitions and their versions. Every change of content (name, description,
@@ -36,32 +48,58 @@ export class WorkflowsService {
     private readonly transactions: Transactions,
     private readonly audit: AuditService,
     private readonly integrations: IntegrationGateway,
+    private readonly bus: EventBus,
+    private readonly hooks: WorkflowHooks,
   ) {}
 
+  private announced(change: WorkflowChange): WorkflowChange {
+    this.changed(change.workflow);
+    return change;
+  }
+
+  /** Announces the change (activity triggers are cached per user); returns the workflow. */
+  private changed(workflow: Workflow): Workflow {
+    void this.bus.publish('workflow.changed', {
+      workflowId: workflow.id,
+      userId: workflow.userId,
+      organizationId: workflow.organizationId,
+    });
+    return workflow;
+  }
+
   async create(user: AuthUser, dto: CreateWorkflowDto, client: ClientInfo): Promise<Workflow> {
+    return (await this.createWithHook(user, dto, client)).workflow;
+  }
+
+  /** create(), also returning the hook (and its secret) issued for a webhook trigger. */
+  async createWithHook(user: AuthUser, dto: CreateWorkflowDto, client: ClientInfo): Promise<WorkflowChange> {
     const steps = validSteps(dto.steps);
     const schedule = validSchedule(dto.schedule_config);
+    const trigger = validTrigger(dto.trigger, !!dto.organization_id);
     await this.checkIntegrationSteps(dto.steps, steps, { userId: user.id, organizationId: dto.organization_id ?? null });
-    return this.transactions.run(async (tx) => {
-      const isActive = dto.is_active ?? true;
-      const workflow = await this.workflows.insert(
-        {
-          userId: user.id,
-          organizationId: dto.organization_id ?? null,
-          name: dto.name,
-          description: dto.description ?? null,
-          steps,
-          scheduleConfig: schedule,
-          isActive,
-          version: 1,
-          nextRunAt: isActive && schedule ? nextRunAfter(schedule, new Date()) : null,
-        },
-        tx,
-      );
-      await this.recordVersion(tx, workflow, user.id, 'Created');
-      await this.audited(tx, user, workflow, 'create', client, { version: 1 });
-      return workflow;
-    });
+    return this.announced(
+      await this.transactions.run(async (tx) => {
+        const isActive = dto.is_active ?? true;
+        const workflow = await this.workflows.insert(
+          {
+            userId: user.id,
+            organizationId: dto.organization_id ?? null,
+            name: dto.name,
+            description: dto.description ?? null,
+            steps,
+            scheduleConfig: schedule,
+            trigger: trigger as Record<string, unknown> | null,
+            isActive,
+            version: 1,
+            nextRunAt: isActive && schedule ? nextRunAfter(schedule, new Date()) : null,
+          },
+          tx,
+        );
+        await this.recordVersion(tx, workflow, user.id, 'Created');
+        await this.audited(tx, user, workflow, 'create', client, { version: 1 });
+        return { workflow, issuedHook: await this.hooks.sync(workflow, tx) };
+      }),
+    );
   }
 
   /**
@@ -104,68 +142,100 @@ export class WorkflowsService {
     return workflow;
   }
 
-  async update(user: AuthUser, id: string, dto: UpdateWorkflowDto, client: ClientInfo): Promise<Workflow> {
+  /** The update; a trigger changed to webhook issues its hook (removing the trigger deletes it). */
+  async update(user: AuthUser, id: string, dto: UpdateWorkflowDto, client: ClientInfo): Promise<WorkflowChange> {
     const changes: Partial<Content> = {};
     if (dto.name !== undefined) changes.name = dto.name;
     if (dto.description !== undefined) changes.description = dto.description;
     if (dto.steps !== undefined) changes.steps = validSteps(dto.steps);
     if (dto.schedule_config !== undefined) changes.scheduleConfig = validSchedule(dto.schedule_config);
-    if (changes.steps) {
+    if (changes.steps || dto.trigger !== undefined) {
       const current = await this.get(id);
-      await this.checkIntegrationSteps(dto.steps, changes.steps, { userId: current.userId, organizationId: current.organizationId });
+      if (dto.trigger !== undefined) changes.trigger = validTrigger(dto.trigger, !!current.organizationId);
+      if (changes.steps) {
+        await this.checkIntegrationSteps(dto.steps, changes.steps, { userId: current.userId, organizationId: current.organizationId });
+      }
     }
-    return this.transactions.run(async (tx) => {
-      const workflow = await this.lock(id, tx);
-      const changed = (Object.keys(changes) as (keyof Content)[]).filter((k) => JSON.stringify(workflow[k]) !== JSON.stringify(changes[k]));
-      if (!changed.length) return workflow;
-      Object.assign(workflow, changes);
-      if (changed.includes('scheduleConfig')) workflow.nextRunAt = this.nextRun(workflow);
-      workflow.version += 1;
-      await this.workflows.save(workflow, tx);
-      const summary = dto.change_summary ?? `Updated ${changed.map(describeField).join(', ')}`;
-      await this.recordVersion(tx, workflow, user.id, summary);
-      await this.audited(tx, user, workflow, 'update', client, { version: workflow.version, fields: changed.map(describeField) });
-      return workflow;
-    });
+    return this.announced(
+      await this.transactions.run(async (tx) => {
+        const workflow = await this.lock(id, tx);
+        const changed = (Object.keys(changes) as (keyof Content)[]).filter(
+          (k) => JSON.stringify(workflow[k]) !== JSON.stringify(changes[k]),
+        );
+        if (!changed.length) return { workflow, issuedHook: null };
+        Object.assign(workflow, changes);
+        if (changed.includes('scheduleConfig')) workflow.nextRunAt = this.nextRun(workflow);
+        workflow.version += 1;
+        await this.workflows.save(workflow, tx);
+        const summary = dto.change_summary ?? `Updated ${changed.map(describeField).join(', ')}`;
+        await this.recordVersion(tx, workflow, user.id, summary);
+        await this.audited(tx, user, workflow, 'update', client, { version: workflow.version, fields: changed.map(describeField) });
+        return { workflow, issuedHook: await this.hooks.sync(workflow, tx) };
+      }),
+    );
   }
 
-  async rollback(user: AuthUser, id: string, versionNumber: number, client: ClientInfo): Promise<Workflow> {
-    return this.transactions.run(async (tx) => {
-      const workflow = await this.lock(id, tx);
-      const target = await this.workflows.findVersion(id, versionNumber, tx);
-      if (!target) throw new NotFoundException(`Version ${versionNumber} not found`);
-      workflow.name = target.name;
-      workflow.description = target.description;
-      workflow.steps = target.steps;
-      workflow.scheduleConfig = target.scheduleConfig;
-      workflow.nextRunAt = this.nextRun(workflow);
-      workflow.version += 1;
-      await this.workflows.save(workflow, tx);
-      await this.recordVersion(tx, workflow, user.id, `Rolled back to version ${versionNumber}`);
-      await this.audited(tx, user, workflow, 'rollback', client, { to_version: versionNumber, version: workflow.version });
-      return workflow;
-    });
+  /** Restores a version's content (its trigger too: a webhook trigger restored issues a new hook). */
+  async rollback(user: AuthUser, id: string, versionNumber: number, client: ClientInfo): Promise<WorkflowChange> {
+    return this.announced(
+      await this.transactions.run(async (tx) => {
+        const workflow = await this.lock(id, tx);
+        const target = await this.workflows.findVersion(id, versionNumber, tx);
+        if (!target) throw new NotFoundException(`Version ${versionNumber} not found`);
+        workflow.name = target.name;
+        workflow.description = target.description;
+        workflow.steps = target.steps;
+        workflow.scheduleConfig = target.scheduleConfig;
+        workflow.trigger = target.trigger;
+        workflow.nextRunAt = this.nextRun(workflow);
+        workflow.version += 1;
+        await this.workflows.save(workflow, tx);
+        await this.recordVersion(tx, workflow, user.id, `Rolled back to version ${versionNumber}`);
+        await this.audited(tx, user, workflow, 'rollback', client, { to_version: versionNumber, version: workflow.version });
+        return { workflow, issuedHook: await this.hooks.sync(workflow, tx) };
+      }),
+    );
   }
 
   async setActive(user: AuthUser, id: string, active: boolean, client: ClientInfo): Promise<Workflow> {
-    return this.transactions.run(async (tx) => {
-      const workflow = await this.lock(id, tx);
-      if (workflow.isActive === active) return workflow;
-      workflow.isActive = active;
-      // Deactivating stops the schedule at once; activating starts it from now.
-      workflow.nextRunAt = this.nextRun(workflow);
-      await this.workflows.save(workflow, tx);
-      await this.audited(tx, user, workflow, active ? 'activate' : 'deactivate', client);
-      return workflow;
-    });
+    return this.changed(
+      await this.transactions.run(async (tx) => {
+        const workflow = await this.lock(id, tx);
+        if (workflow.isActive === active) return workflow;
+        workflow.isActive = active;
+        // Deactivating stops the schedule at once; activating starts it from now.
+        workflow.nextRunAt = this.nextRun(workflow);
+        await this.workflows.save(workflow, tx);
+        await this.audited(tx, user, workflow, active ? 'activate' : 'deactivate', client);
+        return workflow;
+      }),
+    );
   }
 
   async remove(user: AuthUser, id: string, client: ClientInfo): Promise<void> {
-    await this.transactions.run(async (tx) => {
+    const removed = await this.transactions.run(async (tx) => {
       const workflow = await this.lock(id, tx);
       await this.audited(tx, user, workflow, 'delete', client, { name: workflow.name });
       await this.workflows.delete(id, tx);
+      return workflow;
     });
+    await this.changed(removed);
+  }
+
+  /** A new signing secret for the workflow's webhook (shown once; the old one is refused from now on). */
+  async rotateHook(user: AuthUser, id: string, client: ClientInfo): Promise<IssuedHook> {
+    return this.transactions.run(async (tx) => {
+      const workflow = await this.lock(id, tx);
+      const hook = await this.hooks.rotate(id, tx);
+      if (!hook) throw new NotFoundException(NO_WEBHOOK);
+      await this.audited(tx, user, workflow, 'rotate_hook_secret', client, { hook_id: hook.id });
+      return hook;
+    });
+  }
+
+  /** The webhook hooks of these workflows (workflow id → {id, url}; never a secret). */
+  hooksOf(workflowIds: string[]): Promise<Map<string, HookView>> {
+    return this.hooks.viewsOf(workflowIds);
   }
 
   listVersions(id: string): Promise<WorkflowVersion[]> {
@@ -192,6 +262,7 @@ export class WorkflowsService {
         description: w.description,
         steps: w.steps,
         scheduleConfig: w.scheduleConfig,
+        trigger: w.trigger,
         changeSummary: summary.slice(0, 1_000),
         createdBy: userId,
       },
@@ -224,6 +295,12 @@ function validSteps(input: unknown): WorkflowStep[] {
   const result = normaliseSteps(input);
   if (!result.ok) throw validationFailed(result.issues);
   return result.steps;
+}
+
+function validTrigger(input: unknown, isOrgWorkflow: boolean): WorkflowTrigger | null {
+  const result = parseTrigger(input, isOrgWorkflow);
+  if (!result.ok) throw validationFailed(result.issues);
+  return result.trigger;
 }
 
 function validSchedule(input: unknown): ScheduleConfig | null {

@@ -14,6 +14,7 @@ import { mountQueueDashboard } from '@/platform/queue/queue-dashboard';
 import { RedisIoAdapter } from '@/platform/realtime/redis-io.adapter';
 import { RealtimeService } from '@/platform/realtime/realtime.service';
 import { RedisService } from '@/platform/redis/redis.service';
+import { type RawBodyRequest, wantsRawBody } from '@/platform/http/raw-body';
 
 const MAX_PARAM_LENGTH = 512;
 
@@ -162,16 +163,25 @@ function hasPasswordInQuery(query: unknown): boolean {
  * An empty (or all-whitespace) body sent as `application/json` is no body, as it was for
  * the legacy service: fetch wrappers send that header on every request. Anything else
  * goes to Fastify's own JSON parser (prototype-poisoning checks included); a route that
- * needs a body then answers its usual 422 naming the missing fields.
+ * needs a body then answers its usual 422 naming the missing fields. A route marked
+ * @WithRawBody() also gets the bytes, and a body that is not JSON reaches it unparsed.
  */
 function acceptEmptyJsonBodies(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
   const { onProtoPoisoning, onConstructorPoisoning, bodyLimit } = fastify.initialConfig;
   const parseJson = fastify.getDefaultJsonParser(onProtoPoisoning ?? 'error', onConstructorPoisoning ?? 'error');
   app.useBodyParser('application/json', { bodyLimit }, (request, body, done) => {
+    // @WithRawBody() routes (signed webhooks) keep the bytes and judge a bad body themselves
+    const raw = wantsRawBody(request as FastifyRequest);
+    if (raw) (request as RawBodyRequest).rawBody = body;
     if (isBlank(body)) return done(null, undefined);
     // Fastify's JSON parser takes the raw Buffer as well as a string (secure-json-parse)
-    parseJson(request as Parameters<typeof parseJson>[0], body as unknown as string, done);
+    if (!raw) return parseJson(request as Parameters<typeof parseJson>[0], body as unknown as string, done);
+    parseJson(request as Parameters<typeof parseJson>[0], body as unknown as string, (err, value) => {
+      if (!err) return done(null, value);
+      (request as RawBodyRequest).rawBodyError = err.message;
+      done(null, undefined);
+    });
   });
 }
 

@@ -132,6 +132,10 @@ export class AppConfig {
     httpMaxResponseBytes: number;
     /** IPs/CIDRs that workflow HTTP steps may reach although they are private/loopback. */
     httpAllowlist: string[];
+    /** Requests per minute each webhook trigger URL accepts (a trigger may set fewer). */
+    webhookMaxPerMinute: number;
+    /** Largest body a webhook trigger URL accepts (bytes). */
+    webhookMaxBodyBytes: number;
   };
   /** Integration actions and connection tests (docs/integrations.md). */
   readonly integrations: {
@@ -278,6 +282,8 @@ export class AppConfig {
       purgeCron: e.WORKFLOW_PURGE_CRON,
       httpMaxResponseBytes: e.WORKFLOW_HTTP_MAX_RESPONSE_BYTES,
       httpAllowlist: splitList(e.WORKFLOW_HTTP_ALLOWLIST),
+      webhookMaxPerMinute: e.WORKFLOW_WEBHOOK_MAX_PER_MINUTE,
+      webhookMaxBodyBytes: e.WORKFLOW_WEBHOOK_MAX_BODY_BYTES,
     };
     this.integrations = {
       githubApiUrl: e.INTEGRATION_GITHUB_API_URL,

@@ -813,6 +813,23 @@ export const envSchema = Joi.object({
     })
     .description('Comma list of IPs/CIDRs HTTP steps may reach although private or loopback (the SSRF guard refuses them otherwise).')
     .meta(workflows),
+  WORKFLOW_WEBHOOK_MAX_PER_MINUTE: Joi.number()
+    .integer()
+    .min(1)
+    .max(100_000)
+    .default(60)
+    .description(
+      'Requests each webhook trigger URL (POST /api/hooks/{id}) accepts per minute (1-100000); beyond it a 429 with Retry-After. ' +
+        "A workflow's trigger may set a lower max_runs_per_minute.",
+    )
+    .meta(workflows),
+  WORKFLOW_WEBHOOK_MAX_BODY_BYTES: Joi.number()
+    .integer()
+    .min(1_024)
+    .max(10 * 1024 * 1024)
+    .default(256 * 1024)
+    .description('Largest JSON body a webhook trigger URL accepts (bytes; 256 KiB by default); a larger one is a 413 and starts nothing.')
+    .meta(workflows),
 
   // --- integrations (connector actions of workflow steps, connection tests)
   INTEGRATION_GITHUB_API_URL: providerUrl(

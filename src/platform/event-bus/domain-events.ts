@@ -14,7 +14,14 @@ export interface DomainEvents {
   /** Activity events of a user were stored (single, batch or upload), with the extension patterns they moved. */
   'activity.ingested': {
     userId: string;
-    events: { id: string; event_type: string; file_path: string | null; tool: string | null; timestamp: string }[];
+    events: {
+      id: string;
+      event_type: string;
+      file_path: string | null;
+      tool: string | null;
+      operation: string | null;
+      timestamp: string;
+    }[];
     patterns: { id: string; file_extension: string; count: number }[];
     /** The earliest timestamp among them (null: none had one). */
     earliest: Date | null;
@@ -30,6 +37,8 @@ export interface DomainEvents {
     status: string;
     step: { id: string; status: string } | null;
   };
+  /** A workflow was created, changed (content, trigger, active state) or deleted. */
+  'workflow.changed': { workflowId: string; userId: string; organizationId: string | null };
   /** An integration's health changed: a provider refused its credentials, or a test or action succeeded again. */
   'integration.status.changed': {
     id: string;

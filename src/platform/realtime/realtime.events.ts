@@ -3,7 +3,14 @@
  * `event_id` and a `timestamp` (added by RealtimeService), so clients can de-duplicate.
  */
 export interface ServerToClientEvents {
-  'event.created': { id: string; event_type: string; file_path: string | null; tool: string | null; timestamp: string };
+  'event.created': {
+    id: string;
+    event_type: string;
+    file_path: string | null;
+    tool: string | null;
+    operation: string | null;
+    timestamp: string;
+  };
   'events.batch_created': { count: number };
   /**
    * An extension pattern moved (ingest; `kind` absent or `extension`), or a temporal

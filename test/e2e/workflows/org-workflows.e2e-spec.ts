@@ -84,6 +84,11 @@ const ROUTES: Route[] = [
     expect: { owner: 200, admin: 200, member: 200, viewer: 403, outsider: 404 },
   },
   {
+    name: 'POST /api/workflows/{id}/hook/rotate',
+    call: (t, tok, c) => status(t.http().post(`/api/workflows/${c.wf}/hook/rotate`).set(bearer(tok))),
+    expect: { owner: 200, admin: 200, member: 200, viewer: 403, outsider: 404 },
+  },
+  {
     name: 'DELETE /api/workflows/{id}',
     call: (t, tok, c) => status(t.http().delete(`/api/workflows/${c.wf}`).set(bearer(tok))),
     expect: { owner: 200, admin: 200, member: 403, viewer: 403, outsider: 404 },
@@ -115,13 +120,13 @@ describe('organization workflows: permission matrix', () => {
 
   for (const route of ROUTES) {
     it.each(CALLERS)(`${route.name} as %s`, async (caller) => {
-      // a fresh org workflow per check, created by the owner
+      // a fresh org workflow per check, created by the owner (a webhook trigger: it has a hook to rotate)
       const wf = (
         await t
           .http()
           .post('/api/workflows')
           .set(bearer(users.owner.accessToken))
-          .send({ name: 'shared', steps: [{ type: 'delay', ms: 0 }], organization_id: orgId })
+          .send({ name: 'shared', steps: [{ type: 'delay', ms: 0 }], organization_id: orgId, trigger: { type: 'webhook' } })
           .expect(201)
       ).body.id as string;
       expect(await route.call(t, users[caller].accessToken, { orgId, wf })).toBe(route.expect[caller]);

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { HttpCall, HttpResult, SafeHttpClient } from '@/platform/http/outbound/safe-http';
+import type { RecordingHttpClient } from './recording-http';
 import type { JsonSchema } from '../config-schema';
 import type { ConnectorType } from '../connector-types';
 
@@ -27,12 +28,22 @@ export interface ProviderTransport {
    * SSRF-guarded HTTP (`call`), node:http(s) agents for SDKs (`agents()`, e.g. the AWS SDK's
    * NodeHttpHandler) and host resolution for other protocols (`resolveHost`, e.g. SMTP).
    */
-  http: SafeHttpClient;
+  http: ProviderHttp;
   /** Per-request timeout for provider calls. */
   timeoutMs: number;
   /** Provider base URLs of this deployment (INTEGRATION_*_URL); an integration's own (`api_url`, `endpoint`) wins. */
   endpoints: ProviderEndpoints;
+  /**
+   * Dry run: nothing leaves the process. `http` is then this same recorder (each call is
+   * recorded and answered with a synthetic 200, see recording-http.ts); connectors that do
+   * not speak HTTP through `http` (the AWS SDK, SMTP) record what they would send here
+   * instead of connecting.
+   */
+  dryRun?: RecordingHttpClient;
 }
+
+/** The outbound client of a transport: the SSRF-guarded client, or in a dry run the recorder. */
+export type ProviderHttp = Pick<SafeHttpClient, 'call' | 'agents' | 'resolveHost'>;
 
 interface ProviderEndpoints {
   githubApiUrl: string;
@@ -92,6 +103,22 @@ export interface ConnectorDefinition {
   actions: Record<string, ActionDefinition>;
   /** The provider's cheapest authenticated call; resolves with what it proved ("authenticated as octocat"). */
   test(ctx: TestContext): Promise<string>;
+  /**
+   * Dry runs: the synthetic answer to a recorded request where the action needs more than
+   * the default (200 with `{}`) to go on — a session id, a token, a default branch.
+   */
+  dryRunAnswer?(request: RecordedHttpRequest): Partial<Pick<HttpResult, 'status' | 'headers' | 'body'>> | undefined;
+}
+
+/** An HTTP request a dry run would have sent, as it would have been sent (secrets masked later). */
+export interface RecordedHttpRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  /** JSON as the value sent, text as it is, bytes as `{bytes, sha256}`. */
+  body?: unknown;
+  /** Set when the answer the action went on with was synthetic beyond a plain 200 (a read, a session id). */
+  note?: string;
 }
 
 /**

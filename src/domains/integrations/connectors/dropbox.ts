@@ -259,6 +259,12 @@ export function dropboxConnector(limits: DropboxUploadLimits = DROPBOX_UPLOAD_LI
   return {
     type: 'dropbox',
     provider: PROVIDER,
+    // an upload session needs its id to go on; get_metadata (a resumed step only) finds nothing
+    dryRunAnswer: (request) => {
+      if (request.url.endsWith('/2/files/upload_session/start')) return { body: { session_id: 'dry-run-session' } };
+      if (request.url.endsWith('/2/files/get_metadata')) return { status: 409, body: { error_summary: 'path/not_found/' } };
+      return undefined;
+    },
     actions: {
       upload_file: {
         description: "Upload a file into the integration's Dropbox folder (files over 150 MB through an upload session)",

@@ -6,6 +6,7 @@ import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import type { ActionFile, ConnectorDefinition, FileRef, ProviderTransport } from './connector';
 import { networkProviderError, ProviderError } from './connector';
 import { FILE_PARAM } from './files';
+import { type RecordingHttpClient, summariseStream } from './recording-http';
 
 const PROVIDER = 'Email';
 const EMAIL = { type: 'string', format: 'email', maxLength: 254 };
@@ -180,6 +181,44 @@ function smtpError(err: unknown, what: string, config: Record<string, unknown>, 
 const address = (a: string | { address: string }) => (typeof a === 'string' ? a : a.address);
 
 /**
+ * A dry run of send_email: the message is built by nodemailer (its stream transport, no
+ * connection) and recorded as the SMTP server would get it — the envelope, the top-level
+ * headers, the attachments' names and sizes — nothing is sent.
+ */
+async function recordMessage(
+  recorder: RecordingHttpClient,
+  config: Record<string, unknown>,
+  message: SendMailOptions,
+  attachment: ActionFile | null,
+): Promise<unknown> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const nodemailer = require('nodemailer') as typeof import('nodemailer');
+  const built = await nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'crlf' }).sendMail(message);
+  const raw = (built.message as Buffer).toString('utf8');
+  const head = raw.slice(0, raw.indexOf('\r\n\r\n')).replace(/\r\n[ \t]+/g, ' ');
+  const headers: Record<string, string> = {};
+  for (const line of head.split('\r\n')) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  // the SMTP transport sends Bcc in the envelope only (the stream transport keeps the header)
+  delete headers.bcc;
+  const attachments = attachment
+    ? [{ filename: attachment.name, content_type: attachment.contentType, ...(await summariseStream(await attachment.open())) }]
+    : [];
+  const envelope = built.envelope as { from: string; to: string[] };
+  recorder.record({
+    kind: 'smtp',
+    server: `${String(config.smtp_host)}:${String(config.smtp_port)}`,
+    login: str(config.username) ?? null,
+    envelope: { from: envelope.from, to: envelope.to },
+    headers,
+    attachments,
+  });
+  return { message_id: built.messageId, accepted: envelope.to, rejected: [], response: null };
+}
+
+/**
  * Mail through the integration's SMTP server (nodemailer). Each message's Message-ID comes
  * from the step's idempotency key; SMTP cannot be asked whether a message arrived, so a
  * resumed step sends again and the recipient's client sees the same message.
@@ -236,6 +275,13 @@ export const email: ConnectorDefinition = {
             ? [{ filename: attachment.file.name, content: attachment.stream, contentType: attachment.file.contentType }]
             : undefined,
         };
+        if (ctx.transport.dryRun) {
+          try {
+            return await recordMessage(ctx.transport.dryRun, config, message, attachment?.file ?? null);
+          } finally {
+            attachment?.stream.destroy();
+          }
+        }
         let smtp: Smtp | null = null;
         try {
           smtp = await smtpFor(ctx.transport, config, ctx.signal);

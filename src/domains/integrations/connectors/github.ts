@@ -321,6 +321,12 @@ export const github: ConnectorDefinition = {
     },
   },
 
+  // the default branch lookup of dispatch_workflow without a ref (nothing else reads in a dry run)
+  dryRunAnswer: (request) =>
+    request.method === 'GET' && /\/repos\/[^/]+\/[^/?]+$/.test(new URL(request.url).pathname)
+      ? { body: { default_branch: '(the repository default branch)' } }
+      : undefined,
+
   async test(ctx: TestContext) {
     const repo = repository(ctx.config);
     const user = asObject((await gh(ctx, 'test', 'GET', '/user')).body);

@@ -160,6 +160,8 @@ export async function googleAccessToken(
   provider: string,
   fresh = false,
 ): Promise<string> {
+  // a dry run's token is synthetic: never cached, never taken from the cache
+  if (ctx.transport.dryRun) return (await requestToken(ctx, creds, provider)).accessToken;
   const cached = tokens.get(creds.cacheKey);
   if (!fresh && cached && cached.expiresAt - EXPIRY_MARGIN_MS > Date.now()) return cached.accessToken;
   let pending = inFlight.get(creds.cacheKey);

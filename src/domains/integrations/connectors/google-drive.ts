@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { HttpMethod, HttpResult } from '@/platform/http/outbound/safe-http';
-import type { ActionContext, ActionFile, ConnectorDefinition, FileRef, TestContext } from './connector';
+import type { ActionContext, ActionFile, ConnectorDefinition, FileRef, RecordedHttpRequest, TestContext } from './connector';
 import { networkProviderError, ProviderError, providerMessage, retryAfterMs } from './connector';
 import { FILE_PARAM, readAll } from './files';
 import { forgetGoogleToken, googleAccessToken, googleCredentials, googleIdentity, type GoogleCredentials } from './google-auth';
@@ -427,6 +427,26 @@ class FileChunks {
 }
 
 /**
+ * Dry runs: what Drive (and the token endpoint) would answer, so the action goes on to the
+ * requests it makes: a token, a session URI, every chunk taken, no existing file or folder.
+ */
+function dryRunAnswer(request: RecordedHttpRequest): Partial<Pick<HttpResult, 'status' | 'headers' | 'body'>> | undefined {
+  if (request.headers['content-type'] === 'application/x-www-form-urlencoded') {
+    return { body: { access_token: 'dry-run', expires_in: 3600, token_type: 'Bearer' } };
+  }
+  const url = new URL(request.url);
+  if (url.searchParams.get('uploadType') === 'resumable' && !url.searchParams.has('upload_id')) {
+    url.searchParams.set('upload_id', 'dry-run');
+    return { headers: { location: url.toString() } };
+  }
+  const range = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(request.headers['content-range'] ?? '');
+  if (range && range[3] !== String(Number(range[2]) + 1)) return { status: 308, headers: { range: `bytes=0-${range[2]}` } };
+  if (request.method === 'GET') return { body: { files: [] } };
+  const name = request.body && typeof request.body === 'object' ? (request.body as { name?: unknown }).name : undefined;
+  return { body: { id: 'dry-run', name: typeof name === 'string' ? name : 'dry-run' } };
+}
+
+/**
  * Google Drive (API v3) with a service account's key (`credentials_json`, the legacy config)
  * or an OAuth client with a refresh token. Files and folders an action creates carry
  * `appProperties.floyo_key` = the step's idempotency key: a resumed step finds what its
@@ -435,6 +455,7 @@ class FileChunks {
 export const googleDrive: ConnectorDefinition = {
   type: 'googledrive',
   provider: PROVIDER,
+  dryRunAnswer,
   actions: {
     upload_file: {
       description:

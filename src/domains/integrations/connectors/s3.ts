@@ -4,10 +4,10 @@ import { PassThrough } from 'node:stream';
 import { GetObjectCommand, HeadBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { SafeHttpClient } from '@/platform/http/outbound/safe-http';
-import type { ConnectorDefinition, FileRef, ProviderTransport } from './connector';
+import type { ConnectorDefinition, FileRef, ProviderHttp, ProviderTransport } from './connector';
 import { ProviderError, retryAfterMs } from './connector';
 import { FILE_PARAM } from './files';
+import { summariseStream } from './recording-http';
 
 const PROVIDER = 'S3';
 /** Object metadata (`x-amz-meta-floyo-key`) holding the step's idempotency key. */
@@ -62,7 +62,7 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v 
  * settings (secret included, never as a key itself). Never `destroy()`ed: that would
  * destroy the shared agents.
  */
-const clients = new WeakMap<SafeHttpClient, Map<string, S3Client>>();
+const clients = new WeakMap<ProviderHttp, Map<string, S3Client>>();
 const MAX_CLIENTS = 200;
 
 /**
@@ -253,8 +253,9 @@ export const s3: ConnectorDefinition = {
       async run(ctx) {
         const { params, config } = ctx;
         const what = 'put_object';
-        await assertEndpoint(ctx.transport, config);
-        const client = clientFor(ctx.transport, config);
+        const dryRun = ctx.transport.dryRun;
+        if (!dryRun) await assertEndpoint(ctx.transport, config);
+        const client = dryRun ? null : clientFor(ctx.transport, config);
         const bucket = String(config.bucket_name);
         const file = await ctx.files.open(params.file as FileRef);
         // the day the step started, so that a resumed step computes the same key
@@ -265,7 +266,7 @@ export const s3: ConnectorDefinition = {
         if (Buffer.byteLength(key) > MAX_KEY_BYTES)
           throw new ProviderError(PROVIDER, 'fail', `${PROVIDER} ${what}: the key is longer than ${MAX_KEY_BYTES} bytes`);
 
-        if (ctx.resumed) {
+        if (ctx.resumed && client) {
           try {
             const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: ctx.signal });
             if (head.Metadata?.[KEY_METADATA] === ctx.idempotencyKey) {
@@ -280,6 +281,23 @@ export const s3: ConnectorDefinition = {
           ...((params.metadata as Record<string, string> | undefined) ?? {}),
           [KEY_METADATA]: ctx.idempotencyKey,
         };
+        const contentType = str(params.content_type) ?? file.contentType;
+        if (dryRun || !client) {
+          // the command the SDK would send (PutObject, or a multipart upload of the same object); no connection
+          const bytes = await summariseStream(await file.open());
+          dryRun?.record({
+            kind: 's3',
+            command: 'PutObject',
+            endpoint: str(config.endpoint) ?? null,
+            region: String(config.region ?? ''),
+            bucket,
+            key,
+            content_type: contentType,
+            metadata,
+            body: bytes,
+          });
+          return { bucket, key, etag: null, size: bytes.bytes };
+        }
         const source = await file.open();
         let size = 0;
         const body = new PassThrough();
@@ -288,7 +306,7 @@ export const s3: ConnectorDefinition = {
         source.pipe(body);
         const upload = new Upload({
           client,
-          params: { Bucket: bucket, Key: key, Body: body, ContentType: str(params.content_type) ?? file.contentType, Metadata: metadata },
+          params: { Bucket: bucket, Key: key, Body: body, ContentType: contentType, Metadata: metadata },
           partSize: s3Uploads.partBytes,
           queueSize: s3Uploads.queueSize,
           leavePartsOnError: false,
@@ -331,8 +349,20 @@ export const s3: ConnectorDefinition = {
       async run(ctx) {
         const { params, config } = ctx;
         const expiresIn = typeof params.expires_in === 'number' ? params.expires_in : 3600;
-        const client = clientFor(ctx.transport, config);
         const at = Date.now();
+        if (ctx.transport.dryRun) {
+          // signed locally in a real run too (no request); the URL itself is a credential, not made here
+          const key = String(params.key);
+          ctx.transport.dryRun.record({
+            kind: 's3',
+            command: 'presign GetObject',
+            bucket: String(config.bucket_name),
+            key,
+            expires_in: expiresIn,
+          });
+          return { url: null, expires_at: new Date(at + expiresIn * 1000).toISOString() };
+        }
+        const client = clientFor(ctx.transport, config);
         try {
           const url = await getSignedUrl(client, new GetObjectCommand({ Bucket: String(config.bucket_name), Key: String(params.key) }), {
             expiresIn,

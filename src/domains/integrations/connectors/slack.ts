@@ -53,6 +53,8 @@ export const slack: ConnectorDefinition = {
       },
     },
   },
+  // a webhook answers the text "ok"
+  dryRunAnswer: () => ({ body: 'ok' }),
   test({ config }) {
     // A webhook has no read-only call: posting would send a message. Check its shape and host.
     let url: URL;

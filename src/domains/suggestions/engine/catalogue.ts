@@ -38,6 +38,12 @@ export interface SuggestionRule {
   action: string;
   sample: string;
   /**
+   * Which matched step (1-based) is the observable event that starts the automation: the
+   * draft gets an activity trigger matching it (its tool, operation and extension). Absent:
+   * a time-bound routine (the draft gets the routine's cron).
+   */
+  triggerStep?: number;
+  /**
    * The draft workflow's integration step (when the user has that integration): one of the
    * connector's actions with params valid for it. String values take the `{placeholders}`
    * of the matched steps (`{glob}`, `{ext}`, `{s1_ext}`, …). Files come from the user's
@@ -58,6 +64,7 @@ const DOC_EXT = ['.docx', '.doc', '.odt', '.rtf', '.pages', '.md', '.tex', '.ppt
 export const RULES: readonly SuggestionRule[] = [
   {
     id: 'outputs-sync-dropbox',
+    triggerStep: 2,
     connector: 'dropbox',
     sequence: [{ verbs: RUN }, { verbs: CREATE, exts: DATA_EXT }, { verbs: UPLOAD }],
     supersedes: ['outputs-archive-s3'],
@@ -76,6 +83,7 @@ export const RULES: readonly SuggestionRule[] = [
   },
   {
     id: 'outputs-archive-s3',
+    triggerStep: 2,
     connector: 's3',
     sequence: [{ verbs: RUN }, { verbs: CREATE, exts: DATA_EXT }],
     title: 'AWS S3: archive the {EXT} files {s1_tool} writes',
@@ -89,6 +97,7 @@ export const RULES: readonly SuggestionRule[] = [
   },
   {
     id: 'converted-pdf-email',
+    triggerStep: 2,
     connector: 'email',
     sequence: [{ verbs: SAVE, exts: DOC_EXT }, { verbs: CONVERT, exts: ['.pdf'] }, { verbs: SEND }],
     supersedes: ['converted-pdf-drive'],
@@ -119,6 +128,7 @@ export const RULES: readonly SuggestionRule[] = [
   },
   {
     id: 'converted-pdf-drive',
+    triggerStep: 2,
     connector: 'googledrive',
     sequence: [
       { verbs: SAVE, exts: DOC_EXT },
@@ -136,6 +146,7 @@ export const RULES: readonly SuggestionRule[] = [
   },
   {
     id: 'push-ci-github',
+    triggerStep: 2,
     connector: 'github',
     sequence: [
       { tools: ['git'], verbs: ['commit'] },
@@ -158,6 +169,7 @@ export const RULES: readonly SuggestionRule[] = [
   },
   {
     id: 'docs-share-drive',
+    triggerStep: 1,
     connector: 'googledrive',
     sequence: [{ verbs: SAVE, exts: DOC_EXT }, { verbs: UPLOAD }],
     title: 'Google Drive: sync your {EXT} documents',

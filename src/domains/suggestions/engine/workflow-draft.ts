@@ -1,3 +1,4 @@
+import { parseStep } from '@/domains/patterns';
 import { CONNECTOR_TYPES, isConnectorType } from '@/domains/integrations';
 import type { CreateWorkflowDto } from '@/domains/workflows';
 import { ruleById } from './catalogue';
@@ -26,12 +27,15 @@ const MESSAGE_MAX = 2_000;
 const cut = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
 
 /**
- * The draft workflow of a suggestion: inactive (nothing runs until the user activates it),
- * named after the suggestion, its reasoning and sample as the description, a `notify`
- * step for the trigger, an `integration` step when the user already has an active
- * integration of the suggested connector — its params filled from the evidence, and an
- * email goes to the user when the integration names no recipients — and a cron schedule
- * for scheduled routines. Without the integration the description says what to connect.
+ * The draft workflow of a suggestion, named after it, its reasoning and sample as the
+ * description, a `notify` step, and an `integration` step when the user already has an
+ * active integration of the suggested connector — its params filled from the evidence, and
+ * an email goes to the user when the integration names no recipients. Without the
+ * integration the description says what to connect. What starts it:
+ * - a routine that begins with an observable event (the rule's `triggerStep`): an activity
+ *   trigger matching that event, and the draft is active — applying the suggestion is the
+ *   user's yes, and the next such event runs it;
+ * - a routine bound to a time of day: its cron schedule, inactive until the user turns it on.
  */
 export function workflowDraft(s: DraftSource, integration: DraftIntegration | null, ownerEmail: string): CreateWorkflowDto {
   const integrationId = integration?.id ?? null;
@@ -53,13 +57,24 @@ export function workflowDraft(s: DraftSource, integration: DraftIntegration | nu
     steps.push({ id: 'integration', type: 'integration', integration_id: integration.id, action: rule.workflowAction.action, params });
   }
   const cron = rule && !rule.connector ? s.metadata?.cron : undefined;
+  const triggerKey = rule?.triggerStep ? s.metadata?.matched?.[rule.triggerStep - 1] : undefined;
   return {
     name: cut(title, NAME_MAX),
     description: cut(description, DESCRIPTION_MAX),
     steps,
     schedule_config: cron ? { type: 'cron', cron, timezone: 'UTC' } : null,
-    is_active: false,
+    ...(triggerKey ? { trigger: activityTriggerOf(triggerKey) } : {}),
+    is_active: !!triggerKey,
   };
+}
+
+/** The activity trigger that matches events of a step (`word:exported:.pdf`): its tool, operation and extension. */
+export function activityTriggerOf(stepKey: string): Record<string, unknown> {
+  const step = parseStep(stepKey);
+  const match: Record<string, string> = { operation: step.action };
+  if (step.subject !== 'file') match.tool = step.subject;
+  if (step.ext) match.file_path = `**/*${step.ext}`;
+  return { type: 'activity', match, max_runs_per_minute: 10 };
 }
 
 function fillDeep(value: unknown, values: Record<string, string>): unknown {

@@ -31,6 +31,16 @@ export class CreateWorkflowDto {
   @Allow()
   schedule_config?: unknown;
 
+  @ApiPropertyOptional({
+    description:
+      "Run on the owner's activity: every ingested event matching all conditions starts one run with the event as {{trigger.*}}. " +
+      'file_path is a glob (* one segment, ** any depth, ? one character). Or {"type": "webhook"}: the answer carries ' +
+      'hook {id, url, secret} — the secret only this once (docs/workflows.md, "Webhook triggers").',
+    example: { type: 'activity', match: { event_type: 'file_created', file_path: '/home/*/reports/out/*.csv' }, max_runs_per_minute: 10 },
+  })
+  @Allow()
+  trigger?: unknown;
+
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @IsUUID()
@@ -63,6 +73,12 @@ export class UpdateWorkflowDto {
   @ApiPropertyOptional()
   @Allow()
   schedule_config?: unknown;
+
+  @ApiPropertyOptional({
+    description: 'An activity or webhook trigger, or null to remove it (a webhook trigger added: the answer carries its secret, once)',
+  })
+  @Allow()
+  trigger?: unknown;
 
   @ApiPropertyOptional({ description: 'Recorded with the new version' })
   @IsOptional()

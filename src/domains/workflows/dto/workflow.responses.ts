@@ -4,12 +4,22 @@ import type { Workflow } from '../entities/workflow.entity';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
+/** A webhook trigger's URL (`POST` it, signed) — and its secret, only in the answer that issued it. */
+export class WorkflowHookResponse {
+  id: string;
+  /** The path under the API's base URL: `/api/hooks/{id}`. */
+  url: string;
+  /** Shown once: by the create/update that added the webhook trigger, and by each rotation. */
+  secret?: string;
+}
+
 export class WorkflowResponse {
   id: string;
   name: string;
   description: string | null;
   steps: unknown[];
   schedule_config: Record<string, unknown> | null;
+  trigger: Record<string, unknown> | null;
   organization_id: string | null;
   owner_id: string;
   is_active: boolean;
@@ -18,14 +28,18 @@ export class WorkflowResponse {
   last_run_at: string | null;
   created_at: string;
   updated_at: string;
+  /** The webhook trigger's URL (null without one); its secret only when just issued. */
+  hook?: WorkflowHookResponse | null;
 
-  static from(w: Workflow): WorkflowResponse {
+  /** `hook` (when given) is shown as is: pass the issued hook (with its secret) only from the call that issued it. */
+  static from(w: Workflow, hook?: WorkflowHookResponse | null): WorkflowResponse {
     return {
       id: w.id,
       name: w.name,
       description: w.description,
       steps: w.steps,
       schedule_config: w.scheduleConfig,
+      trigger: w.trigger,
       organization_id: w.organizationId,
       owner_id: w.userId,
       is_active: w.isActive,
@@ -34,6 +48,7 @@ export class WorkflowResponse {
       last_run_at: iso(w.lastRunAt),
       created_at: w.createdAt.toISOString(),
       updated_at: w.updatedAt.toISOString(),
+      ...(hook !== undefined ? { hook } : {}),
     };
   }
 }
@@ -44,6 +59,7 @@ export class WorkflowVersionResponse {
   description: string | null;
   steps: unknown[];
   schedule_config: Record<string, unknown> | null;
+  trigger: Record<string, unknown> | null;
   change_summary: string | null;
   created_by: string | null;
   created_at: string;
@@ -55,6 +71,7 @@ export class WorkflowVersionResponse {
       description: v.description,
       steps: v.steps,
       schedule_config: v.scheduleConfig,
+      trigger: v.trigger,
       change_summary: v.changeSummary,
       created_by: v.createdBy,
       created_at: v.createdAt.toISOString(),
@@ -73,8 +90,12 @@ export class ExecutionResponse {
   completed_at: string | null;
   error_message: string | null;
   attempts: number;
+  /** A dry run: nothing was sent (http and integration steps recorded their requests). */
+  dry_run: boolean;
   created_at: string;
   execution_log?: unknown[];
+  /** What started it ({{trigger.*}}): the manual trigger body, or the matched event of an activity trigger. */
+  trigger_data?: Record<string, unknown> | null;
 
   static from(e: WorkflowExecution, withLog = false): ExecutionResponse {
     return {
@@ -88,8 +109,9 @@ export class ExecutionResponse {
       completed_at: iso(e.completedAt),
       error_message: e.errorMessage,
       attempts: e.attempts,
+      dry_run: e.dryRun,
       created_at: e.createdAt.toISOString(),
-      ...(withLog ? { execution_log: e.executionLog } : {}),
+      ...(withLog ? { execution_log: e.executionLog, trigger_data: e.triggerData } : {}),
     };
   }
 }

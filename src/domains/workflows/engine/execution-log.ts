@@ -6,7 +6,8 @@
 export interface StepLogEntry {
   step_id: string;
   type: string;
-  status: 'started' | 'completed' | 'failed';
+  /** `coalesced`: a note of the activity trigger (matches beyond max_runs_per_minute), not a step. */
+  status: 'started' | 'completed' | 'failed' | 'coalesced';
   attempts: number;
   started_at: string;
   finished_at: string;

@@ -6,7 +6,8 @@ import { renderDeep, renderString, type TemplateContext } from '../steps/templat
 import { createHash } from 'node:crypto';
 import { bounded, boundedError, completedSteps, interruptedSteps, type StepLogEntry } from './execution-log';
 import { IntegrationGateway } from '@/domains/integrations';
-import { SafeHttpClient } from '@/platform/http/outbound/safe-http';
+import { cleanHeaders, encodeBody, SafeHttpClient } from '@/platform/http/outbound/safe-http';
+import { maskSecretHeaders } from '@/platform/http/outbound/secret-headers';
 import { StepFailure } from '@/platform/http/outbound/step-failure';
 
 export interface RunInput {
@@ -24,6 +25,12 @@ export interface RunInput {
    * to resume (the worker parks the execution, with no slot and no worker). Absent: sleep.
    */
   parkDelaysFromMs?: number;
+  /**
+   * Dry run: templating is resolved but nothing is sent — http steps record the request they
+   * would make (secret-looking headers masked), integration steps the provider requests,
+   * delays do not wait, notify pushes nothing; log steps behave as usual.
+   */
+  dryRun?: boolean;
 }
 
 export interface RunHooks {
@@ -57,7 +64,7 @@ export class WorkflowRunner {
     for (const step of input.steps) {
       if (done.has(step.id)) continue;
       if (input.signal.aborted) return { status: 'failed', error: abortReason(input.signal) };
-      if (step.type === 'delay' && input.parkDelaysFromMs !== undefined && step.ms >= input.parkDelaysFromMs) {
+      if (step.type === 'delay' && !input.dryRun && input.parkDelaysFromMs !== undefined && step.ms >= input.parkDelaysFromMs) {
         return { status: 'parked', stepId: step.id, startedAt: new Date().toISOString(), resumeAt: new Date(Date.now() + step.ms) };
       }
       if (step.type === 'integration') {
@@ -141,20 +148,23 @@ export class WorkflowRunner {
   }
 
   private async callHttp(step: HttpStep, input: RunInput, ctx: TemplateContext): Promise<unknown> {
-    const res = await this.http.call({
+    const call = {
       method: step.method,
       url: renderString(step.url, ctx),
       headers: step.headers ? renderDeep(step.headers, ctx) : undefined,
       body: step.body !== undefined ? renderDeep(step.body, ctx) : undefined,
       timeoutMs: step.timeout_ms,
       signal: input.signal,
-    });
+    };
+    if (input.dryRun) return { dry_run: true, request: dryRunRequest(call) };
+    const res = await this.http.call(call);
     const output = { status: res.status, headers: res.headers, body: res.body, ...(res.truncated ? { truncated: true } : {}) };
     if (res.status >= 400) throw new StepFailure(`HTTP ${res.status}`, output);
     return output;
   }
 
   private async delay(step: DelayStep, input: RunInput): Promise<unknown> {
+    if (input.dryRun) return { dry_run: true, would_wait_ms: step.ms };
     await sleep(step.ms, undefined, { signal: input.signal });
     return { waited_ms: step.ms };
   }
@@ -164,8 +174,10 @@ export class WorkflowRunner {
     const payload = { message, workflow_id: input.workflowId, execution_id: input.executionId };
     if (step.target === 'org') {
       if (!input.organizationId) throw new StepFailure('target "org" needs a workflow that belongs to an organization');
+      if (input.dryRun) return { dry_run: true, would_deliver_to: step.target, notification: payload };
       this.realtime.toOrg(input.organizationId, 'notification', payload);
     } else {
+      if (input.dryRun) return { dry_run: true, would_deliver_to: step.target, notification: payload };
       this.realtime.toUser(input.ownerId, 'notification', payload);
     }
     return { delivered_to: step.target, message };
@@ -186,9 +198,23 @@ export class WorkflowRunner {
       idempotencyKey: createHash('sha256').update(`${input.executionId}:${step.id}`).digest('hex').slice(0, 32),
       resumed: resumedFrom !== undefined,
       resumedFrom,
+      dryRun: input.dryRun === true,
       signal: input.signal,
     });
   }
+}
+
+/**
+ * The request an http step would make, as SafeHttpClient would send it (the same header
+ * clean-up and body encoding): `{method, url, headers, body}`, secret-looking headers
+ * masked. A JSON body is recorded as the value sent, text as it is.
+ */
+function dryRunRequest(call: { method: string; url: string; headers?: Record<string, string>; body?: unknown }): unknown {
+  const encoded = encodeBody(call.body);
+  const headers = maskSecretHeaders(cleanHeaders(call.headers, encoded));
+  let body: unknown;
+  if (encoded) body = encoded.json ? (JSON.parse(encoded.payload as string) as unknown) : encoded.payload;
+  return { method: call.method, url: new URL(call.url).toString(), headers, ...(body !== undefined ? { body } : {}) };
 }
 
 function abortReason(signal: AbortSignal): string {

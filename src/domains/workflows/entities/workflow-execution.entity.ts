@@ -10,6 +10,7 @@ export type ExecutionStatus = 'pending' | 'running' | 'completed' | 'failed' | '
 @Index('idx_workflow_executions_created', ['createdAt'])
 // One execution per (workflow, due time): a duplicate tick or a racing worker cannot double-run.
 @Index('uq_workflow_executions_scheduled', ['workflowId', 'scheduledFor'], { unique: true })
+// A dry run's key is stored as `dry-run <sha256 of the key>` (a space: never a real run's key), see ExecutionsService.
 @Index('uq_workflow_executions_idempotency', ['workflowId', 'idempotencyKey'], {
   unique: true,
   where: 'idempotency_key IS NOT NULL',
@@ -35,7 +36,7 @@ export class WorkflowExecution {
   @JoinColumn({ name: 'triggered_by' })
   triggeredByUser?: User;
 
-  /** manual | schedule | suggestion */
+  /** manual | schedule | suggestion | activity | webhook */
   @Column({ type: 'varchar', length: 20, default: 'manual' })
   triggerType: string;
 
@@ -83,6 +84,10 @@ export class WorkflowExecution {
   /** Numbers the continuation jobs (`<id>:w<n>`) that resume it after a wait or a delay. */
   @Column({ type: 'integer', default: 0 })
   wakeSeq: number;
+
+  /** A dry run: the steps run with templating resolved but nothing is sent (POST …/execute `dry_run`). */
+  @Column({ type: 'boolean', default: false })
+  dryRun: boolean;
 
   @Column({ type: 'timestamptz', nullable: true })
   completedAt: Date | null;

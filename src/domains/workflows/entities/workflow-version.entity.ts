@@ -31,6 +31,9 @@ export class WorkflowVersion {
   @Column({ type: 'jsonb', nullable: true })
   scheduleConfig: Record<string, unknown> | null;
 
+  @Column({ type: 'jsonb', nullable: true })
+  trigger: Record<string, unknown> | null;
+
   @Column({ type: 'text', nullable: true })
   changeSummary: string | null;
 

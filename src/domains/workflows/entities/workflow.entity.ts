@@ -27,6 +27,13 @@ export class Workflow extends UserOwnedEntity {
   @Column({ type: 'jsonb', nullable: true })
   scheduleConfig: Record<string, unknown> | null;
 
+  /**
+   * What else starts it: `{type: "activity", match, max_runs_per_minute, include_members}` or
+   * `{type: "webhook", max_runs_per_minute}` (its URL and secret: WorkflowHook) — triggers/activity-trigger.ts.
+   */
+  @Column({ type: 'jsonb', nullable: true })
+  trigger: Record<string, unknown> | null;
+
   @Column({ type: 'boolean', default: true })
   isActive: boolean;
 

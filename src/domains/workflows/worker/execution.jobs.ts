@@ -135,6 +135,7 @@ export class ExecutionJobs implements OnModuleInit {
         previousLog: execution.executionLog,
         signal: AbortSignal.timeout(remaining),
         parkDelaysFromMs: PARK_DELAYS_FROM_MS,
+        dryRun: execution.dryRun,
       },
       {
         onStep: async (entry: StepLogEntry) => {

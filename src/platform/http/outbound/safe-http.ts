@@ -183,13 +183,13 @@ export class SafeHttpClient {
   }
 }
 
-function encodeBody(body: unknown): { payload: string | Uint8Array | Readable; json: boolean } | undefined {
+export function encodeBody(body: unknown): { payload: string | Uint8Array | Readable; json: boolean } | undefined {
   if (body === undefined || body === null) return undefined;
   if (typeof body === 'string' || body instanceof Uint8Array || body instanceof Readable) return { payload: body, json: false };
   return { payload: JSON.stringify(body), json: true };
 }
 
-function cleanHeaders(headers: Record<string, string> | undefined, body: ReturnType<typeof encodeBody>): Record<string, string> {
+export function cleanHeaders(headers: Record<string, string> | undefined, body: ReturnType<typeof encodeBody>): Record<string, string> {
   const out: Record<string, string> = { 'user-agent': 'Floyo-Workflows/1.0' };
   for (const [k, v] of Object.entries(headers ?? {})) {
     if (!DROP_HEADERS.has(k.toLowerCase())) out[k.toLowerCase()] = v;
