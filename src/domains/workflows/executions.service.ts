@@ -79,7 +79,7 @@ export class ExecutionsService {
     return execution;
   }
 
-  /** Bounded: a Redis outage must not hang the request (the sweep enqueues it later). Also webhook deliveries'. */
+  /** Bounded: a Redis outage must not hang the request (the sweep enqueues it later). Manual, webhook and activity runs. */
   async enqueue(executionId: string): Promise<void> {
     const add = this.queue.add(
       JOBS.workflows.execute,

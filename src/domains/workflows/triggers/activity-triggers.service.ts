@@ -1,22 +1,16 @@
-import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger } from '@nestjs/common';
-import type { Queue } from 'bull';
 import { FeatureFlagsService } from '@/domains/feature-flags';
-import { withTimeout } from '@/platform/async/with-timeout';
-import { AppConfig } from '@/platform/config/app-config';
 import { Transactions } from '@/platform/database/transactions';
 import type { DomainEvents } from '@/platform/event-bus/domain-events';
 import { OnDomainEvent } from '@/platform/event-bus/event-bus';
-import { JOBS, QUEUES } from '@/platform/queue/queues';
 import { ExecutionsRepository } from '../executions.repository';
-import { executionJobOptions } from '../worker/execution-job';
+import { ExecutionsService } from '../executions.service';
 import { WorkflowsRepository } from '../workflows.repository';
 import { type ActivityEvent, type ActivityTrigger, type CompiledMatch, compileMatch, triggerData } from './activity-trigger';
 
 /** A user's triggers are read again after this long at the latest (another replica may have changed a workflow). */
 const CACHE_TTL_MS = 5_000;
 const CACHE_MAX_USERS = 10_000;
-const ENQUEUE_TIMEOUT_MS = 2_000;
 const EXECUTION_FLAG = 'enable_workflow_execution';
 
 interface Compiled {
@@ -54,8 +48,7 @@ export class ActivityTriggersService {
     private readonly executions: ExecutionsRepository,
     private readonly transactions: Transactions,
     private readonly flags: FeatureFlagsService,
-    private readonly config: AppConfig,
-    @InjectQueue(QUEUES.workflows) private readonly queue: Queue,
+    private readonly runs: ExecutionsService,
   ) {}
 
   @OnDomainEvent('workflow.changed')
@@ -98,8 +91,8 @@ export class ActivityTriggersService {
     );
     if (coalesced)
       this.logger.warn(`workflow ${t.workflowId}: ${coalesced} matching event(s) coalesced (max_runs_per_minute ${t.perMinute})`);
-    // in parallel: a Redis outage costs the ingest one ENQUEUE_TIMEOUT_MS at most, not one per run
-    await Promise.all(created.map((id) => this.enqueue(id)));
+    // in parallel: a Redis outage costs the ingest one enqueue timeout at most, not one per run
+    await Promise.all(created.map((id) => this.runs.enqueue(id)));
   }
 
   private async triggersOf(userId: string): Promise<UserTriggers> {
@@ -117,19 +110,5 @@ export class ActivityTriggersService {
     if (this.cache.size >= CACHE_MAX_USERS) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(userId, { at: Date.now(), triggers });
     return triggers;
-  }
-
-  /** Bounded: a Redis outage must not hold the ingest's listeners (the sweep enqueues it later). */
-  private async enqueue(executionId: string): Promise<void> {
-    const add = this.queue.add(
-      JOBS.workflows.execute,
-      { executionId },
-      executionJobOptions(executionId, this.config.workflows.executionTimeoutMs),
-    );
-    try {
-      await withTimeout(add, ENQUEUE_TIMEOUT_MS, `queue did not accept the job within ${ENQUEUE_TIMEOUT_MS} ms`);
-    } catch (err) {
-      this.logger.warn(`execution ${executionId} left pending for the recovery sweep: ${(err as Error).message}`);
-    }
   }
 }
