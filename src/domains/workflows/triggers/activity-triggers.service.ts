@@ -64,7 +64,10 @@ export class ActivityTriggersService {
       if (!triggers.count) return;
       const matched = new Map<Compiled, ActivityEvent[]>();
       const test = (t: Compiled, event: ActivityEvent) => {
-        if (t.matches(event)) matched.set(t, [...(matched.get(t) ?? []), event]);
+        if (!t.matches(event)) return;
+        const hits = matched.get(t);
+        if (hits) hits.push(event);
+        else matched.set(t, [event]);
       };
       for (const event of events) {
         for (const t of triggers.byEventType.get(event.event_type.toLowerCase()) ?? []) test(t, event);
@@ -105,7 +108,8 @@ export class ActivityTriggersService {
       const compiled = { workflowId: r.id, perMinute: trigger.max_runs_per_minute, matches: compileMatch(trigger.match) };
       const type = trigger.match.event_type?.toLowerCase();
       if (type === undefined) triggers.anyEventType.push(compiled);
-      else triggers.byEventType.set(type, [...(triggers.byEventType.get(type) ?? []), compiled]);
+      else if (triggers.byEventType.has(type)) triggers.byEventType.get(type)!.push(compiled);
+      else triggers.byEventType.set(type, [compiled]);
     }
     if (this.cache.size >= CACHE_MAX_USERS) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(userId, { at: Date.now(), triggers });
